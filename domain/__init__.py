@@ -1,0 +1,1 @@
+"""The regulatory model: event payloads, aggregates, write rules and the pure folds."""

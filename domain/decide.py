@@ -1,0 +1,187 @@
+"""Deciding one envelope against the log: every write rule of SPEC §3, as a pure function.
+
+The caller supplies a `Ledger` (what the log says now) and gets back a `Decision` — which
+aggregate the event joins and its canonical fields — or a DomainError locating each fault.
+Clocks that need the server (recorded_at, the reported_at default) are stamped by the
+writer, not here, so this module stays free of time and I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from domain import rules
+from domain.catalog import CATALOG, CHIP_FIELDS, COMPANY_FIELDS, EventType, Role
+from domain.clocks import format_instant
+from domain.dossier import Dossier, aggregate_key
+from domain.envelope import Envelope
+from domain.errors import DuplicateId, InvalidEvent, Problem, VersionConflict, invalid
+
+
+class Ledger(Protocol):
+    def dossier(self, key: str) -> Dossier: ...
+    def is_registered(self, kind: str, slug: str) -> bool: ...
+    def locate(self, event_id: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    key: str
+    type: str
+    effective_at: str | None
+    reported_at: str | None  # None: the writer applies SPEC §1's default
+    summary: str
+    sources: list[dict[str, Any]]
+    data: dict[str, Any]
+    expected_version: int | None
+
+
+def canonical_data(event_type: EventType, model: Any) -> dict[str, Any]:
+    """JSON-native, normalised data; an amendment or correction keeps only what it changes."""
+    dumped: dict[str, Any] = model.model_dump(
+        mode="json", exclude_unset=event_type.name in ("ExportBanAmended", "EventCorrected")
+    )
+    return dumped
+
+
+def decide(envelope: Envelope, ledger: Ledger) -> Decision:
+    event_type = CATALOG[envelope.type]
+    _check_clock_fields(envelope, event_type)
+    data = canonical_data(event_type, envelope.data)
+    if event_type.role is Role.REVISION:
+        key = _decide_revision(event_type, data, ledger)
+    else:
+        check_references(event_type, data, ledger, "/data")
+        key = _decide_base(envelope, event_type, data, ledger)
+    _check_expected_version(ledger.dossier(key), envelope.expected_version)
+    return Decision(
+        key=key,
+        type=event_type.name,
+        effective_at=_text(envelope.effective_at),
+        reported_at=_text(envelope.reported_at),
+        summary=envelope.summary,
+        sources=[s.model_dump(mode="json", exclude_none=True) for s in envelope.sources],
+        data=data,
+        expected_version=envelope.expected_version,
+    )
+
+
+def _text(moment: Any) -> str | None:
+    return None if moment is None else format_instant(moment)
+
+
+def _check_clock_fields(envelope: Envelope, event_type: EventType) -> None:
+    if event_type.is_domain and envelope.effective_at is None:
+        raise invalid(f"effective_at is required for {event_type.name}", "/effective_at")
+    if event_type.role is Role.REVISION and envelope.effective_at is not None:
+        raise invalid(
+            "a revision has no effective_at of its own: to move the target in valid time, "
+            "put effective_at in data.changes",
+            "/effective_at",
+        )
+
+
+def _check_expected_version(dossier: Dossier, expected: int | None) -> None:
+    if expected is not None and expected != dossier.version:
+        raise VersionConflict(
+            f"expected version {expected} of {dossier.key}, but it is at version "
+            f"{dossier.version}",
+            [Problem("does not match the current version", "/expected_version")],
+            dossier.version,
+        )
+
+
+def check_references(event_type: EventType, data: dict[str, Any], ledger: Ledger, at: str) -> None:
+    """Every chip or company a payload names must be registered already."""
+    problems: list[Problem] = []
+    for kind, fields in (("chip", CHIP_FIELDS), ("company", COMPANY_FIELDS)):
+        for name in fields:
+            if event_type.role is Role.REGISTRY and name == event_type.id_field:
+                continue  # the id being registered
+            value = data.get(name)
+            items = value if isinstance(value, list) else [] if value is None else [value]
+            for index, slug in enumerate(items):
+                if not ledger.is_registered(kind, slug):
+                    pointer = f"{at}/{name}/{index}" if isinstance(value, list) else f"{at}/{name}"
+                    problems.append(Problem(
+                        f"unknown {kind} {slug!r}: register it first with "
+                        f"{'ChipRegistered' if kind == 'chip' else 'CompanyRegistered'}",
+                        pointer,
+                    ))
+    if problems:
+        raise InvalidEvent(problems[0].detail, problems)
+
+
+def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger: Ledger) -> str:
+    key = aggregate_key(t.kind, data[t.id_field])
+    dossier = ledger.dossier(key)
+    pointer = f"/data/{t.id_field}"
+    if t.role in (Role.REGISTRY, Role.CREATOR):
+        if dossier.exists:
+            raise DuplicateId(
+                f"{t.kind} {data[t.id_field]!r} already exists (ids are never reused)",
+                [Problem("already exists", pointer)],
+            )
+        if t.name == "ChipRegistered" and data.get("successor_of") == data["chip"]:
+            raise invalid("a chip cannot succeed itself", "/data/successor_of")
+        return key
+    if t.role is Role.PRODUCTION:
+        if t.name == "ProductionResumed":
+            rules.check_resume(dossier, data["chips"], envelope.effective_at)
+        return key
+    if not dossier.exists:
+        raise invalid(f"unknown {t.kind} {data[t.id_field]!r}", pointer)
+    rules.check_lifecycle(dossier, t, envelope.effective_at)
+    if t.name == "ExportBanAmended":
+        rules.check_amended_coverage(dossier, data, envelope.effective_at)
+    return key
+
+
+def _decide_revision(t: EventType, data: dict[str, Any], ledger: Ledger) -> str:
+    event_id = data["event_id"]
+    key = ledger.locate(event_id)
+    target = ledger.dossier(key).event(event_id) if key else None
+    if key is None or target is None:
+        raise invalid(f"unknown event {event_id}", "/data/event_id")
+    target_type = CATALOG[target.type]
+    if target_type.role is Role.REVISION:
+        raise invalid("a revision cannot be revised: revise the original event", "/data/event_id")
+    if t.name == "EventRetracted":
+        if target_type.role is Role.REGISTRY:
+            raise invalid(
+                f"a {target.type} cannot be retracted (ids are never freed): correct it instead",
+                "/data/event_id",
+            )
+        return key
+    changes = data["changes"]
+    if "data" in changes:
+        changes["data"] = _validated_replacement(target_type, target.data, changes["data"], ledger)
+    for clock in ("effective_at", "reported_at"):
+        if clock in changes and changes[clock] is None:
+            raise invalid(f"{clock} cannot be removed", f"/data/changes/{clock}")
+    return key
+
+
+def _validated_replacement(
+    target_type: EventType, old: dict[str, Any], new: dict[str, Any], ledger: Ledger
+) -> dict[str, Any]:
+    at = "/data/changes/data"
+    try:
+        model = target_type.model.model_validate(new)
+    except ValidationError as error:
+        raise InvalidEvent(
+            f"data.changes.data is not a valid {target_type.name} payload",
+            [Problem(e["msg"], at + "".join(f"/{p}" for p in e["loc"])) for e in error.errors()],
+        ) from None
+    replacement = canonical_data(target_type, model)
+    if replacement.get(target_type.id_field) != old.get(target_type.id_field):
+        raise invalid(
+            f"{target_type.id_field} identifies the object and cannot be corrected: "
+            "retract the event and record it anew",
+            f"{at}/{target_type.id_field}",
+        )
+    check_references(target_type, replacement, ledger, at)
+    return replacement

@@ -1,0 +1,54 @@
+"""Decimal figures (`percent`, `specs`, criteria thresholds): exact, bounded, canonical."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+MAX_DECIMAL_PLACES = 4
+# Large enough for any spec sheet figure (TPP runs to the tens of thousands); small
+# enough that a typo like 1e400 is refused instead of stored.
+MAX_MAGNITUDE = Decimal("1e15")
+
+
+def parse_decimal(value: object) -> Decimal:
+    """Accept a JSON number or a decimal string; refuse NaN, infinities, too many places."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number or a decimal string, not a boolean")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        number = _from_text(value)
+    else:
+        raise ValueError("must be a number or a decimal string")
+    if not number.is_finite():
+        raise ValueError("must be a finite number")
+    if abs(number) >= MAX_MAGNITUDE:
+        raise ValueError(f"{_show(value)} is out of range (at most 10^15)")
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
+        raise ValueError(f"{_show(value)} has more than {MAX_DECIMAL_PLACES} decimal places")
+    return number
+
+
+def _from_text(text: str) -> Decimal:
+    stripped = text.strip()
+    if stripped != text or not stripped or stripped[0] not in "+-0123456789.":
+        raise ValueError(f"{text[:40]!r} is not a decimal number")
+    try:
+        return Decimal(stripped)
+    except InvalidOperation:
+        raise ValueError(f"{text[:40]!r} is not a decimal number") from None
+
+
+def _show(value: object) -> str:
+    return repr(value)[:40] if isinstance(value, str) else str(value)[:40]
+
+
+def format_decimal(number: Decimal) -> str:
+    """Canonical text: no exponent, no trailing zeros ("15", "5.92", "0.5")."""
+    text = format(number.normalize(), "f")
+    return "0" if text in ("-0", "0") else text

@@ -1,0 +1,61 @@
+"""An aggregate: every event of one regulatory object, its revisions included.
+
+Aggregate boundaries (see docs/architecture.md): one per created id — a company, a chip, a
+measure, a licence, a licence application, an agreement, an advisory, a case — plus one
+per company for its production decisions (halts and resumes are keyed by company). A
+revision joins the aggregate of the event it revises, so the version of an aggregate
+counts every belief recorded about it and `expected_version` guards corrections too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from domain.events import Recorded
+from domain.knowledge import Belief, all_beliefs
+
+_NAMESPACE = uuid5(NAMESPACE_URL, "https://regtimeline/aggregates")
+
+
+def aggregate_key(kind: str, slug: str) -> str:
+    return f"{kind}:{slug}"
+
+
+def aggregate_id(key: str) -> UUID:
+    """Stable UUID of an aggregate key: the log's originator id."""
+    return uuid5(_NAMESPACE, key)
+
+
+@dataclass
+class Dossier:
+    key: str
+    events: list[Recorded] = field(default_factory=list)
+
+    @property
+    def id(self) -> UUID:
+        return aggregate_id(self.key)
+
+    @property
+    def version(self) -> int:
+        return len(self.events)
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.events)
+
+    @cached_property
+    def beliefs(self) -> list[Belief]:
+        """Everything stored, every revision applied: what a writer now knows."""
+        return all_beliefs((e.originator_version, e) for e in self.events)
+
+    def belief(self, event_id: str) -> Belief | None:
+        return next((b for b in self.beliefs if b.event.event_id == event_id), None)
+
+    def event(self, event_id: str) -> Recorded | None:
+        return next((e for e in self.events if e.event_id == event_id), None)
+
+    def appended(self, event: Recorded) -> Dossier:
+        """A new dossier with `event` added (dossiers are treated as immutable)."""
+        return Dossier(self.key, [*self.events, event])

@@ -1,0 +1,59 @@
+"""The stored form of every event: the `eventsourcing` library's domain events.
+
+Each catalog type is its own class because the library stores the class's topic
+(`domain.events:LicenseGranted`) with every event: these names are a schema. Never move or
+rename one without `eventsourcing.utils.register_topic`. Field values are JSON-native and
+canonical (times and decimals as normalised strings), so a replay never depends on parsing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import DomainEvent
+
+SCHEMA_VERSION = 1
+
+
+class Recorded(DomainEvent):
+    """One regulatory event as stored; `originator_version` is the aggregate's version."""
+
+    event_id: str
+    aggregate: str  # the aggregate key, e.g. "measure:bis-2025-04-h20" (revisions: the target's)
+    effective_at: str | None
+    reported_at: str
+    recorded_at: str
+    recorded_by: str
+    summary: str
+    sources: list[dict[str, Any]]
+    data: dict[str, Any]
+    schema_version: int
+
+    @property
+    def type(self) -> str:
+        return type(self).__name__
+
+
+class CompanyRegistered(Recorded): ...
+class ChipRegistered(Recorded): ...
+class ExportBanImposed(Recorded): ...
+class ExportBanAmended(Recorded): ...
+class ExportBanLifted(Recorded): ...
+class LicenseGranted(Recorded): ...
+class LicenseDenied(Recorded): ...
+class LicenseRevoked(Recorded): ...
+class RevenueShareAgreed(Recorded): ...
+class RevenueShareEnded(Recorded): ...
+class AdvisoryIssued(Recorded): ...
+class AdvisoryWithdrawn(Recorded): ...
+class ProductionHalted(Recorded): ...
+class ProductionResumed(Recorded): ...
+class InvestigationOpened(Recorded): ...
+class InvestigationConcluded(Recorded): ...
+class EventCorrected(Recorded): ...
+class EventRetracted(Recorded): ...
+
+
+EVENT_CLASSES: dict[str, type[Recorded]] = {
+    cls.__name__: cls for cls in Recorded.__subclasses__()
+}

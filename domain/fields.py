@@ -1,0 +1,149 @@
+"""Strict pydantic field types for the envelope and the catalog.
+
+Every type here refuses what pydantic's lax mode would coerce (numbers as strings, naive
+date-times, booleans as numbers) and carries a JSON Schema so the OpenAPI document
+describes exactly what is accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from domain import clocks, decimals, ids
+
+MAX_ITEMS = 300
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def _custom(check: Any, kind: str) -> Any:
+    """Wrap a ValueError-raising check so pydantic reports `kind` and our message."""
+
+    def validate(value: object) -> Any:
+        try:
+            return check(value)
+        except ValueError as error:
+            raise PydanticCustomError(kind, str(error)) from None
+
+    return validate
+
+
+def _instant(role: clocks.DateRole) -> Any:
+    return _custom(lambda v: clocks.parse_instant(v, role), "instant")
+
+
+_INSTANT_SCHEMA = {
+    "type": "string",
+    "description": "RFC 3339 timestamp with an offset, or a UTC date YYYY-MM-DD",
+    "examples": ["2025-08-11", "2025-08-11T14:30:00Z"],
+}
+
+Instant = Annotated[
+    datetime,
+    BeforeValidator(_instant(clocks.DateRole.START)),
+    PlainSerializer(clocks.format_instant, return_type=str),
+    WithJsonSchema(_INSTANT_SCHEMA),
+]
+ExclusiveEnd = Annotated[
+    datetime,
+    BeforeValidator(_instant(clocks.DateRole.EXCLUSIVE_END)),
+    PlainSerializer(clocks.format_instant, return_type=str),
+    WithJsonSchema(
+        {**_INSTANT_SCHEMA, "description": "exclusive end; a bare date means through that day"}
+    ),
+]
+Slug = Annotated[
+    str,
+    BeforeValidator(_custom(ids.check_slug, "slug")),
+    WithJsonSchema({"type": "string", "pattern": ids.SLUG_PATTERN}),
+]
+Jurisdiction = Annotated[
+    str,
+    BeforeValidator(_custom(ids.check_jurisdiction, "jurisdiction")),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2 or EU"}
+    ),
+]
+
+
+def _non_negative(value: Decimal) -> Decimal:
+    if value < 0:
+        raise PydanticCustomError("decimal", "must be zero or more")
+    return value
+
+
+def _percent(value: Decimal) -> Decimal:
+    if not 0 < value <= 100:
+        raise PydanticCustomError("decimal", "must be more than 0 and at most 100")
+    return value
+
+
+_DECIMAL_SCHEMA = {
+    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d{1,4})?$"}],
+    "description": "a decimal with at most 4 places; echoed as a normalised string",
+}
+Figure = Annotated[
+    Decimal,
+    BeforeValidator(_custom(decimals.parse_decimal, "decimal")),
+    AfterValidator(_non_negative),
+    PlainSerializer(decimals.format_decimal, return_type=str),
+    WithJsonSchema(_DECIMAL_SCHEMA),
+]
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_custom(decimals.parse_decimal, "decimal")),
+    AfterValidator(_percent),
+    PlainSerializer(decimals.format_decimal, return_type=str),
+    WithJsonSchema(_DECIMAL_SCHEMA),
+]
+
+
+def _plain_text(limit: int, *, newlines: bool) -> Any:
+    def check(value: object) -> str:
+        if not isinstance(value, str):
+            raise ValueError("must be a string")
+        if len(value) > limit:
+            raise ValueError(f"must be at most {limit} characters (got {len(value)})")
+        bad = _CONTROL.search(value.replace("\n", "") if newlines else value)
+        if bad:
+            raise ValueError(f"must not contain control characters (found {bad.group()!r})")
+        return value
+
+    return _custom(check, "text")
+
+
+def Text(limit: int, *, newlines: bool = False) -> Any:  # noqa: N802 - reads as a type
+    return Annotated[
+        str,
+        BeforeValidator(_plain_text(limit, newlines=newlines)),
+        WithJsonSchema({"type": "string", "maxLength": limit}),
+    ]
+
+
+def _unique(items: list[Any]) -> list[Any]:
+    seen: set[Any] = set()
+    for index, item in enumerate(items):
+        if item in seen:
+            raise PydanticCustomError(
+                "duplicate_item", "item {index} repeats '{item}'", {"index": index, "item": item}
+            )
+        seen.add(item)
+    return items
+
+
+def UniqueList(item: Any, *, min_items: int = 0) -> Any:  # noqa: N802
+    """A list of at most 300 distinct items (a repeated id is a client mistake)."""
+    return Annotated[
+        list[item], Field(min_length=min_items, max_length=MAX_ITEMS), AfterValidator(_unique)
+    ]
+
+
+Slugs = UniqueList(Slug)
+NonEmptySlugs = UniqueList(Slug, min_items=1)
+Jurisdictions = UniqueList(Jurisdiction)
+NonEmptyJurisdictions = UniqueList(Jurisdiction, min_items=1)

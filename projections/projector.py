@@ -1,0 +1,138 @@
+"""Exactly-once projections: view rows and checkpoint move together, in one transaction.
+
+A step reads the checkpoint, fetches the next page of the log, applies it, and moves the
+checkpoint with a compare-and-swap (`WHERE position = <the value read>`). If another
+projector got there first, the swap changes no row (or a view row collides) and the step
+rolls back: every event is applied once, whoever applies it. Every event advances the
+checkpoint, including those no view cares about.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from domain.events import Recorded
+from projections.database import is_sqlite, write_transaction
+from projections.tables import projection_checkpoint
+
+log = logging.getLogger(__name__)
+
+LogPage = Sequence[tuple[int, Any]]  # (position, decoded event) pairs
+ReadLog = Callable[[int, int], LogPage]
+
+
+class Projection(Protocol):
+    name: str
+
+    def apply(self, conn: Connection, events: list[tuple[int, Recorded]]) -> None: ...
+
+
+def read_checkpoint(conn: Connection, name: str) -> int:
+    value = conn.execute(
+        select(projection_checkpoint.c.position).where(projection_checkpoint.c.name == name)
+    ).scalar()
+    return int(value or 0)
+
+
+class Projector:
+    """Keeps one projection caught up with the log."""
+
+    def __init__(self, engine: Engine, read_log: ReadLog, projection: Projection, page: int = 2000):
+        self.engine, self.read_log, self.projection, self.page = engine, read_log, projection, page
+        self.position = 0  # last checkpoint this process saw committed
+        self._ensure_row()
+
+    def _ensure_row(self) -> None:
+        with write_transaction(self.engine) as conn:
+            if conn.execute(select(projection_checkpoint.c.name).where(
+                    projection_checkpoint.c.name == self.projection.name)).first() is None:
+                conn.execute(insert(projection_checkpoint).values(
+                    name=self.projection.name, position=0))
+
+    def step(self) -> int:
+        """Apply the next page; return how many log entries it covered (0: caught up or lost)."""
+        with self.engine.connect() as conn:
+            start = read_checkpoint(conn, self.projection.name)
+        page = self.read_log(start, self.page)
+        if not page:
+            self.position = start
+            return 0
+        last = page[-1][0]
+        events = [(p, e) for p, e in page if isinstance(e, Recorded)]
+        try:
+            with write_transaction(self.engine) as conn:
+                if not self._lock(conn):
+                    return 0
+                self.projection.apply(conn, events)
+                moved = conn.execute(
+                    update(projection_checkpoint)
+                    .where(projection_checkpoint.c.name == self.projection.name)
+                    .where(projection_checkpoint.c.position == start)
+                    .values(position=last)
+                ).rowcount
+                if moved != 1:
+                    raise _LostRace
+        except (_LostRace, IntegrityError):
+            log.debug("projection %s: another projector applied %d..%d", self.projection.name,
+                      start + 1, last)
+            return 0
+        self.position = last
+        return len(page)
+
+    def catch_up(self) -> int:
+        total = 0
+        while (applied := self.step()) > 0:
+            total += applied
+        return total
+
+    def _lock(self, conn: Connection) -> bool:
+        """On PostgreSQL, an advisory lock keeps rival projectors from doing wasted work."""
+        if is_sqlite(self.engine):
+            return True
+        key = zlib.crc32(self.projection.name.encode())
+        return bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar())
+
+
+class _LostRace(Exception):
+    pass
+
+
+class ProjectorRunner:
+    """A background thread that runs projectors whenever the log grows (or every poll)."""
+
+    def __init__(self, projectors: list[Projector], poll_seconds: float = 0.5):
+        self.projectors, self.poll = projectors, poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def nudge(self, _head: int = 0) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="regtl-projector", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            for projector in self.projectors:
+                try:
+                    projector.catch_up()
+                except OperationalError:  # database briefly unavailable: retry next round
+                    log.warning("projector %s: database unavailable", projector.projection.name,
+                                exc_info=True)
+            self._wake.wait(self.poll)

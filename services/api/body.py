@@ -1,0 +1,37 @@
+"""Reading a request body: media type, size limit, then strict JSON (services.parsing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from services.api.problems import ApiProblem
+from services.parsing import parse_strict_json
+
+
+async def read_json_body(request: Request, limit: int) -> tuple[bytes, Any]:
+    """The raw bytes (for idempotency fingerprints) and the strictly parsed value."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        raise ApiProblem("unsupported-media-type",
+                         f"send the body as application/json (got {media or 'no Content-Type'})",
+                         [{"detail": "must be application/json", "header": "Content-Type"}])
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    return raw, parse_strict_json(raw)
+
+
+def _too_large(limit: int) -> ApiProblem:
+    return ApiProblem("payload-too-large", f"the body exceeds {limit:,} bytes",
+                      [{"detail": f"at most {limit} bytes", "header": "Content-Length"}])
+
+

@@ -1,0 +1,65 @@
+"""Query parameters of GET /v1/events, validated strictly, and the page they produce."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Request
+from fastapi.responses import Response
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from domain.catalog import CATALOG
+from domain.clocks import DateRole, parse_instant, to_micros
+from domain.ids import check_slug
+from projections.event_queries import EventFilter, list_events
+from services.api.responses import cached_json
+from services.bootstrap import Container
+
+
+def _instant(role: DateRole):  # type: ignore[no-untyped-def]
+    return BeforeValidator(lambda v: None if v is None else parse_instant(v, role))
+
+
+class EventQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    after: Annotated[int, Field(ge=0, description="position cursor: events after it")] = 0
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    type: list[str] = Field(default_factory=list, description="event types (repeat or comma-separate)")
+    chip: Annotated[str | None, BeforeValidator(lambda v: None if v is None else check_slug(v))] = None
+    company: Annotated[str | None, BeforeValidator(lambda v: None if v is None else check_slug(v))] = None
+    effective_from: Annotated[datetime | None, _instant(DateRole.START)] = None
+    effective_to: Annotated[datetime | None, _instant(DateRole.END)] = None
+    # "before": a bare date means before that day starts.
+    recorded_before: Annotated[datetime | None, _instant(DateRole.START)] = None
+    min_position: Annotated[int | None, Field(ge=0)] = None
+
+    @field_validator("type", mode="after")
+    @classmethod
+    def _known_types(cls, value: list[str]) -> list[str]:
+        names = [n.strip() for item in value for n in item.split(",") if n.strip()]
+        unknown = [n for n in names if n not in CATALOG]
+        if unknown:
+            raise ValueError(f"unknown event type {unknown[0]!r}")
+        return names
+
+    def to_filter(self) -> EventFilter:
+        def us(moment: datetime | None) -> int | None:
+            return None if moment is None else to_micros(moment)
+
+        return EventFilter(tuple(self.type), self.chip, self.company, us(self.effective_from),
+                           us(self.effective_to), us(self.recorded_before))
+
+
+def list_events_response(request: Request, container: Container, query: EventQuery) -> Response:
+    with container.engine.connect() as conn:
+        page = list_events(conn, query.to_filter(), query.after, query.limit)
+    nxt = None if page.next_after is None else str(page.next_after)
+    body = b'{"items":[' + b",".join(page.bodies) + b'],"next":' + (
+        b"null" if nxt is None else b'"' + nxt.encode() + b'"') + b"}"
+    headers = {}
+    if nxt is not None:
+        url = request.url.remove_query_params("min_position").include_query_params(after=nxt)
+        headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
+    return cached_json(request, body, headers=headers)

@@ -1,0 +1,135 @@
+"""RFC 9457 problem details: the one shape of every error this API returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import DomainError, DuplicateId, InvalidEvent, VersionConflict
+from projections.canonical import dumps
+from services.parsing import InputError
+
+MEDIA_TYPE = "application/problem+json"
+
+# kind -> (status, title). The type URI is /problems/<kind>; GET it for a description.
+KINDS: dict[str, tuple[int, str]] = {
+    "malformed-json": (400, "The body is not valid JSON"),
+    "unauthorized": (401, "Authentication required"),
+    "forbidden": (403, "This key's scope does not allow that"),
+    "not-found": (404, "Not found"),
+    "method-not-allowed": (405, "Method not allowed"),
+    "not-acceptable": (406, "Not acceptable"),
+    "duplicate-id": (409, "The id already exists"),
+    "version-conflict": (409, "The aggregate has moved on"),
+    "idempotency-in-flight": (409, "A request with this Idempotency-Key is still in flight"),
+    "batch-conflict": (409, "Some events of the batch conflict with the log"),
+    "payload-too-large": (413, "The body is too large"),
+    "unsupported-media-type": (415, "Send application/json"),
+    "validation-error": (422, "The request is invalid"),
+    "invalid-event": (422, "The event breaks a rule of the log"),
+    "idempotency-key-reused": (422, "The Idempotency-Key was used for another request"),
+    "rate-limited": (429, "Too many requests"),
+    "internal-error": (500, "Internal error"),
+    "not-ready": (503, "Not ready yet"),
+}
+
+
+class ApiProblem(Exception):
+    """Raised by routes and dependencies; rendered by the one handler below."""
+
+    def __init__(self, kind: str, detail: str, errors: list[dict[str, str]] | None = None,
+                 headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None):
+        super().__init__(detail)
+        self.kind, self.detail, self.errors = kind, detail, errors or []
+        self.headers, self.extra = headers or {}, extra or {}
+
+
+def problem_response(kind: str, detail: str, errors: list[dict[str, str]] | None = None,
+                     headers: dict[str, str] | None = None,
+                     extra: dict[str, Any] | None = None, status: int | None = None) -> Response:
+    code, title = KINDS[kind]
+    body: dict[str, Any] = {"type": f"/problems/{kind}", "title": title, "status": status or code,
+                            "detail": detail, "errors": errors or []}
+    body.update(extra or {})
+    return Response(dumps(body), status_code=status or code, media_type=MEDIA_TYPE, headers=headers)
+
+
+def domain_problem(error: DomainError) -> ApiProblem:
+    from services.writer import BatchRefused, IdempotencyKeyReused
+
+    errors = [_locate(p.pointer, p.detail) for p in error.problems]
+    if isinstance(error, BatchRefused):
+        invalid = any(isinstance(e, InvalidEvent) for e in error.errors)
+        return ApiProblem("validation-error" if invalid else "batch-conflict", error.detail, errors)
+    if isinstance(error, VersionConflict):
+        return ApiProblem("version-conflict", error.detail, errors,
+                          extra={"current_version": error.current_version})
+    if isinstance(error, DuplicateId):
+        return ApiProblem("duplicate-id", error.detail, errors)
+    if isinstance(error, IdempotencyKeyReused):
+        return ApiProblem("idempotency-key-reused", error.detail, errors)
+    return ApiProblem("invalid-event", error.detail, errors)
+
+
+def _locate(pointer: str, detail: str) -> dict[str, str]:
+    if pointer and not pointer.startswith("/") and pointer[0].isupper():
+        return {"detail": detail, "header": pointer}
+    return {"detail": detail, "pointer": pointer}
+
+
+_STATUS_KINDS = {400: "malformed-json", 401: "unauthorized", 403: "forbidden", 404: "not-found",
+                 405: "method-not-allowed", 406: "not-acceptable", 413: "payload-too-large",
+                 415: "unsupported-media-type", 429: "rate-limited", 503: "not-ready"}
+
+
+def install(app: Any) -> None:
+    """One handler per exception family, so that even the framework's own errors are problems."""
+
+    @app.exception_handler(ApiProblem)
+    async def _api(_: Request, exc: ApiProblem) -> Response:
+        return problem_response(exc.kind, exc.detail, exc.errors, exc.headers, exc.extra)
+
+    @app.exception_handler(InputError)
+    async def _input(_: Request, exc: InputError) -> Response:
+        return problem_response(exc.kind, exc.detail, exc.errors)
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> Response:
+        p = domain_problem(exc)
+        return problem_response(p.kind, p.detail, p.errors, p.headers, p.extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        kind = _STATUS_KINDS.get(exc.status_code, "internal-error")
+        detail = exc.detail if isinstance(exc.detail, str) else KINDS[kind][1]
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"nothing at {request.url.path}"
+        if exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}"
+        return problem_response(kind, detail, headers=getattr(exc, "headers", None),
+                                status=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> Response:
+        errors = []
+        for e in exc.errors():
+            where, *rest = e["loc"] if e["loc"] else ("body",)
+            name = ".".join(str(p) for p in rest) or str(where)
+            field = {"query": "parameter", "path": "parameter", "header": "header"}.get(str(where))
+            msg = f"{name}: {e['msg']}"
+            errors.append({"detail": msg, field: name} if field else
+                          {"detail": msg, "pointer": "/" + "/".join(str(p) for p in rest)})
+        detail = errors[0]["detail"] if errors else "invalid request"
+        return problem_response("validation-error", detail, errors)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> Response:
+        # Never a stack trace to the client; the server log has it.
+        import logging
+
+        logging.getLogger("regtimeline.api").exception("unhandled error", exc_info=exc)
+        return problem_response("internal-error", "an internal error occurred; it has been logged")

@@ -1,0 +1,57 @@
+"""Liveness, readiness and the problem-type pages."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import text
+
+from projections.canonical import dumps
+from services.api.deps import ContainerDep
+from services.api.problems import KINDS, ApiProblem, problem_response
+from services.bootstrap import Container
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="The process is up (never touches the database)")
+async def healthz() -> Response:
+    return Response(dumps({"status": "ok"}), media_type="application/json")
+
+
+def _readiness(container: Container) -> dict[str, Any]:
+    with container.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    head = container.log.head()
+    projections = {}
+    for projector in container.projectors:
+        with container.engine.connect() as conn:
+            from projections.projector import read_checkpoint
+
+            position = read_checkpoint(conn, projector.projection.name)
+        projections[projector.projection.name] = {"position": position, "lag": head - position}
+    return {"status": "ready", "database": "ok", "log_head": head, "projections": projections}
+
+
+@router.get("/readyz", summary="The database answers; projection lag is reported, not fatal")
+async def readyz(container: ContainerDep) -> Response:
+    try:
+        report = await asyncio.wait_for(asyncio.to_thread(_readiness, container), timeout=2.5)
+    except (TimeoutError, OSError, Exception) as error:  # noqa: BLE001 - any failure means not ready
+        return problem_response("not-ready", f"the database is not reachable: {type(error).__name__}",
+                                headers={"Retry-After": "5"})
+    return Response(dumps(report), media_type="application/json",
+                    headers={"Cache-Control": "no-store"})
+
+
+@router.get("/problems/{kind}", include_in_schema=False)
+async def problem_type(kind: str) -> HTMLResponse:
+    if kind not in KINDS:
+        raise ApiProblem("not-found", f"no problem type {kind!r}")
+    status, title = KINDS[kind]
+    return HTMLResponse(f"<!doctype html><title>{title}</title><h1>{status} {title}</h1>"
+                        f"<p>Problem type <code>/problems/{kind}</code> of the regtimeline API. "
+                        "The <code>errors</code> member points at each cause.</p>")

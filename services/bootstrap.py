@@ -1,0 +1,118 @@
+"""The composition root: the one place that builds engines, the log, the writer, projectors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Engine
+
+from domain.clocks import utc_now
+from domain.events import Recorded
+from projections.database import make_engine
+from projections.event_index import EventIndex
+from projections.event_queries import locate_event
+from projections.projector import Projector, ProjectorRunner, read_checkpoint
+from services.keys import KeyStore
+from services.ledger import LogLedger
+from services.settings import Settings
+from services.store import EventLog, open_event_log
+from services.writer import Writer
+
+log = logging.getLogger(__name__)
+TAIL_SCAN_LIMIT = 100_000
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    log: EventLog
+    ledger: LogLedger
+    writer: Writer
+    projectors: list[Projector]
+    runner: ProjectorRunner
+    keys: KeyStore
+    clock: Callable[[], datetime]
+    background: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def events_projector(self) -> Projector:
+        return self.projectors[0]
+
+    def projected_position(self) -> int:
+        """The `events` projection's checkpoint, as committed (other processes included)."""
+        with self.engine.connect() as conn:
+            return read_checkpoint(conn, self.events_projector.projection.name)
+
+    def catch_up(self) -> None:
+        """Run every projector to the head now (CLI, tests)."""
+        for projector in self.projectors:
+            projector.catch_up()
+
+    def start(self, *, worker: bool = True) -> None:
+        self.writer.start()
+        if worker:
+            self.runner.start()
+        self.background = True
+
+    def close(self) -> None:
+        if self.background:
+            self.writer.stop()
+            self.runner.stop()
+        self.log.close()
+        self.engine.dispose()
+
+
+def read_log_page(event_log: EventLog) -> Callable[[int, int], list[tuple[int, Any]]]:
+    def read(after: int, limit: int) -> list[tuple[int, Any]]:
+        notes = event_log.notifications(after, limit)
+        return [(n.id, event_log.mapper.to_domain_event(n)) for n in notes]
+
+    return read
+
+
+def _locator(engine: Engine, event_log: EventLog,
+             checkpoint: Callable[[], int]) -> Callable[[str], str | None]:
+    """Find an event's aggregate: the projection first, then the log's unprojected tail."""
+    read = read_log_page(event_log)
+
+    def locate(event_id: str) -> str | None:
+        with engine.connect() as conn:
+            key = locate_event(conn, event_id)
+        if key is not None:
+            return key
+        after, scanned = checkpoint(), 0
+        while scanned < TAIL_SCAN_LIMIT:
+            page = read(after, 1000)
+            if not page:
+                return None
+            for position, event in page:
+                if isinstance(event, Recorded) and event.event_id == event_id:
+                    return cast(str, event.aggregate)
+                after = position
+            scanned += len(page)
+        return None
+
+    return locate
+
+
+def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Container:
+    engine = make_engine(settings.database_url, settings.postgres_pool_size)
+    event_log = open_event_log(settings)
+    projectors = [Projector(engine, read_log_page(event_log), EventIndex())]
+    runner = ProjectorRunner(projectors, settings.projector_poll_seconds)
+
+    def checkpoint() -> int:
+        with engine.connect() as conn:
+            return read_checkpoint(conn, "events")
+
+    ledger = LogLedger(event_log, _locator(engine, event_log, checkpoint))
+    writer = Writer(event_log, ledger, clock, idempotency_ttl=settings.idempotency_ttl_seconds,
+                    max_group=settings.writer_max_group, on_appended=runner.nudge)
+    keys = KeyStore(engine, cache_seconds=settings.key_cache_seconds)
+    return Container(settings, engine, event_log, ledger, writer, projectors, runner, keys, clock)

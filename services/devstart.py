@@ -1,0 +1,47 @@
+"""`make run`'s first-run step: load the demo into an empty database, make a local key.
+
+The key is written to data/dev-api-key (mode 600) so the README's curl examples can use it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from domain.clocks import utc_now
+from services.bootstrap import bootstrap
+from services.cli import REPO_DEMO
+from services.settings import Settings
+from services.transfer import load, read_items
+
+
+def main() -> None:
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    container = bootstrap(settings)
+    try:
+        if container.log.head() == 0:
+            report = load(container, read_items(settings.demo_file or REPO_DEMO))
+            print(f"loaded the demo timeline: {report.stored} events")
+        key_file = settings.data_dir / "dev-api-key"
+        if not key_file.exists():
+            _, token = container.keys.create("admin", "make-run", utc_now())
+            key_file.write_text(token + "\n")
+            os.chmod(key_file, 0o600)
+        print(_banner(key_file))
+    finally:
+        container.close()
+
+
+def _banner(key_file: Path) -> str:
+    return (
+        "\nregtimeline is starting on http://127.0.0.1:8000\n"
+        "  API docs (offline):  http://127.0.0.1:8000/docs\n"
+        "  the log:             http://127.0.0.1:8000/v1/events?chip=h20\n"
+        "  readiness:           http://127.0.0.1:8000/readyz\n"
+        f"  an admin API key:    {key_file} (export KEY=$(cat {key_file}))\n"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""One validated Settings object, read once from the environment (REGTL_*) and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from typing import Annotated
+
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REGTL_", extra="ignore")
+
+    database_url: str = "sqlite:///./data/regtimeline.db"
+    # The schema owner's connection, used only by `regtl db upgrade` on PostgreSQL. When
+    # set, the service's own role (REGTL_DATABASE_URL) is created and granted no more than
+    # it needs: the log stays append-only even against the service itself.
+    migration_database_url: str | None = None
+    data_dir: Path = Path("./data")
+    public_reads: bool = True
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    secret_key: str | None = None
+    log_level: str = "info"
+    demo_file: Path | None = None
+
+    # Write path
+    max_body_bytes: int = 64 * 1024
+    max_batch_bytes: int = 4 * 1024 * 1024
+    max_batch_items: int = 1000
+    idempotency_ttl_seconds: int = 24 * 3600
+    writer_max_group: int = 500
+
+    # Read path
+    min_position_wait_seconds: float = 5.0
+    projector_poll_seconds: float = 0.5
+    key_cache_seconds: float = 5.0
+
+    # PostgreSQL
+    postgres_lock_timeout_seconds: int = 5
+    postgres_pool_size: int = 10
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://"))

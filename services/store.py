@@ -1,0 +1,111 @@
+"""The event log: the `eventsourcing` library's Application over its own recorders.
+
+SQLite (embedded default) or PostgreSQL, chosen by REGTL_DATABASE_URL. Tables are created
+by Alembic, never by the library (CREATE_TABLE=no), so a least-privileged role can run it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Notification, Transcoder
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+from services.settings import Settings
+
+APPLICATION_NAME = "regtimeline"  # pinned: on PostgreSQL the log table is `regtimeline_events`
+SQLITE_EVENTS_TABLE = "stored_events"
+POSTGRES_EVENTS_TABLE = f"{APPLICATION_NAME}_events"
+
+
+class EventLog(Application[UUID]):
+    """The append-only log of every regulatory event (and idempotency record)."""
+
+    name = APPLICATION_NAME
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)
+        # Our payloads are JSON-native strings; the defaults (UUID, datetime, Decimal) cover
+        # the library's own fields. Register more here, in this one class, if ever needed.
+
+    def notifications(self, after: int, limit: int) -> list[Notification]:
+        return list(self.recorder.select_notifications(start=after + 1, limit=limit))
+
+    def head(self) -> int:
+        return int(self.recorder.max_notification_id() or 0)
+
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        """The log position of one stored event (the library has no call for this)."""
+        recorder: Any = self.recorder
+        if isinstance(recorder, SQLiteApplicationRecorder):
+            sql = f"SELECT rowid FROM {SQLITE_EVENTS_TABLE} WHERE originator_id=? AND originator_version=?"
+            with recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(sql, (originator_id.hex, version))
+                row = cursor.fetchone()
+            return None if row is None else int(row[0])
+        sql = (f"SELECT notification_id FROM public.{POSTGRES_EVENTS_TABLE} "
+               "WHERE originator_id=%s AND originator_version=%s")
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(sql, (originator_id, version))
+            row = cursor.fetchone()
+        return None if row is None else int(row["notification_id"])
+
+
+def sqlite_path(url: str) -> str:
+    """`sqlite:///relative/path.db` or `sqlite:////absolute/path.db` → the file path."""
+    path = url.removeprefix("sqlite://")
+    return path[1:] if path.startswith("/") else path
+
+
+def library_env(settings: Settings, url: str | None = None) -> dict[str, str]:
+    url = url or settings.database_url
+    if not settings.is_postgres:
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": sqlite_path(url),
+            "SQLITE_LOCK_TIMEOUT": "30",
+            "CREATE_TABLE": "no",
+        }
+    parts = urlsplit(url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")),
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_LOCK_TIMEOUT": str(settings.postgres_lock_timeout_seconds),
+        "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
+        "POSTGRES_SCHEMA": "public",
+        "CREATE_TABLE": "no",
+    }
+
+
+def open_event_log(settings: Settings) -> EventLog:
+    return EventLog(env=library_env(settings))
+
+
+def library_ddl(settings: Settings) -> list[str]:
+    """What the library itself would create (the drift test compares Alembic's schema)."""
+    env: dict[str, Any] = library_env(settings)
+    if not settings.is_postgres:
+        from eventsourcing.sqlite import SQLiteDatastore
+
+        recorder = SQLiteApplicationRecorder(SQLiteDatastore(":memory:"), SQLITE_EVENTS_TABLE)
+        return list(recorder.create_table_statements)
+    from eventsourcing.postgres import PostgresDatastore
+
+    datastore = PostgresDatastore(
+        dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"], schema="public",
+    )
+    try:
+        recorder = PostgresApplicationRecorder(datastore, events_table_name=POSTGRES_EVENTS_TABLE)
+        with datastore.get_connection() as conn:
+            return [s.as_string(conn) for s in recorder.sql_create_statements]
+    finally:
+        datastore.close()
