@@ -48,7 +48,7 @@ class ImportedEnvelope(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
-    id: UUID | None = None
+    id: Annotated[UUID, Field(strict=False)] | None = None  # a UUID string in the file
     recorded_at: Instant | None = None
     recorded_by: Text(100) | None = None
     position: int | None = None

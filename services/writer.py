@@ -89,7 +89,15 @@ class Writer:
         self._on_appended = on_appended or (lambda _head: None)
         self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self._last_recorded = datetime.min.replace(tzinfo=clock().tzinfo)
+        self._last_recorded = self._last_stored_timestamp()
+
+    def _last_stored_timestamp(self) -> datetime:
+        """Start from the newest stored instant: a restarted clock may lag the log."""
+        head = self._log.head()
+        last = self._log.notifications(head - 1, 1) if head else []
+        if not last:
+            return datetime.min.replace(tzinfo=self._clock().tzinfo)
+        return cast(datetime, self._log.mapper.to_domain_event(last[0]).timestamp)
 
     # -- the callers' side -------------------------------------------------------------
     def submit(
@@ -223,10 +231,11 @@ class Writer:
 
     def _record(self, decision: Decision, scratch: StagedLedger, imported: ImportedEnvelope | None,
                 recorded_by: str, now: datetime) -> Recorded:
-        recorded_at = now
-        if imported is not None and imported.recorded_at is not None:
-            recorded_at = max(imported.recorded_at, self._last_recorded)
-            self._last_recorded = recorded_at
+        # Never before the last recorded_at given out. An export being loaded keeps its own
+        # (later) instants, so a log loaded into an empty database reads the same.
+        wanted = imported.recorded_at if imported is not None and imported.recorded_at else now
+        recorded_at = max(wanted, self._last_recorded)
+        self._last_recorded = recorded_at
         event_id = str(imported.id) if imported is not None and imported.id else _new_event_id()
         if imported is not None and imported.id and scratch.locate(event_id) is not None:
             raise InvalidEvent(f"event {event_id} is already stored",
@@ -271,9 +280,7 @@ class Writer:
 
     def _stamp(self) -> datetime:
         """recorded_at for a group: the clock, but never before the last one (clocks step back)."""
-        now = max(self._clock(), self._last_recorded)
-        self._last_recorded = now
-        return now
+        return max(self._clock(), self._last_recorded)
 
 
 def _default_reported(decision: Decision, recorded_at: datetime) -> str:

@@ -70,7 +70,10 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path,
 
 @pytest.fixture
 def sqlite_backend(tmp_path: Path) -> Backend:
-    return _sqlite_backend(tmp_path)
+    """A second, SQLite-only database (its own folder: `backend` may be SQLite too)."""
+    folder = tmp_path / "second"
+    folder.mkdir()
+    return _sqlite_backend(folder)
 
 
 @pytest.fixture

@@ -1,0 +1,102 @@
+"""regtl load / export / demo / keys, run as a user would (in process, through typer)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from services.cli import REPO_DEMO, app
+from services.settings import Settings
+from tests.conftest import Backend
+from tests.support import builders as b
+
+runner = CliRunner()
+
+
+def regtl(settings: Settings, *args: str) -> Any:
+    env = {"REGTL_DATABASE_URL": settings.database_url, "REGTL_DATA_DIR": str(settings.data_dir)}
+    result = runner.invoke(app, list(args), env=env, catch_exceptions=False)
+    return result
+
+
+def _export(settings: Settings, tmp_path: Path, name: str) -> list[dict[str, Any]]:
+    out = tmp_path / name
+    result = regtl(settings, "export", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def test_demo_loads_and_a_second_run_stores_nothing(backend: Backend, tmp_path: Path) -> None:
+    first = regtl(backend.settings, "demo")
+    assert first.exit_code == 0, first.output
+    demo_size = len(json.loads(REPO_DEMO.read_text()))
+    assert f"stored {demo_size}" in first.output
+    second = regtl(backend.settings, "demo")
+    assert "stored 0" in second.output and f"already stored {demo_size}" in second.output
+    assert len(_export(backend.settings, tmp_path, "log.ndjson")) == demo_size
+
+
+def test_export_then_load_into_an_empty_database_keeps_ids_and_clocks(
+        backend: Backend, sqlite_backend: Backend, tmp_path: Path) -> None:
+    regtl(backend.settings, "demo")
+    exported = _export(backend.settings, tmp_path, "a.ndjson")
+    loaded = regtl(sqlite_backend.settings, "load", str(tmp_path / "a.ndjson"))
+    assert loaded.exit_code == 0, loaded.output
+    again = _export(sqlite_backend.settings, tmp_path, "b.ndjson")
+    strip = [{k: v for k, v in e.items() if k != "position"} for e in exported]
+    assert [{k: v for k, v in e.items() if k != "position"} for e in again] == strip
+    reload = regtl(sqlite_backend.settings, "load", str(tmp_path / "a.ndjson"))
+    assert f"already stored {len(exported)}" in reload.output
+
+
+def test_load_accepts_a_json_array_and_refuses_a_bad_line_storing_nothing(
+        sqlite_backend: Backend, tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(b.basics()))
+    assert regtl(sqlite_backend.settings, "load", str(good)).exit_code == 0
+    bad = tmp_path / "bad.ndjson"
+    bad.write_text(json.dumps(b.company("amd")) + "\n" + json.dumps(b.chip("mi308", "amd", extra=1)) + "\n")
+    result = regtl(sqlite_backend.settings, "load", str(bad))
+    assert result.exit_code == 1
+    assert "/1/data/extra" in result.output and "unknown field" in result.output
+    assert len(_export(sqlite_backend.settings, tmp_path, "log.ndjson")) == 2
+
+
+def test_load_of_a_missing_file_says_so(sqlite_backend: Backend, tmp_path: Path) -> None:
+    result = regtl(sqlite_backend.settings, "load", str(tmp_path / "nope.json"))
+    assert result.exit_code == 1 and "does not exist" in result.output
+
+
+@pytest.mark.parametrize("summary", ["=HYPERLINK(1)", "+1", "-1", "@SUM(A1)"])
+def test_csv_export_escapes_formula_cells(sqlite_backend: Backend, tmp_path: Path, summary: str) -> None:
+    source = tmp_path / "one.json"
+    source.write_text(json.dumps([b.company() | {"summary": summary}]))
+    regtl(sqlite_backend.settings, "load", str(source))
+    out = tmp_path / "log.csv"
+    assert regtl(sqlite_backend.settings, "export", "--format", "csv", "-o", str(out)).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert rows[0]["summary"] == "'" + summary
+    assert rows[0]["type"] == "CompanyRegistered" and rows[0]["id"]
+
+
+def test_keys_create_prints_the_key_alone_on_the_last_line(sqlite_backend: Backend) -> None:
+    result = regtl(sqlite_backend.settings, "keys", "create", "--scope", "write", "--name", "ci")
+    assert result.exit_code == 0
+    token = result.stdout.strip().splitlines()[-1]
+    assert token.startswith("rtl_") and len(token.split("_")) == 3
+    listed = regtl(sqlite_backend.settings, "keys", "list")
+    key_id = token.split("_")[1]
+    assert key_id in listed.stdout and token.split("_")[2] not in listed.stdout
+    assert regtl(sqlite_backend.settings, "keys", "revoke", key_id).exit_code == 0
+    assert regtl(sqlite_backend.settings, "keys", "revoke", key_id).exit_code == 1
+
+
+def test_keys_create_refuses_an_unknown_scope(sqlite_backend: Backend) -> None:
+    result = regtl(sqlite_backend.settings, "keys", "create", "--scope", "root")
+    assert result.exit_code == 1 and "scope must be one of" in result.output

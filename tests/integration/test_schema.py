@@ -1,0 +1,148 @@
+"""Alembic owns the schema: it matches the library's, and the log is append-only in the DB."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from services import migrate
+from services.settings import Settings
+from services.store import EventLog, library_env, sqlite_path
+from tests.conftest import Backend
+from tests.support import postgres
+
+LOG_TABLE = {"sqlite": "stored_events", "postgres": "regtimeline_events"}
+
+
+def _squash(sql: str) -> str:
+    return re.sub(r"\s+", " ", sql).strip().lower()
+
+
+def test_sqlite_log_table_matches_what_the_library_creates(tmp_path: Path) -> None:
+    ours = Settings(database_url=f"sqlite:///{tmp_path}/ours.db")
+    migrate.upgrade(ours)
+    theirs = Settings(database_url=f"sqlite:///{tmp_path}/theirs.db")
+    EventLog(env={**library_env(theirs), "CREATE_TABLE": "yes"}).close()
+
+    def describe(path: str) -> Any:
+        with sqlite3.connect(path) as conn:
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name='stored_events'").fetchone()
+            columns = conn.execute("PRAGMA table_info(stored_events)").fetchall()
+        return _squash(sql[0].replace("IF NOT EXISTS ", "")), columns
+
+    assert describe(sqlite_path(ours.database_url)) == describe(sqlite_path(theirs.database_url))
+
+
+PG_DESCRIBE = {
+    "columns": "SELECT column_name, data_type, is_nullable, column_default FROM "
+               "information_schema.columns WHERE table_name = 'regtimeline_events' ORDER BY ordinal_position",
+    "indexes": "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'regtimeline_events' ORDER BY 1",
+    "options": "SELECT reloptions FROM pg_class WHERE relname = 'regtimeline_events'",
+    "type": "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_type t "
+            "JOIN pg_attribute a ON a.attrelid = t.typrelid WHERE t.typname = 'stored_event_uuid' "
+            "ORDER BY a.attnum",
+    "function": "SELECT proname, pg_get_function_arguments(oid) FROM pg_proc "
+                "WHERE proname = 'es_insert_events_uuid'",
+}
+
+
+def _describe_pg(url: str) -> dict[str, Any]:
+    with psycopg.connect(url) as conn:
+        return {name: conn.execute(sql).fetchall() for name, sql in PG_DESCRIBE.items()}
+
+
+def test_postgres_log_table_matches_what_the_library_creates(pg_farm: Any) -> None:
+    if pg_farm is None:
+        pytest.skip("PostgreSQL not available")
+    ours = pg_farm.create()
+    theirs = pg_farm.create_empty()
+    settings = Settings(database_url=pg_farm.owner_url(theirs))
+    EventLog(env={**library_env(settings), "CREATE_TABLE": "yes"}).close()
+    described = _describe_pg(pg_farm.owner_url(ours))
+    assert described["columns"] and described["indexes"] and described["type"]
+    assert described == _describe_pg(pg_farm.owner_url(theirs))
+
+
+def _append_one(backend: Backend) -> None:
+    from services.bootstrap import bootstrap
+    from services.writer import Item
+    from services.parsing import parse_envelope
+    from tests.support import builders as b
+
+    container = bootstrap(backend.settings)
+    try:
+        container.writer.append([Item(parse_envelope(b.company()))], "test")
+    finally:
+        container.close()
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE {t} SET topic = 'x'",
+    "DELETE FROM {t}",
+    "TRUNCATE {t}",
+])
+def test_the_service_cannot_change_or_remove_logged_events(backend: Backend, statement: str) -> None:
+    """Run as the service's own role (PostgreSQL: not the schema owner)."""
+    _append_one(backend)
+    table = LOG_TABLE[backend.name]
+    if backend.name == "sqlite":
+        if statement.startswith("TRUNCATE"):
+            statement = "DELETE FROM {t}"  # SQLite's truncate is an unqualified DELETE
+        with sqlite3.connect(sqlite_path(backend.settings.database_url)) as conn:
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                conn.execute(statement.format(t=table))
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 1
+        return
+    with psycopg.connect(backend.settings.database_url) as conn:
+        with pytest.raises(psycopg.Error, match="append-only|permission denied"):
+            conn.execute(statement.format(t=table))
+    with psycopg.connect(backend.settings.database_url) as conn:
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 1
+
+
+def test_the_service_role_does_not_own_the_log(backend: Backend) -> None:
+    if backend.name != "postgres":
+        pytest.skip("roles are a PostgreSQL matter")
+    with psycopg.connect(backend.settings.database_url) as conn:
+        owner = conn.execute("SELECT tableowner FROM pg_tables WHERE tablename = "
+                             "'regtimeline_events'").fetchone()[0]
+        me = conn.execute("SELECT current_user").fetchone()[0]
+        with pytest.raises(psycopg.Error):
+            conn.execute("ALTER TABLE regtimeline_events DISABLE TRIGGER ALL")
+    assert owner != me
+
+
+def test_read_models_downgrade_but_the_log_never_does(backend: Backend) -> None:
+    _append_one(backend)
+    owner = backend.settings.model_copy(
+        update={"database_url": backend.settings.migration_database_url or backend.settings.database_url,
+                "migration_database_url": None})
+    migrate.downgrade(owner, "0001")
+    from projections.database import make_engine
+
+    engine = make_engine(owner.database_url)
+    with engine.connect() as conn:
+        count = conn.execute(text(f"SELECT count(*) FROM {LOG_TABLE[backend.name]}")).scalar()
+    engine.dispose()
+    assert count == 1
+    with pytest.raises(RuntimeError, match="never downgrades"):
+        migrate.downgrade(owner, "base")
+    migrate.upgrade(backend.settings)  # and back up again
+
+
+def test_upgrade_on_an_empty_database_gives_a_working_service(pg_farm: Any, tmp_path: Path) -> None:
+    if pg_farm is None:
+        pytest.skip("PostgreSQL not available")
+    database = pg_farm.create_empty()
+    settings = Settings(database_url=pg_farm.service_url(database),
+                        migration_database_url=pg_farm.owner_url(database))
+    migrate.upgrade(settings)
+    migrate.upgrade(settings)  # idempotent: the role exists already
+    _append_one(Backend("postgres", settings))
+    assert postgres.available()
