@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -14,14 +13,12 @@ from domain.fields import (
     Figure,
     Instant,
     Jurisdiction,
-    Jurisdictions,
     NonEmptyJurisdictions,
     NonEmptySlugs,
     Percent,
     Slug,
     Slugs,
     Text,
-    UniqueList,
 )
 
 SPEC_NAMES = ("tpp", "performance_density", "memory_bandwidth_gbps", "interconnect_gbps", "hbm_gb")
@@ -299,4 +296,3 @@ CATALOG: dict[str, EventType] = {
 CHIP_FIELDS = ("chips", "successor_of")
 COMPANY_FIELDS = ("companies", "licensee", "company", "manufacturer", "suppliers")
 
-__all__ = ["CATALOG", "Data", "EventType", "Instant", "Role", "SPEC_NAMES", "UniqueList", "datetime"]

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
+from functools import lru_cache
 
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# ASCII digits only (`\d` also matches other scripts' digits, which int() accepts), and
+# matched with fullmatch (`$` alone would let a trailing newline through).
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?"
-    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))$"
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?"
+    r"(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))"
 )
 _ONE_MICROSECOND = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -37,10 +40,15 @@ def parse_instant(value: object, role: DateRole = DateRole.START) -> datetime:
             "must be an RFC 3339 timestamp with an offset (e.g. 2025-08-11T00:00:00Z) "
             "or a date YYYY-MM-DD, as a string"
         )
-    day = _DATE.match(value)
+    return _parse_text(value, role)
+
+
+@lru_cache(maxsize=65_536)  # the same instants recur across a log and its reads
+def _parse_text(value: str, role: DateRole) -> datetime:
+    day = _DATE.fullmatch(value)
     if day:
         return _bare_date(value, day, role)
-    stamp = _TIMESTAMP.match(value)
+    stamp = _TIMESTAMP.fullmatch(value)
     if stamp is None:
         if re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", value):
             raise ValueError(f"{value!r} has no UTC offset: add 'Z' or '+HH:MM'")
@@ -81,6 +89,7 @@ def _timestamp(value: str, m: re.Match[str]) -> datetime:
     return local
 
 
+@lru_cache(maxsize=65_536)
 def format_instant(moment: datetime) -> str:
     """Canonical text: YYYY-MM-DDTHH:MM:SS[.ffffff]Z (fraction only when non-zero)."""
     u = moment.astimezone(UTC)

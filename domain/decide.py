@@ -22,7 +22,9 @@ from domain.errors import DuplicateId, InvalidEvent, Problem, VersionConflict, i
 
 
 class Ledger(Protocol):
-    def dossier(self, key: str) -> Dossier: ...
+    def dossier(self, key: str, *, expect_new: bool = False) -> Dossier:
+        """The aggregate's events; `expect_new`: the caller is about to create it."""
+        ...
     def is_registered(self, kind: str, slug: str) -> bool: ...
     def locate(self, event_id: str) -> str | None: ...
 
@@ -52,7 +54,7 @@ def decide(envelope: Envelope, ledger: Ledger) -> Decision:
     _check_clock_fields(envelope, event_type)
     data = canonical_data(event_type, envelope.data)
     if event_type.role is Role.REVISION:
-        key = _decide_revision(event_type, data, ledger)
+        key = _decide_revision(event_type, data, ledger, envelope.data)
     else:
         check_references(event_type, data, ledger, "/data")
         key = _decide_base(envelope, event_type, data, ledger)
@@ -117,7 +119,7 @@ def check_references(event_type: EventType, data: dict[str, Any], ledger: Ledger
 
 def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger: Ledger) -> str:
     key = aggregate_key(t.kind, data[t.id_field])
-    dossier = ledger.dossier(key)
+    dossier = ledger.dossier(key, expect_new=t.role in (Role.REGISTRY, Role.CREATOR))
     pointer = f"/data/{t.id_field}"
     if t.role in (Role.REGISTRY, Role.CREATOR):
         if dossier.exists:
@@ -125,8 +127,7 @@ def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger:
                 f"{t.kind} {data[t.id_field]!r} already exists (ids are never reused)",
                 [Problem("already exists", pointer)],
             )
-        if t.name == "ChipRegistered" and data.get("successor_of") == data["chip"]:
-            raise invalid("a chip cannot succeed itself", "/data/successor_of")
+        check_succession(t, data, "/data")
         return key
     if t.role is Role.PRODUCTION:
         if t.name == "ProductionResumed":
@@ -140,7 +141,12 @@ def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger:
     return key
 
 
-def _decide_revision(t: EventType, data: dict[str, Any], ledger: Ledger) -> str:
+def check_succession(event_type: EventType, data: dict[str, Any], at: str) -> None:
+    if event_type.name == "ChipRegistered" and data.get("successor_of") == data["chip"]:
+        raise invalid("a chip cannot succeed itself", f"{at}/successor_of")
+
+
+def _decide_revision(t: EventType, data: dict[str, Any], ledger: Ledger, model: Any) -> str:
     event_id = data["event_id"]
     key = ledger.locate(event_id)
     target = ledger.dossier(key).event(event_id) if key else None
@@ -158,7 +164,10 @@ def _decide_revision(t: EventType, data: dict[str, Any], ledger: Ledger) -> str:
         return key
     changes = data["changes"]
     if "data" in changes:
-        changes["data"] = _validated_replacement(target_type, target.data, changes["data"], ledger)
+        # Validate what the client sent, not its JSON dump: dumping turns a number into
+        # text, which a strict text field would then accept.
+        raw = model.changes.data
+        changes["data"] = _validated_replacement(target_type, target.data, raw, ledger)
     for clock in ("effective_at", "reported_at"):
         if clock in changes and changes[clock] is None:
             raise invalid(f"{clock} cannot be removed", f"/data/changes/{clock}")
@@ -183,5 +192,6 @@ def _validated_replacement(
             "retract the event and record it anew",
             f"{at}/{target_type.id_field}",
         )
+    check_succession(target_type, replacement, at)
     check_references(target_type, replacement, ledger, at)
     return replacement

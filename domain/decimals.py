@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 MAX_DECIMAL_PLACES = 4
 # Large enough for any spec sheet figure (TPP runs to the tens of thousands); small
 # enough that a typo like 1e400 is refused instead of stored.
 MAX_MAGNITUDE = Decimal("1e15")
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def parse_decimal(value: object) -> Decimal:
@@ -35,11 +37,12 @@ def parse_decimal(value: object) -> Decimal:
 
 
 def _from_text(text: str) -> Decimal:
-    stripped = text.strip()
-    if stripped != text or not stripped or stripped[0] not in "+-0123456789.":
-        raise ValueError(f"{text[:40]!r} is not a decimal number")
+    # The grammar the OpenAPI schema publishes, in ASCII digits: Decimal() alone would also
+    # take "1e3", "1_000", ".5", "+5", " 5" and other scripts' digits.
+    if not _DECIMAL_TEXT.fullmatch(text):
+        raise ValueError(f"{text[:40]!r} is not a decimal number (e.g. \"15\" or \"5.92\")")
     try:
-        return Decimal(stripped)
+        return Decimal(text)
     except InvalidOperation:
         raise ValueError(f"{text[:40]!r} is not a decimal number") from None
 

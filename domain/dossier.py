@@ -10,7 +10,7 @@ counts every belief recorded about it and `expected_version` guards corrections 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.events import Recorded
@@ -23,6 +23,7 @@ def aggregate_key(kind: str, slug: str) -> str:
     return f"{kind}:{slug}"
 
 
+@lru_cache(maxsize=100_000)
 def aggregate_id(key: str) -> UUID:
     """Stable UUID of an aggregate key: the log's originator id."""
     return uuid5(_NAMESPACE, key)

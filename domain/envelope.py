@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Literal, Union
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
@@ -75,4 +74,3 @@ AnyEnvelope = Annotated[
 ]
 ENVELOPE_ADAPTER: TypeAdapter[Envelope] = TypeAdapter(AnyEnvelope)
 
-__all__ = ["ENVELOPES", "ENVELOPE_ADAPTER", "Envelope", "ImportedEnvelope", "Source", "datetime", "Any"]

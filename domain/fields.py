@@ -18,7 +18,9 @@ from pydantic_core import PydanticCustomError
 from domain import clocks, decimals, ids
 
 MAX_ITEMS = 300
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+# Every C0 and C1 control, newline included: `Text(newlines=True)` removes newlines before
+# searching, so only the fields that allow them (summary, reason) accept them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _custom(check: Any, kind: str) -> Any:

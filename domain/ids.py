@@ -24,14 +24,15 @@ JURISDICTIONS: frozenset[str] = frozenset(_ISO_3166_ALPHA2.split()) | {"EU"}
 
 
 def is_slug(value: str) -> bool:
-    return bool(_SLUG.match(value))
+    # fullmatch: with re.match, `$` also matches before a trailing newline ("h20\n").
+    return bool(_SLUG.fullmatch(value))
 
 
 def check_slug(value: object) -> str:
     """Return the slug or raise ValueError with a message a client can act on."""
     if not isinstance(value, str):
         raise ValueError("must be a string id")
-    if not _SLUG.match(value):
+    if not is_slug(value):
         raise ValueError(
             f"{value[:100]!r} is not a valid id: use 1-80 characters of a-z, 0-9, '.', '_' "
             "or '-', starting with a letter or digit"

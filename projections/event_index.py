@@ -43,7 +43,7 @@ class EventIndex:
             if target_id is None:
                 subjects = named_subjects(event.data)
                 if CATALOG[event.type].role in (Role.LIFECYCLE, Role.TERMINAL):
-                    subjects |= self._creator_subjects(conn, event.aggregate, local)
+                    subjects |= self._aggregate_subjects(conn, event.aggregate, local)
             else:
                 subjects = self._target_subjects(conn, target_id, local)
                 subjects |= named_subjects(event.data.get("changes", {}).get("data") or {})
@@ -62,19 +62,18 @@ class EventIndex:
             conn.execute(insert(rm_event_subject), subject_rows)
 
     @staticmethod
-    def _creator_subjects(conn: Connection, key: str,
-                          local: dict[str, tuple[str, set[str]]]) -> set[str]:
-        """A lifecycle event concerns what its object's creator named (an amendment that
-        only changes `control` still concerns the measure's chips)."""
-        for aggregate, subjects in local.values():
-            if aggregate == key:
-                return set(subjects)
-        first = select(rm_event.c.position).where(rm_event.c.agg_key == key) \
-            .order_by(rm_event.c.position).limit(1).scalar_subquery()
+    def _aggregate_subjects(conn: Connection, key: str,
+                            local: dict[str, tuple[str, set[str]]]) -> set[str]:
+        """A lifecycle event concerns everything its object has named so far: an amendment
+        that only changes `control` still concerns the measure's chips, and a lift also
+        concerns the chips an earlier amendment or correction added."""
+        subjects = {s for aggregate, named in local.values() if aggregate == key for s in named}
+        earlier = select(rm_event.c.position).where(rm_event.c.agg_key == key)
         found = conn.execute(
-            select(rm_event_subject.c.subject).where(rm_event_subject.c.position == first)
+            select(rm_event_subject.c.subject)
+            .where(rm_event_subject.c.position.in_(earlier)).distinct()
         ).scalars()
-        return set(found)
+        return subjects | set(found)
 
     @staticmethod
     def _target_subjects(conn: Connection, target_id: str,

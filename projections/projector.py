@@ -107,8 +107,9 @@ class _LostRace(Exception):
 class ProjectorRunner:
     """A background thread that runs projectors whenever the log grows (or every poll)."""
 
-    def __init__(self, projectors: list[Projector], poll_seconds: float = 0.5):
-        self.projectors, self.poll = projectors, poll_seconds
+    def __init__(self, projectors: list[Projector], poll_seconds: float = 0.5,
+                 settle_seconds: float = 0.02):
+        self.projectors, self.poll, self.settle = projectors, poll_seconds, settle_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -129,6 +130,9 @@ class ProjectorRunner:
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
+            # Let a burst of writes land first: one page of many events costs far less than
+            # many pages of a few, and a reader that must see its write waits on min_position.
+            self._stop.wait(self.settle)
             for projector in self.projectors:
                 try:
                     projector.catch_up()

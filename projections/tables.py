@@ -11,7 +11,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
 )
 
 metadata = MetaData()
@@ -49,6 +48,7 @@ rm_event_subject = Table(
     metadata,
     Column("subject", String(100), primary_key=True),
     Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Index("ix_rm_event_subject_position", "position"),
 )
 
 # API keys: operational state, not a projection. Only SHA-256 digests of secrets are kept.
@@ -66,4 +66,3 @@ api_key = Table(
 )
 
 READ_MODEL_TABLES = (rm_event, rm_event_subject)
-__all__ = ["metadata", "projection_checkpoint", "rm_event", "rm_event_subject", "api_key", "Text"]

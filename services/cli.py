@@ -20,8 +20,8 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from rich.text import Text
 from rich.table import Table
+from rich.text import Text
 
 from domain.clocks import DateRole, format_instant, parse_instant, utc_now
 from services import migrate
@@ -156,7 +156,6 @@ def keys_revoke(key_id: str) -> None:
 
 def _load_file(path: Path, batch_size: int) -> None:
     from services.transfer import LoadError, load, read_items
-    from services.writer import BatchRefused
 
     if not path.exists():
         raise _fail(f"{path} does not exist")
@@ -173,10 +172,7 @@ def _load_file(path: Path, batch_size: int) -> None:
             report = load(container, values, batch_size=batch_size,
                           progress=lambda n: progress.advance(task, n))
     except LoadError as error:
-        raise _fail(f"{path}: {error} (nothing was stored)") from None
-    except BatchRefused as error:
-        details = "; ".join(f"{p.pointer}: {p.detail}" for p in error.problems[:5])
-        raise _fail(f"a batch was refused, nothing of it stored: {details}") from None
+        raise _fail(f"{path}: {error}") from None
     finally:
         container.close()
     err.print(f"read {report.read}, stored {report.stored}, already stored {report.skipped}")

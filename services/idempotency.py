@@ -3,8 +3,9 @@
 A record is an aggregate of its own in the log (id = uuid5 of API key id + Idempotency-Key),
 so the primary key makes two concurrent first uses race-free: exactly one commits. Records
 are skipped by projections and hidden from the log's readers, exports and the stream.
-Only successes are recorded: a refused request stored nothing, and retrying it re-evaluates
-(a 422 for an unknown chip may pass once the chip is registered).
+A refusal by the log's rules (409, or a 422 that depends on what is stored) is recorded
+too, so a retry gets the first answer even if the log has changed since (SPEC §5). A body
+that fails validation is not recorded: the same body always fails the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import DomainEvent
@@ -23,11 +25,13 @@ MAX_KEY_LENGTH = 255
 
 
 class IdempotencyKeyUsed(DomainEvent):
-    """A request succeeded under this key; `events` are (originator id hex, version) pairs."""
+    """A request was answered under this key: `events` it stored ((originator id hex,
+    version) pairs), or the `refusal` it got."""
 
     request_hash: str
     events: list[list[object]]
     expires_at: str
+    refusal: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,8 @@ def request_fingerprint(route: str, body: bytes) -> str:
 
 
 def record(
-    claim: IdempotencyClaim, version: int, refs: list[tuple[UUID, int]], now: datetime, ttl: float
+    claim: IdempotencyClaim, version: int, refs: list[tuple[UUID, int]], now: datetime,
+    ttl: float, refusal: dict[str, Any] | None = None,
 ) -> IdempotencyKeyUsed:
     return IdempotencyKeyUsed(
         originator_id=claim.aggregate_id,
@@ -55,6 +60,7 @@ def record(
         request_hash=claim.request_hash,
         events=[[oid.hex, v] for oid, v in refs],
         expires_at=format_instant(now + timedelta(seconds=ttl)),
+        refusal=refusal,
     )
 
 

@@ -8,7 +8,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -48,8 +48,7 @@ def _random(n: int) -> str:
 
 
 class KeyStore:
-    def __init__(self, engine: Engine, clock: type[datetime] | None = None,
-                 cache_seconds: float = 5.0, touch_every: float = 60.0):
+    def __init__(self, engine: Engine, cache_seconds: float = 5.0, touch_every: float = 60.0):
         self.engine = engine
         self.cache_seconds, self.touch_every = cache_seconds, touch_every
         self._cache: dict[str, tuple[float, ApiKey | None]] = {}
@@ -100,6 +99,16 @@ class KeyStore:
         self._touch(key.id, now)
         return key
 
+    def verify_needs_io(self, token: str) -> bool:
+        """Whether verify() would touch the database (a cache miss, or last_used_at due)."""
+        parts = token.split("_")
+        if len(parts) != 3:
+            return False
+        hit = self._cache.get(parts[1])
+        if hit is None or hit[0] <= time.monotonic():
+            return True
+        return time.monotonic() - self._touched.get(parts[1], 0.0) >= self.touch_every
+
     def _lookup(self, key_id: str) -> tuple[ApiKey, str] | None:
         hit = self._cache.get(key_id)
         if hit is not None and hit[0] > time.monotonic():
@@ -129,11 +138,8 @@ class KeyStore:
 
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes: they were stored as UTC."""
-    from datetime import UTC
-
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=UTC)
 
 
-__all__ = ["ApiKey", "KeyStore", "SCOPES", "timedelta"]

@@ -27,7 +27,10 @@ class LogLedger:
         self._registered: set[str] = set()
         self._locations: OrderedDict[str, str] = OrderedDict()
 
-    def dossier(self, key: str) -> Dossier:
+    def cached(self, key: str) -> Dossier | None:
+        return self._dossiers.get(key)
+
+    def dossier(self, key: str, *, expect_new: bool = False) -> Dossier:
         cached = self._dossiers.get(key)
         if cached is not None:
             self._dossiers.move_to_end(key)
@@ -84,15 +87,33 @@ class LogLedger:
 
 
 class StagedLedger:
-    """A batch's scratch view: later items see what earlier items would create."""
+    """A group's scratch view: later requests (and batch items) see what earlier ones create.
 
-    def __init__(self, base: LogLedger):
+    Optimistic creation: an id about to be created is presumed new without reading the log
+    (a read per new id was half the writer's time). The (originator_id, version) primary key
+    still refuses a real duplicate at commit, and the writer then decides again with
+    `optimistic=False`, reading the log, so the duplicate gets its 409.
+    """
+
+    def __init__(self, base: LogLedger | StagedLedger, *, optimistic: bool = False):
         self.base = base
-        self.dossiers: dict[str, Dossier] = {}
+        self.optimistic = optimistic
+        self.dossiers: dict[str, Dossier] = {}  # changed in this view
+        self.seen: dict[str, Dossier] = {}  # looked up in this view, unchanged
         self.locations: dict[str, str] = {}
 
-    def dossier(self, key: str) -> Dossier:
-        return self.dossiers.get(key) or self.base.dossier(key)
+    def cached(self, key: str) -> Dossier | None:
+        return self.dossiers.get(key) or self.seen.get(key) or self.base.cached(key)
+
+    def dossier(self, key: str, *, expect_new: bool = False) -> Dossier:
+        found = self.dossiers.get(key) or self.seen.get(key)
+        if found is None:
+            if expect_new and self.optimistic and self.base.cached(key) is None:
+                found = Dossier(key)
+            else:
+                found = self.base.dossier(key, expect_new=expect_new)
+            self.seen[key] = found
+        return found
 
     def is_registered(self, kind: str, slug: str) -> bool:
         key = aggregate_key(kind, slug)
@@ -110,8 +131,7 @@ class StagedLedger:
 
     def child(self) -> StagedLedger:
         """A nested scratch view for one request inside a group (dropped if it fails)."""
-        nested = StagedLedger(cast(LogLedger, self))
-        return nested
+        return StagedLedger(self, optimistic=self.optimistic)
 
     def merge(self, nested: StagedLedger) -> None:
         self.dossiers.update(nested.dossiers)

@@ -35,15 +35,54 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+_INT_DIGITS = 4000  # below int()'s default limit of 4,300 digits
+
+
+def _parse_int(text: str) -> int | Decimal:
+    """Integers past int()'s digit limit stay exact Decimals: out of range (422), not malformed."""
+    return int(text) if len(text) <= _INT_DIGITS else Decimal(text)
+
+
 def parse_strict_json(raw: bytes) -> Any:
-    """RFC 8259 JSON only: no NaN/Infinity, no duplicate keys; numbers kept exact (Decimal)."""
+    """RFC 8259 JSON only: no NaN/Infinity, no duplicate keys; numbers kept exact (Decimal).
+
+    Strings must be Unicode text (I-JSON, RFC 7493): a `\\ud800` escape with no partner
+    would otherwise reach the store, which cannot encode it.
+    """
     try:
         text = raw.decode("utf-8")
-        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant,
-                          object_pairs_hook=_no_duplicate_keys)
+        value = json.loads(text, parse_float=Decimal, parse_int=_parse_int,
+                           parse_constant=_refuse_constant, object_pairs_hook=_no_duplicate_keys)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise InputError("malformed-json", f"the body is not valid JSON: {error}"[:300],
                          [{"detail": str(error)[:200], "pointer": ""}]) from None
+    if "\\u" in text:  # only an escape can produce a lone surrogate from valid UTF-8
+        _refuse_lone_surrogates(value)
+    return value
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        pointer, item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key, pointer)  # a bad key cannot be echoed: point at its object
+                here = pointer + "/" + key.replace("~", "~0").replace("/", "~1")
+                stack.append((here, child))
+        elif isinstance(item, list):
+            stack.extend((f"{pointer}/{i}", child) for i, child in enumerate(item))
+        elif isinstance(item, str):
+            _check_text(item, pointer)
+
+
+def _check_text(text: str, pointer: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        detail = "a string holds an unpaired UTF-16 surrogate escape; send Unicode text"
+        raise InputError("malformed-json", f"the body is not valid JSON: {detail}",
+                         [{"detail": detail, "pointer": pointer}]) from None
 
 
 def pointer_of(loc: tuple[Any, ...]) -> str:
@@ -75,7 +114,10 @@ def validation_problems(error: ValidationError, prefix: str = "") -> list[dict[s
         pointer = pointer_of(e["loc"])
         if e["type"] == "union_tag_invalid" or e["type"] == "union_tag_not_found":
             pointer = "/type"
-        problems.append({"detail": _message(e, pointer), "pointer": prefix + pointer})
+        detail = _message(e, pointer)
+        if e["type"] == "duplicate_item":  # point at the repeat, not the whole list
+            pointer += f"/{e['ctx']['index']}"
+        problems.append({"detail": detail, "pointer": prefix + pointer})
     return problems
 
 

@@ -19,8 +19,9 @@ from domain.envelope import ImportedEnvelope
 from domain.events import Recorded
 from projections.canonical import dumps, render_event
 from projections.tables import rm_event
-from services.parsing import InputError, parse_envelope, parse_strict_json, validation_problems
 from services.bootstrap import Container
+from services.parsing import InputError, parse_envelope, parse_strict_json, validation_problems
+from services.refusals import BatchRefused
 from services.writer import Item
 
 _LOAD_NAMESPACE = uuid5(NAMESPACE_URL, "https://regtimeline/load")
@@ -85,20 +86,38 @@ def load(container: Container, values: list[Any], *, batch_size: int = 500,
          recorded_by: str = "regtl load", progress: Callable[[int], None] = lambda n: None) -> LoadReport:
     """Append every item not already stored, in order, batch by batch (each all or nothing)."""
     occurrences: dict[str, int] = {}
-    items = [to_item(v, i, occurrences) for i, v in enumerate(values)]
+    try:
+        items = [to_item(v, i, occurrences) for i, v in enumerate(values)]
+    except LoadError as error:
+        raise LoadError(f"{error} (nothing was stored)") from None
     container.catch_up()  # the index of stored ids must be complete before we skip by it
     report = LoadReport(read=len(items))
     for start in range(0, len(items), batch_size):
         batch = items[start:start + batch_size]
         known = _stored_ids(container, [str(i.imported.id) for i in batch if i.imported])
-        fresh = [i for i in batch if i.imported and str(i.imported.id) not in known]
+        fresh = [(start + n, i) for n, i in enumerate(batch)
+                 if i.imported and str(i.imported.id) not in known]
         report.skipped += len(batch) - len(fresh)
         if fresh:
-            container.writer.append(fresh, recorded_by)
-            report.stored += len(fresh)
+            _append_batch(container, fresh, recorded_by, report)
         progress(len(batch))
     container.catch_up()
     return report
+
+
+def _append_batch(container: Container, numbered: list[tuple[int, Item]], recorded_by: str,
+                  report: LoadReport) -> None:
+    try:
+        container.writer.append([item for _, item in numbered], recorded_by, batch=True)
+    except BatchRefused as refused:
+        faults = []
+        for problem in refused.problems[:10]:  # "/events/<i>/…" → the item's place in the file
+            _, _, index, rest = (problem.pointer + "/").split("/", 3)
+            faults.append(f"item {numbered[int(index)][0]} (/{rest.rstrip('/')}): {problem.detail}")
+        raise LoadError(f"{'; '.join(faults)} — that batch stored nothing; {report.stored} "
+                        "events before it were stored (re-run after fixing: they are skipped)"
+                        ) from None
+    report.stored += len(numbered)
 
 
 def exported_events(container: Container, page: int = 5000) -> Iterator[dict[str, Any]]:

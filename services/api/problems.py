@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from eventsourcing.persistence import InterfaceError as LibraryInterfaceError
+from eventsourcing.persistence import OperationalError as LibraryOperationalError
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
-from domain.errors import DomainError, DuplicateId, InvalidEvent, VersionConflict
+from domain.errors import DomainError
 from projections.canonical import dumps
+from services import refusals
 from services.parsing import InputError
 
 MEDIA_TYPE = "application/problem+json"
@@ -59,26 +64,27 @@ def problem_response(kind: str, detail: str, errors: list[dict[str, str]] | None
 
 
 def domain_problem(error: DomainError) -> ApiProblem:
-    from services.writer import BatchRefused, IdempotencyKeyReused
-
     errors = [_locate(p.pointer, p.detail) for p in error.problems]
-    if isinstance(error, BatchRefused):
-        invalid = any(isinstance(e, InvalidEvent) for e in error.errors)
-        return ApiProblem("validation-error" if invalid else "batch-conflict", error.detail, errors)
-    if isinstance(error, VersionConflict):
-        return ApiProblem("version-conflict", error.detail, errors,
-                          extra={"current_version": error.current_version})
-    if isinstance(error, DuplicateId):
-        return ApiProblem("duplicate-id", error.detail, errors)
-    if isinstance(error, IdempotencyKeyReused):
-        return ApiProblem("idempotency-key-reused", error.detail, errors)
-    return ApiProblem("invalid-event", error.detail, errors)
+    return ApiProblem(refusals.problem_kind(error), error.detail, errors,
+                      extra=refusals.problem_extra(error))
 
 
 def _locate(pointer: str, detail: str) -> dict[str, str]:
     if pointer and not pointer.startswith("/") and pointer[0].isupper():
         return {"detail": detail, "header": pointer}
     return {"detail": detail, "pointer": pointer}
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path takes: Starlette's 405 names only the first route that matched
+    the path (GET and POST on /v1/events are two routes), and RFC 9110 wants them all."""
+    routes = request.app.router.routes
+    allowed = [m for m in _METHODS
+               if any(r.matches({**request.scope, "method": m})[0] is Match.FULL for r in routes)]
+    return ", ".join(allowed)
 
 
 _STATUS_KINDS = {400: "malformed-json", 401: "unauthorized", 403: "forbidden", 404: "not-found",
@@ -108,10 +114,11 @@ def install(app: Any) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else KINDS[kind][1]
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"nothing at {request.url.path}"
+        headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}"
-        return problem_response(kind, detail, headers=getattr(exc, "headers", None),
-                                status=exc.status_code)
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        return problem_response(kind, detail, headers=headers or None, status=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> Response:
@@ -125,6 +132,16 @@ def install(app: Any) -> None:
                           {"detail": msg, "pointer": "/" + "/".join(str(p) for p in rest)})
         detail = errors[0]["detail"] if errors else "invalid request"
         return problem_response("validation-error", detail, errors)
+
+    async def _database_down(_: Request, exc: Exception) -> Response:
+        import logging
+
+        logging.getLogger("regtimeline.api").warning("database unavailable: %s", exc)
+        return problem_response("not-ready", "the database is unavailable; retry shortly",
+                                headers={"Retry-After": "5"})
+
+    for family in (LibraryOperationalError, LibraryInterfaceError, SQLAlchemyOperationalError):
+        app.add_exception_handler(family, _database_down)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> Response:

@@ -100,3 +100,13 @@ def test_keys_create_prints_the_key_alone_on_the_last_line(sqlite_backend: Backe
 def test_keys_create_refuses_an_unknown_scope(sqlite_backend: Backend) -> None:
     result = regtl(sqlite_backend.settings, "keys", "create", "--scope", "root")
     assert result.exit_code == 1 and "scope must be one of" in result.output
+
+
+def test_a_refused_batch_names_the_items_place_in_the_file(sqlite_backend: Backend,
+                                                           tmp_path: Path) -> None:
+    source = tmp_path / "late.ndjson"
+    lines = [b.company(f"c-{i}") for i in range(5)] + [b.chip("x1", "nobody")]
+    source.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    result = regtl(sqlite_backend.settings, "load", "--batch-size", "2", str(source))
+    assert result.exit_code == 1
+    assert "item 5 (/data/manufacturer)" in result.output and "4 events before it" in result.output

@@ -71,8 +71,8 @@ def test_postgres_log_table_matches_what_the_library_creates(pg_farm: Any) -> No
 
 def _append_one(backend: Backend) -> None:
     from services.bootstrap import bootstrap
-    from services.writer import Item
     from services.parsing import parse_envelope
+    from services.writer import Item
     from tests.support import builders as b
 
     container = bootstrap(backend.settings)

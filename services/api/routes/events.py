@@ -9,10 +9,10 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
 from domain.envelope import Envelope
+from domain.errors import Problem, VersionConflict
 from projections.canonical import dumps, render_event
 from projections.event_queries import get_event
 from services.api.body import read_json_body
-from services.parsing import InputError, parse_envelope
 from services.api.deps import ContainerDep, Reader, Writer
 from services.api.event_filters import EventQuery, list_events_response
 from services.api.problems import ApiProblem
@@ -21,6 +21,7 @@ from services.api.waiting import wait_for_position
 from services.bootstrap import Container
 from services.idempotency import MAX_KEY_LENGTH, IdempotencyClaim, request_fingerprint
 from services.keys import ApiKey
+from services.parsing import InputError, parse_envelope
 from services.writer import AppendResult, Item
 
 router = APIRouter(prefix="/v1", tags=["events"])
@@ -38,7 +39,12 @@ async def append_event(request: Request, container: ContainerDep, key: Writer,
                        if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> Response:
     raw, value = await read_json_body(request, container.settings.max_body_bytes)
     envelope = _with_if_match(parse_envelope(value), if_match)
-    result = await _append(container, key, [Item(envelope)], request, raw, idempotency_key)
+    try:
+        result = await _append(container, key, [Item(envelope)], request, raw, idempotency_key)
+    except VersionConflict as conflict:
+        if if_match is not None:  # the version came from the header: point there
+            conflict.problems = [Problem(p.detail, "If-Match") for p in conflict.problems]
+        raise
     appended = result.items[0]
     body = dumps(render_event(appended.event, appended.position))
     return Response(body, status_code=201, media_type="application/json",
@@ -51,7 +57,7 @@ async def append_batch(request: Request, container: ContainerDep, key: Writer,
                        idempotency_key: IdempotencyKey = None) -> Response:
     raw, value = await read_json_body(request, container.settings.max_batch_bytes)
     items = await asyncio.to_thread(_parse_batch, value, container.settings.max_batch_items)
-    result = await _append(container, key, items, request, raw, idempotency_key)
+    result = await _append(container, key, items, request, raw, idempotency_key, batch=True)
     body = dumps({"items": [{"id": a.event.event_id, "position": a.position,
                              "version": a.event.originator_version} for a in result.items]})
     return Response(body, status_code=201, media_type="application/json")
@@ -127,7 +133,7 @@ def _parse_batch(value: Any, max_items: int) -> list[Item]:
 
 
 async def _append(container: Container, key: ApiKey, items: list[Item], request: Request,
-                  raw: bytes, idempotency_key: str | None) -> AppendResult:
+                  raw: bytes, idempotency_key: str | None, *, batch: bool = False) -> AppendResult:
     claim = None
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= MAX_KEY_LENGTH:
@@ -145,7 +151,8 @@ async def _append(container: Container, key: ApiKey, items: list[Item], request:
                              headers={"Retry-After": "1"})
         inflight.add(token)
     try:
-        return await asyncio.wrap_future(container.writer.submit(items, key.name, claim))
+        return await asyncio.wrap_future(
+            container.writer.submit(items, key.name, claim, batch=batch))
     finally:
         if token is not None:
             inflight.discard(token)

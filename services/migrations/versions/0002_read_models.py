@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("subject", sa.String(100), primary_key=True),
         sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
     )
+    op.create_index("ix_rm_event_subject_position", "rm_event_subject", ["position"])
     op.create_table(
         "api_key",
         sa.Column("id", sa.String(32), primary_key=True),

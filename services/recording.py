@@ -1,0 +1,93 @@
+"""Turning one request's envelopes into stored events: decide each, stamp the clocks.
+
+A batch is decided item by item against a scratch view of the log, so later items see what
+earlier ones create; every fault is collected (not just the first) so one answer can point
+at each bad item.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.clocks import format_instant, parse_instant
+from domain.decide import Decision, decide
+from domain.dossier import aggregate_id
+from domain.envelope import Envelope, ImportedEnvelope
+from domain.errors import DomainError, InvalidEvent, Problem
+from domain.events import EVENT_CLASSES, SCHEMA_VERSION, Recorded
+from services.ledger import StagedLedger
+from services.refusals import BatchRefused
+
+
+@dataclass(frozen=True)
+class Item:
+    envelope: Envelope
+    imported: ImportedEnvelope | None = None  # ids and clocks kept by `regtl load`
+
+
+class Stamper:
+    """Hands out recorded_at: the clock, never earlier than the last value given out."""
+
+    def __init__(self, floor: datetime):
+        self.last = floor
+
+    def stamp(self, now: datetime, wanted: datetime | None = None) -> datetime:
+        # An export being loaded keeps its own (later) instants, so a log loaded into an
+        # empty database reads the same.
+        self.last = max(wanted or now, self.last)
+        return self.last
+
+
+def decide_request(items: list[Item], batch: bool, scratch: StagedLedger, recorded_by: str,
+                   now: datetime, stamper: Stamper) -> list[Recorded]:
+    events: list[Recorded] = []
+    errors: list[tuple[int, DomainError]] = []
+    for index, item in enumerate(items):
+        try:
+            decision = decide(item.envelope, scratch)
+            event = _stored_event(decision, scratch, item.imported, recorded_by, now, stamper)
+        except DomainError as error:
+            errors.append((index, error))
+            continue
+        scratch.stage(decision.key, event)
+        events.append(event)
+    if not errors:
+        return events
+    if not batch:
+        raise errors[0][1]
+    moved = [error.at(f"/events/{index}") for index, error in errors]
+    problems = [p for error in moved for p in error.problems]
+    detail = f"{len(errors)} of {len(items)} events refused; nothing was stored"
+    raise BatchRefused(detail, problems, moved)
+
+
+def _stored_event(decision: Decision, scratch: StagedLedger, imported: ImportedEnvelope | None,
+                  recorded_by: str, now: datetime, stamper: Stamper) -> Recorded:
+    event_id = str(imported.id) if imported is not None and imported.id else str(uuid.uuid4())
+    if imported is not None and imported.id and scratch.locate(event_id) is not None:
+        raise InvalidEvent(f"event {event_id} is already stored", [Problem("already stored", "/id")])
+    recorded_at = stamper.stamp(now, imported.recorded_at if imported else None)
+    return EVENT_CLASSES[decision.type](
+        originator_id=aggregate_id(decision.key),
+        originator_version=scratch.dossier(decision.key).version + 1,
+        timestamp=recorded_at,
+        event_id=event_id,
+        aggregate=decision.key,
+        effective_at=decision.effective_at,
+        reported_at=decision.reported_at or _default_reported(decision, recorded_at),
+        recorded_at=format_instant(recorded_at),
+        recorded_by=imported.recorded_by if imported and imported.recorded_by else recorded_by,
+        summary=decision.summary,
+        sources=decision.sources,
+        data=decision.data,
+        schema_version=SCHEMA_VERSION,
+    )
+
+
+def _default_reported(decision: Decision, recorded_at: datetime) -> str:
+    """SPEC §1: min(effective_at, recorded_at); a revision's is its recorded_at."""
+    if decision.effective_at is None or decision.type in ("EventCorrected", "EventRetracted"):
+        return format_instant(recorded_at)
+    return format_instant(min(parse_instant(decision.effective_at), recorded_at))

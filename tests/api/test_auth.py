@@ -1,0 +1,275 @@
+"""API keys (SPEC §5): Bearer tokens, scopes, expiry, revocation, open or closed reads.
+
+The module shares one service per backend and configuration (default, closed reads, no key
+cache); every test creates the keys it uses.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from services import migrate
+from services.api.app import create_app
+from services.bootstrap import Container, bootstrap
+from services.keys import ApiKey, KeyStore
+from services.settings import Settings
+from tests.support import builders as b
+from tests.support import postgres
+from tests.support.clock import FakeClock
+
+PROBLEM = "application/problem+json"
+LOCATORS = {"pointer", "parameter", "header"}
+WRITES = ["/v1/events", "/v1/events/batch"]
+_serial = itertools.count()
+
+
+def assert_problem(response: Response, status: int, kind: str, **where: str) -> dict[str, Any]:
+    """An RFC 9457 problem of `kind` whose errors[] hold e.g. header="Authorization"."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body: dict[str, Any] = response.json()
+    assert body["type"] == f"/problems/{kind}"
+    assert body["status"] == status and body["title"] and body["detail"]
+    for error in body["errors"]:
+        assert error["detail"] and len(LOCATORS & set(error)) == 1, error
+    for locator, value in where.items():
+        assert {locator: value} in [{k: e[k]} for e in body["errors"] for k in LOCATORS & set(e)], \
+            body["errors"]
+    return body
+
+
+def assert_unauthorized(response: Response) -> None:
+    assert_problem(response, 401, "unauthorized", header="Authorization")
+    assert response.headers["www-authenticate"].lower().startswith("bearer")
+
+
+def uid(prefix: str = "t") -> str:
+    return f"{prefix}-{next(_serial)}"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@dataclass
+class Api:
+    client: TestClient
+    container: Container
+    clock: FakeClock
+
+    def key(self, scope: str = "write", name: str | None = None,
+            expires_in: timedelta | None = None) -> tuple[ApiKey, dict[str, str]]:
+        now = self.clock.now
+        expires_at = None if expires_in is None else now + expires_in
+        key, token = self.container.keys.create(scope, name or uid("key"), now, expires_at)
+        return key, bearer(token)
+
+    def write(self, headers: dict[str, str], path: str = "/v1/events") -> Response:
+        body: dict[str, Any] = b.company(uid())
+        if path.endswith("/batch"):
+            body = {"events": [body]}
+        response: Response = self.client.post(path, json=body, headers=headers)
+        return response
+
+    def listed(self, key_id: str) -> ApiKey:
+        return next(k for k in self.container.keys.list() if k.id == key_id)
+
+
+@contextmanager
+def open_api(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None,
+             **overrides: Any) -> Iterator[Api]:
+    """A migrated service on `kind`, with `overrides` to its Settings."""
+    database = None
+    if kind == "sqlite":
+        settings = Settings(database_url=f"sqlite:///{tmp_path}/regtimeline.db",
+                            data_dir=tmp_path, **overrides)
+        migrate.upgrade(settings)
+    elif farm is None:
+        pytest.skip("PostgreSQL not available")
+    else:
+        database = farm.create()
+        settings = Settings(database_url=farm.service_url(database),
+                            migration_database_url=farm.owner_url(database), data_dir=tmp_path,
+                            **overrides)
+    clock = FakeClock()
+    container = bootstrap(settings, clock=clock)
+    try:
+        with TestClient(create_app(container), raise_server_exceptions=False) as client:
+            yield Api(client, container, clock)
+    finally:
+        container.close()
+        if farm is not None and database is not None:
+            farm.drop(database)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+        pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
+    with open_api(request.param, tmp_path_factory.mktemp("auth"), pg_farm) as shared:
+        yield shared
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def closed_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+               pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
+    with open_api(request.param, tmp_path_factory.mktemp("closed"), pg_farm,
+                  public_reads=False) as shared:
+        yield shared
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def uncached_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                 pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
+    with open_api(request.param, tmp_path_factory.mktemp("uncached"), pg_farm,
+                  key_cache_seconds=0) as shared:
+        yield shared
+
+
+# -- who is calling (401) -----------------------------------------------------------------
+
+@pytest.mark.parametrize("path", WRITES)
+def test_a_write_without_a_key_is_a_401_with_www_authenticate(api: Api, path: str) -> None:
+    assert_unauthorized(api.write({}, path))
+
+
+@pytest.mark.parametrize("header", [
+    "Basic dXNlcjpwYXNz", "Bearer", "Bearer    ", "Token rtl_abc_def", "rtl_abc_def",
+    "Bearer rtl_onlyone", "Bearer rtl_a_b_c", "Bearer key_abc_def",
+], ids=["basic", "no-token", "blank-token", "other-scheme", "no-scheme", "two-parts",
+        "four-parts", "other-prefix"])
+def test_a_malformed_authorization_is_a_401(api: Api, header: str) -> None:
+    assert_unauthorized(api.write({"Authorization": header}))
+
+
+def test_an_unknown_key_is_a_401(api: Api) -> None:
+    assert_unauthorized(api.write(bearer("rtl_nosuchkey000_" + "s" * 40)))
+
+
+def test_a_wrong_secret_for_a_real_key_is_a_401(api: Api) -> None:
+    key, _ = api.key()
+    assert_unauthorized(api.write(bearer(f"rtl_{key.id}_{'s' * 40}")))
+
+
+def test_a_401_does_not_echo_the_token(api: Api) -> None:
+    key, _ = api.key()
+    token = f"rtl_{key.id}_{'wrongsecret' * 4}"
+    response = api.write(bearer(token))
+    assert response.status_code == 401
+    assert "wrongsecret" not in response.text
+
+
+def test_the_bearer_scheme_is_case_insensitive(api: Api) -> None:
+    _, headers = api.key()
+    response = api.write({"Authorization": headers["Authorization"].replace("Bearer", "bEARER")})
+    assert response.status_code == 201, response.text
+
+
+def test_a_revoked_key_is_a_401(api: Api) -> None:
+    key, headers = api.key()
+    assert api.write(headers).status_code == 201  # verified, and cached
+    assert api.container.keys.revoke(key.id, api.clock.now)
+    assert_unauthorized(api.write(headers))
+
+
+def test_a_revocation_by_another_process_is_honoured_without_a_key_cache(
+        uncached_api: Api) -> None:
+    key, headers = uncached_api.key()
+    assert uncached_api.write(headers).status_code == 201
+    other_process = KeyStore(uncached_api.container.engine)
+    assert other_process.revoke(key.id, uncached_api.clock.now)
+    assert_unauthorized(uncached_api.write(headers))
+
+
+def test_an_expired_key_is_a_401(api: Api) -> None:
+    now = api.clock.now
+    _, token = api.container.keys.create("write", uid("old"), now - timedelta(days=2),
+                                         expires_at=now - timedelta(days=1))
+    assert_unauthorized(api.write(bearer(token)))
+
+
+def test_a_key_is_expired_at_its_expiry_instant(api: Api) -> None:
+    _, headers = api.key(expires_in=timedelta(0))
+    assert_unauthorized(api.write(headers))
+
+
+def test_a_key_stops_working_when_the_clock_passes_its_expiry(api: Api) -> None:
+    _, headers = api.key(expires_in=timedelta(hours=1))
+    assert api.write(headers).status_code == 201
+    api.clock.advance(hours=1, seconds=1)
+    assert_unauthorized(api.write(headers))
+
+
+# -- what the key may do (403) ------------------------------------------------------------
+
+@pytest.mark.parametrize("path", WRITES)
+def test_a_read_key_on_a_write_is_a_403(api: Api, path: str) -> None:
+    _, headers = api.key("read")
+    response = api.write(headers, path)
+    assert_problem(response, 403, "forbidden", header="Authorization")
+
+
+@pytest.mark.parametrize("scope", ["write", "admin"])
+def test_write_and_admin_keys_may_write(api: Api, scope: str) -> None:
+    _, headers = api.key(scope)
+    assert api.write(headers).status_code == 201
+
+
+# -- reads --------------------------------------------------------------------------------
+
+def test_reads_are_open_by_default(api: Api) -> None:
+    _, headers = api.key()
+    event = api.write(headers).json()
+    api.container.catch_up()
+    assert api.client.get("/v1/events").status_code == 200
+    assert api.client.get(f"/v1/events/{event['id']}").status_code == 200
+
+
+def test_a_bad_key_on_an_open_read_is_still_a_401(api: Api) -> None:
+    assert_unauthorized(api.client.get("/v1/events", headers=bearer("rtl_nosuchkey000_x")))
+
+
+@pytest.mark.parametrize("path", ["/v1/events", "/v1/events/00000000-0000-4000-8000-000000000000"])
+def test_closed_reads_need_a_key(closed_api: Api, path: str) -> None:
+    assert_unauthorized(closed_api.client.get(path))
+
+
+def test_closed_reads_accept_a_read_key(closed_api: Api) -> None:
+    _, headers = closed_api.key("read")
+    assert closed_api.client.get("/v1/events", headers=headers).status_code == 200
+
+
+def test_closed_reads_leave_health_open(closed_api: Api) -> None:
+    assert closed_api.client.get("/healthz").status_code == 200
+
+
+# -- what a key leaves behind -------------------------------------------------------------
+
+def test_recorded_by_is_the_name_of_the_key(api: Api) -> None:
+    name = uid("ingest-bot")
+    _, headers = api.key(name=name)
+    event = api.write(headers).json()
+    assert event["recorded_by"] == name
+    api.container.catch_up()
+    assert api.client.get(f"/v1/events/{event['id']}").json()["recorded_by"] == name
+
+
+def test_last_used_at_is_unset_before_a_key_is_used(api: Api) -> None:
+    key, _ = api.key()
+    assert api.listed(key.id).last_used_at is None
+
+
+def test_last_used_at_is_set_when_a_key_is_used(api: Api) -> None:
+    key, headers = api.key("read")
+    api.clock.advance(minutes=3)
+    api.client.get("/v1/events", headers=headers)
+    assert api.listed(key.id).last_used_at == api.clock.now

@@ -1,0 +1,226 @@
+"""Idempotency-Key (SPEC §5): a retry returns the first response and stores nothing twice.
+
+The module shares one service per backend; every test uses keys and ids of its own and
+counts only the events stored after it started.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from domain.clocks import utc_now
+from services import migrate
+from services.api.app import create_app
+from services.bootstrap import Container, bootstrap
+from services.settings import Settings
+from tests.support import builders as b
+from tests.support import postgres
+from tests.support.clock import FakeClock
+
+PROBLEM = "application/problem+json"
+LOCATORS = {"pointer", "parameter", "header"}
+_serial = itertools.count()
+
+
+def assert_problem(response: Response, status: int, kind: str, **where: str) -> dict[str, Any]:
+    """An RFC 9457 problem of `kind` whose errors[] hold e.g. header="Idempotency-Key"."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body: dict[str, Any] = response.json()
+    assert body["type"] == f"/problems/{kind}"
+    assert body["status"] == status and body["title"] and body["detail"]
+    for error in body["errors"]:
+        assert error["detail"] and len(LOCATORS & set(error)) == 1, error
+    for locator, value in where.items():
+        assert {locator: value} in [{k: e[k]} for e in body["errors"] for k in LOCATORS & set(e)], \
+            body["errors"]
+    return body
+
+
+def uid(prefix: str = "t") -> str:
+    return f"{prefix}-{next(_serial)}"
+
+
+@dataclass
+class Api:
+    client: TestClient
+    container: Container
+    clock: FakeClock
+    write: dict[str, str]
+
+    def post(self, body: Any, key: str | None = None, path: str = "/v1/events",
+             auth: dict[str, str] | None = None) -> Response:
+        headers = dict(auth or self.write)
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        response: Response = self.client.post(path, json=body, headers=headers)
+        return response
+
+    def batch(self, events: list[dict[str, Any]], key: str | None = None) -> Response:
+        return self.post({"events": events}, key, "/v1/events/batch")
+
+    def stored_since(self, head: int) -> list[dict[str, Any]]:
+        """The events stored after log position `head`, as GET /v1/events lists them."""
+        self.container.catch_up()
+        page = self.client.get(f"/v1/events?after={head}&limit=1000")
+        assert page.status_code == 200, page.text
+        return page.json()["items"]  # type: ignore[no-any-return]
+
+    def head(self) -> int:
+        return self.container.log.head()
+
+
+@contextmanager
+def open_api(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None) -> Iterator[Api]:
+    database = None
+    if kind == "sqlite":
+        settings = Settings(database_url=f"sqlite:///{tmp_path}/regtimeline.db", data_dir=tmp_path)
+        migrate.upgrade(settings)
+    elif farm is None:
+        pytest.skip("PostgreSQL not available")
+    else:
+        database = farm.create()
+        settings = Settings(database_url=farm.service_url(database),
+                            migration_database_url=farm.owner_url(database), data_dir=tmp_path)
+    clock = FakeClock()
+    container = bootstrap(settings, clock=clock)
+    token = container.keys.create("write", "test-write", utc_now())[1]
+    try:
+        with TestClient(create_app(container), raise_server_exceptions=False) as client:
+            yield Api(client, container, clock, {"Authorization": f"Bearer {token}"})
+    finally:
+        container.close()
+        if farm is not None and database is not None:
+            farm.drop(database)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+        pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
+    with open_api(request.param, tmp_path_factory.mktemp("idempotency"), pg_farm) as shared:
+        yield shared
+
+
+# -- single events ------------------------------------------------------------------------
+
+def test_a_retry_returns_the_first_status_and_byte_identical_body(api: Api) -> None:
+    key, body = uid("key"), b.company(uid())
+    first = api.post(body, key)
+    api.post(b.company(uid()))  # the log moves on in between
+    retry = api.post(body, key)
+    assert first.status_code == retry.status_code == 201
+    assert retry.content == first.content
+    assert retry.headers["location"] == first.headers["location"]
+
+
+def test_a_retry_stores_nothing_twice(api: Api) -> None:
+    head, key, body = api.head(), uid("key"), b.company(uid())
+    first = api.post(body, key).json()
+    api.post(body, key)
+    api.post(body, key)
+    assert [e["id"] for e in api.stored_since(head)] == [first["id"]]
+
+
+def test_the_same_key_with_another_body_is_a_422(api: Api) -> None:
+    key = uid("key")
+    assert api.post(b.company(uid()), key).status_code == 201
+    response = api.post(b.company(uid()), key)
+    assert_problem(response, 422, "idempotency-key-reused", header="Idempotency-Key")
+
+
+def test_the_same_key_with_another_body_stores_nothing(api: Api) -> None:
+    head, key = api.head(), uid("key")
+    first = api.post(b.company(uid()), key).json()
+    api.post(b.company(uid()), key)
+    assert [e["id"] for e in api.stored_since(head)] == [first["id"]]
+
+
+def test_a_key_over_255_characters_is_a_422(api: Api) -> None:
+    head = api.head()
+    response = api.post(b.company(uid()), "k" * 256)
+    assert_problem(response, 422, "validation-error", header="Idempotency-Key")
+    assert api.stored_since(head) == []
+
+
+def test_an_empty_key_is_a_422(api: Api) -> None:
+    response = api.post(b.company(uid()), "")
+    assert_problem(response, 422, "validation-error", header="Idempotency-Key")
+
+
+def test_a_key_of_255_characters_is_accepted_and_honoured(api: Api) -> None:
+    key, body = uid("key").ljust(255, "k"), b.company(uid())
+    first = api.post(body, key)
+    assert first.status_code == 201, first.text
+    assert api.post(body, key).content == first.content
+
+
+def test_the_same_key_under_another_api_key_is_independent(api: Api) -> None:
+    head, key = api.head(), uid("key")
+    other = {"Authorization": "Bearer " + api.container.keys.create("write", "other", utc_now())[1]}
+    assert api.post(b.company(uid()), key).status_code == 201
+    response = api.post(b.company(uid()), key, auth=other)
+    assert response.status_code == 201, response.text
+    assert len(api.stored_since(head)) == 2
+
+
+def test_the_same_key_and_body_under_another_api_key_is_not_a_replay(api: Api) -> None:
+    key, body = uid("key"), b.company(uid())
+    other = {"Authorization": "Bearer " + api.container.keys.create("write", "other", utc_now())[1]}
+    assert api.post(body, key).status_code == 201
+    response = api.post(body, key, auth=other)  # decided afresh: the company exists now
+    assert_problem(response, 409, "duplicate-id", pointer="/data/company")
+
+
+# -- batches ------------------------------------------------------------------------------
+
+def test_a_batch_retry_returns_the_first_response_and_stores_nothing_twice(api: Api) -> None:
+    head, key = api.head(), uid("key")
+    company = uid()
+    events = [b.company(company), b.chip(uid(), manufacturer=company)]
+    first = api.batch(events, key)
+    retry = api.batch(events, key)
+    assert first.status_code == retry.status_code == 201
+    assert retry.content == first.content
+    assert [e["id"] for e in api.stored_since(head)] == [i["id"] for i in first.json()["items"]]
+
+
+def test_a_batch_with_the_same_key_and_another_body_is_a_422(api: Api) -> None:
+    key = uid("key")
+    assert api.batch([b.company(uid())], key).status_code == 201
+    response = api.batch([b.company(uid())], key)
+    assert_problem(response, 422, "idempotency-key-reused", header="Idempotency-Key")
+
+
+def test_a_key_used_for_one_event_cannot_be_reused_for_a_batch_of_it(api: Api) -> None:
+    key, body = uid("key"), b.company(uid())
+    assert api.post(body, key).status_code == 201
+    response = api.batch([body], key)
+    assert_problem(response, 422, "idempotency-key-reused", header="Idempotency-Key")
+
+
+# -- retention ----------------------------------------------------------------------------
+
+def test_a_key_is_kept_for_24_hours(api: Api) -> None:
+    key, body = uid("key"), b.company(uid())
+    first = api.post(body, key)
+    api.clock.advance(hours=23, minutes=59)
+    assert api.post(body, key).content == first.content
+    assert_problem(api.post(b.company(uid()), key), 422, "idempotency-key-reused",
+                   header="Idempotency-Key")
+
+
+def test_a_key_is_free_again_after_24_hours(api: Api) -> None:
+    key = uid("key")
+    assert api.post(b.company(uid()), key).status_code == 201
+    api.clock.advance(hours=24, seconds=1)
+    response = api.post(b.company(uid()), key)
+    assert response.status_code == 201, response.text

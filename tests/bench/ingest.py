@@ -1,0 +1,310 @@
+"""SPEC §9 ingest figures: single events in process and over HTTP, and batches over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from services.bootstrap import bootstrap
+from services.parsing import parse_envelope
+from services.settings import Settings
+from services.writer import Item
+from tests.bench.baseline import Baseline
+from tests.bench.common import (
+    BenchFarm,
+    Reported,
+    Stopwatch,
+    count_events,
+    emit,
+    fresh_database,
+    note,
+    postgres_cpu_delta,
+    postgres_cpu_seconds,
+)
+from tests.bench.server import Server
+from tests.support.builders import company
+
+THREADS = 16
+LUA = Path(__file__).with_name("single_event.lua")
+MAX_NON_2XX_FRACTION = 0.01
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value * 1000, 2)
+
+
+# -- 1. in process, 16 threads, one event per call -----------------------------------------
+
+def ingest_single_concurrent(farm: BenchFarm, baseline: Baseline, events: int) -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:6]
+    with fresh_database(farm) as db:
+        container = bootstrap(Settings(database_url=db.service_url))
+        saves: list[int] = []  # objects per library save() = group size (events, + idempotency records)
+        original_save = container.log.save
+
+        def counting_save(*objs: Any, **kwargs: Any) -> Any:
+            saves.append(len(objs))
+            return original_save(*objs, **kwargs)
+
+        container.log.save = counting_save  # type: ignore[method-assign]
+        container.writer.start()
+        try:
+            for i in range(5):  # warm-up: connections, caches
+                container.writer.append([Item(parse_envelope(company(f"warm-{tag}-{i}")))], "bench")
+            saves.clear()
+            bodies = [company(f"c-{tag}-{i}") for i in range(events)]
+            latencies: list[list[float]] = [[] for _ in range(THREADS)]
+            errors: list[BaseException] = []
+            done = [0] * THREADS
+            start = threading.Barrier(THREADS + 1)
+
+            def work(index: int) -> None:
+                mine = latencies[index]
+                start.wait()
+                for body in bodies[index::THREADS]:
+                    t0 = time.perf_counter()
+                    try:
+                        # what the POST route does: validate, then the writer's use case
+                        envelope = parse_envelope(body)
+                        container.writer.append([Item(envelope)], "bench")
+                        done[index] += 1
+                    except Exception as error:  # noqa: BLE001 - counted and reported
+                        errors.append(error)
+                    mine.append(time.perf_counter() - t0)
+
+            pool = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(THREADS)]
+            for t in pool:
+                t.start()
+            pg_before = postgres_cpu_seconds()
+            start.wait()
+            watch = Stopwatch()
+            for t in pool:
+                t.join()
+            seconds, cpu = watch.elapsed, watch.cpu
+            pg_cpu = postgres_cpu_delta(pg_before)
+        finally:
+            container.writer.stop()
+            container.close()
+        stored = count_events(db) - 5
+    ok = sum(done)
+    flat = [x for per in latencies for x in per]
+    if errors:
+        note(f"ingest_single_concurrent: {len(errors)} errors, first: {errors[0]!r}")
+    if ok != stored:
+        note(f"ingest_single_concurrent: {ok} appends answered but {stored} rows stored")
+    return emit(
+        "ingest_single_concurrent", ok / seconds, "events/s", baseline.rate,
+        n=events, threads=THREADS, seconds=round(seconds, 3), errors=len(errors),
+        stored=stored, saves=len(saves),
+        mean_group=round(statistics.mean(saves), 2) if saves else None,
+        max_group=max(saves) if saves else None,
+        latency_p50_ms=_ms(_pct(flat, 0.5)), latency_p99_ms=_ms(_pct(flat, 0.99)),
+        process_cpu_s=round(cpu, 2), db_cpu_s=None if pg_cpu is None else round(pg_cpu, 2),
+        workload="CompanyRegistered, unique slugs; parse_envelope + writer.append per call; "
+                  "writer started, projector not running",
+        **baseline.describe(),
+    )
+
+
+# -- 2. over HTTP, wrk, 16 connections -----------------------------------------------------
+
+def _wrk_binary() -> str:
+    found = shutil.which("wrk") or ("/usr/bin/wrk" if os.path.exists("/usr/bin/wrk") else None)
+    if found is None:
+        raise RuntimeError("wrk is not installed (apt-get install -y wrk)")
+    return found
+
+
+def _run_wrk(args: list[str]) -> tuple[str, float, float]:
+    """Run wrk; return its output and its own user and system CPU seconds (wait4 rusage)."""
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            proc.kill()  # interrupted: do not leave wrk running
+            proc.wait()
+            raise
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"wrk exited with {proc.returncode}: {text[-800:]}")
+    return text, usage.ru_utime, usage.ru_stime
+
+
+def _wrk_summary(text: str) -> dict[str, Any]:
+    match = re.search(r"^BENCHJSON (\{.*\})$", text, re.MULTILINE)
+    if match is None:
+        raise RuntimeError(f"no summary in wrk's output: {text[-800:]}")
+    return dict(json.loads(match.group(1)))
+
+
+def ingest_single_http(farm: BenchFarm, baseline: Baseline, duration: float) -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:6]
+    wrk = _wrk_binary()
+    with fresh_database(farm) as db, Server(db) as server:
+        # warm-up, and proof that the request wrk will send is accepted (201)
+        for i in range(5):
+            body = json.dumps(company(f"warm-{tag}-{i}")).encode()
+            status, answer = server.post("/v1/events", body)
+            if status != 201:
+                raise RuntimeError(f"warm-up POST answered {status}: {answer[:500]!r}")
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(LUA.read_text().replace("@KEY@", server.key).replace("@TAG@", tag))
+        try:
+            seconds = max(1, round(duration))
+            args = [wrk, "-t2", f"-c{THREADS}", f"-d{seconds}s", "--timeout", "10s",
+                    "-s", script.name, f"{server.base}/v1/events"]
+            note(f"ingest_single_http: {' '.join(args)}")
+            server_cpu_before = server.cpu_seconds()
+            pg_before = postgres_cpu_seconds()
+            worker_cpu_before = server.worker_cpu_seconds()
+            text, user, system = _run_wrk(args)
+            server_cpu = server.cpu_seconds() - server_cpu_before
+            worker_cpu = server.worker_cpu_seconds() - worker_cpu_before
+            pg_cpu = postgres_cpu_delta(pg_before)
+        finally:
+            os.unlink(script.name)
+        time.sleep(0.5)  # let any request still in flight when wrk stopped land
+        stored = count_events(db) - 5
+        log_tail = server.log_tail(600)
+    s = _wrk_summary(text)
+    wall = s["duration_us"] / 1e6
+    errors = s["errors"]
+    socket_errors = errors["connect"] + errors["read"] + errors["write"] + errors["timeout"]
+    non_2xx = errors["status"]
+    created = s["requests"] - non_2xx - socket_errors
+    # The Lua script counts 201s only if wrk calls response(); it does not (that would slow
+    # wrk), so "created" is requests minus non-2xx minus socket errors (the route answers 201
+    # or a problem) and is checked against the rows the log holds.
+    problems = []
+    if s["requests"] == 0 or (non_2xx + socket_errors) > MAX_NON_2XX_FRACTION * s["requests"]:
+        problems.append(f"{non_2xx} non-2xx and {socket_errors} socket errors of {s['requests']} "
+                        f"requests; server log tail: {log_tail}")
+    if abs(stored - created) > THREADS:
+        problems.append(f"wrk counted {created} created but the log holds {stored} new rows")
+    line = emit(
+        "ingest_single_http", created / wall, "requests/s (201)", baseline.rate,
+        connections=THREADS, wrk_threads=2, seconds=round(wall, 3), requests=s["requests"],
+        non_2xx=non_2xx, socket_errors=socket_errors, wrk_errors=errors, stored=stored,
+        latency_p50_ms=round(s["p50_us"] / 1000, 2), latency_p99_ms=round(s["p99_us"] / 1000, 2),
+        client_cpu_s=round(user + system, 2), server_cpu_s=round(server_cpu, 2),
+        db_cpu_s=None if pg_cpu is None else round(pg_cpu, 2),
+        worker_cpu_s=round(worker_cpu, 2),
+        server=f"{server.topology}, log level " + os.environ.get("BENCH_SERVER_LOG_LEVEL",
+                                                                 "warning"),
+        **({"error": "; ".join(problems)} if problems else {}),
+        **baseline.describe(),
+    )
+    if problems:
+        raise Reported("; ".join(problems))
+    return line
+
+
+# -- 3. batches of 1,000 over HTTP -----------------------------------------------------------
+
+BATCH_CONNECTIONS = int(os.environ.get("BENCH_BATCH_CONNECTIONS", "2"))
+
+
+def _projection_catch_up(server: Server, timeout: float = 300.0) -> float:
+    """Start the worker and time how long projections take to reach the log's head: the
+    work the API-only figure leaves for later, measured rather than hidden."""
+    server.start_worker()
+    start = time.perf_counter()
+    with httpx.Client(base_url=server.base, timeout=10, trust_env=False) as client:
+        while time.perf_counter() - start < timeout:
+            report = client.get("/readyz").json()
+            if all(p["lag"] == 0 for p in report["projections"].values()):
+                return time.perf_counter() - start
+            time.sleep(0.05)
+    raise Reported(f"projections did not catch up within {timeout:.0f} s")
+
+
+def ingest_batch(farm: BenchFarm, baseline: Baseline, batch: int, batches: int) -> dict[str, Any]:
+    import httpx
+
+    tag = uuid.uuid4().hex[:6]
+    bodies = [json.dumps({"events": [company(f"b-{tag}-{b}-{i}") for i in range(batch)]}).encode()
+              for b in range(batches)]
+    topology = os.environ.get("BENCH_BATCH_TOPOLOGY", "api-only")
+    with fresh_database(farm) as db, Server(db, topology=topology) as server:
+        headers = {"Authorization": f"Bearer {server.key}", "Content-Type": "application/json"}
+        latencies: list[float] = []
+        failures: list[str] = []
+        with httpx.Client(base_url=server.base, headers=headers, timeout=60, trust_env=False) as client:
+            warm = json.dumps({"events": [company(f"warm-{tag}-{i}") for i in range(5)]}).encode()
+            answer = client.post("/v1/events/batch", content=warm)
+            if answer.status_code != 201:
+                raise RuntimeError(f"warm-up batch answered {answer.status_code}: {answer.text[:500]}")
+            server_cpu_before = server.cpu_seconds()
+            worker_cpu_before = server.worker_cpu_seconds()
+            pg_before = postgres_cpu_seconds()
+            watch = Stopwatch()
+            created = 0
+            lock = threading.Lock()
+
+            def send(mine: list[bytes]) -> None:
+                nonlocal created
+                # Each sender has its own connection, so the server is never idle while a
+                # client builds its next request or reads an answer.
+                with httpx.Client(base_url=server.base, headers=headers, timeout=60,
+                                  trust_env=False) as own:
+                    for body in mine:
+                        t0 = time.perf_counter()
+                        answer = own.post("/v1/events/batch", content=body)
+                        with lock:
+                            latencies.append(time.perf_counter() - t0)
+                            if answer.status_code == 201:
+                                created += len(answer.json()["items"])
+                            else:
+                                failures.append(f"{answer.status_code}: {answer.text[:300]}")
+
+            senders = [threading.Thread(target=send, args=(bodies[n::BATCH_CONNECTIONS],))
+                       for n in range(BATCH_CONNECTIONS)]
+            for sender in senders:
+                sender.start()
+            for sender in senders:
+                sender.join()
+            seconds, client_cpu = watch.elapsed, watch.cpu
+            server_cpu = server.cpu_seconds() - server_cpu_before
+            worker_cpu = server.worker_cpu_seconds() - worker_cpu_before
+            pg_cpu = postgres_cpu_delta(pg_before)
+        stored = count_events(db) - 5
+        topology = server.topology
+        catch_up = _projection_catch_up(server) if topology.startswith("regtl serve --no-worker;") else None
+    line = emit(
+        "ingest_batch", created / seconds, "events/s", baseline.rate,
+        batch=batch, batches=batches, seconds=round(seconds, 3), failed_batches=len(failures),
+        stored=stored, batch_p50_ms=_ms(_pct(latencies, 0.5)), batch_max_ms=_ms(max(latencies)),
+        client_cpu_s=round(client_cpu, 2), server_cpu_s=round(server_cpu, 2),
+        db_cpu_s=None if pg_cpu is None else round(pg_cpu, 2),
+        worker_cpu_s=round(worker_cpu, 2), server=topology,
+        projection_catch_up_s=None if catch_up is None else round(catch_up, 2),
+        projection_events_per_s=None if not catch_up else round((stored + 5) / catch_up),
+        client=f"httpx, {BATCH_CONNECTIONS} connections, each sequential, bodies pre-serialised",
+        **({"error": f"{len(failures)} batches failed, first: {failures[0]}"} if failures else {}),
+        **baseline.describe(),
+    )
+    if failures:
+        raise Reported(f"{len(failures)} batches failed")
+    return line
