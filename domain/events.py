@@ -8,6 +8,7 @@ canonical (times and decimals as normalised strings), so a replay never depends 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.domain import DomainEvent
@@ -52,6 +53,21 @@ class InvestigationOpened(Recorded): ...
 class InvestigationConcluded(Recorded): ...
 class EventCorrected(Recorded): ...
 class EventRetracted(Recorded): ...
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event as read back from a read model: what the folds need, nothing more.
+
+    `Recorded` has the same attributes, so folds accept either."""
+
+    event_id: str
+    type: str
+    aggregate: str
+    effective_at: str | None
+    reported_at: str
+    data: dict[str, Any]
+    body: dict[str, Any]  # the full public form (summary, sources, clocks, version)
 
 
 EVENT_CLASSES: dict[str, type[Recorded]] = {

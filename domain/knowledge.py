@@ -14,7 +14,9 @@ from typing import Any
 
 from domain.catalog import CATALOG, Role
 from domain.clocks import parse_instant
-from domain.events import Recorded
+from domain.events import LoggedEvent, Recorded
+
+AnyEvent = Recorded | LoggedEvent
 
 REVISIONS = ("EventCorrected", "EventRetracted")
 
@@ -23,12 +25,13 @@ REVISIONS = ("EventCorrected", "EventRetracted")
 class Belief:
     """A base event as believed at K, its revisions applied."""
 
-    event: Recorded
+    event: AnyEvent
     position: int
     effective_at: datetime | None
     reported_at: datetime
     data: dict[str, Any]
     retracted: bool
+    revised_by: tuple[str, ...] = ()  # ids of the revisions applied, in order
 
     @property
     def type(self) -> str:
@@ -43,10 +46,11 @@ def _instant(text: str | None) -> datetime | None:
     return None if text is None else parse_instant(text)
 
 
-def _apply(belief: Belief, revision: Recorded) -> Belief:
+def _apply(belief: Belief, revision: AnyEvent) -> Belief:
+    revised_by = (*belief.revised_by, revision.event_id)
     if revision.type == "EventRetracted":
         return Belief(belief.event, belief.position, belief.effective_at, belief.reported_at,
-                      belief.data, retracted=True)
+                      belief.data, retracted=True, revised_by=revised_by)
     changes = revision.data["changes"]
     return Belief(
         belief.event,
@@ -55,11 +59,12 @@ def _apply(belief: Belief, revision: Recorded) -> Belief:
         _instant(changes["reported_at"]) if "reported_at" in changes else belief.reported_at,
         changes.get("data", belief.data),
         retracted=False,  # a correction reinstates a retracted event
+        revised_by=revised_by,
     )
 
 
 def all_beliefs(
-    events: Iterable[tuple[int, Recorded]], known_at: datetime | None = None
+    events: Iterable[tuple[int, AnyEvent]], known_at: datetime | None = None
 ) -> list[Belief]:
     """Every base event (retracted or not) with the revisions reported by K applied.
 

@@ -7,13 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from domain.clocks import format_instant
-from domain.events import Recorded
-from domain.knowledge import all_beliefs, visible
+from domain.knowledge import AnyEvent, all_beliefs, visible
 from domain.views import chip_view, company_view
 from domain.world import World, fold_world
 
 
-def world_at(events: Iterable[tuple[int, Recorded]], as_of: datetime, known_at: datetime,
+def world_at(events: Iterable[tuple[int, AnyEvent]], as_of: datetime, known_at: datetime,
              at_position: int) -> World:
     """Steps 1-3: the knowledge set at (K, P), then the fold at T."""
     within = [(p, e) for p, e in events if p <= at_position]
@@ -21,7 +20,7 @@ def world_at(events: Iterable[tuple[int, Recorded]], as_of: datetime, known_at: 
     return fold_world(beliefs, as_of)
 
 
-def state(kind: str, subject: str, events: Iterable[tuple[int, Recorded]], as_of: datetime,
+def state(kind: str, subject: str, events: Iterable[tuple[int, AnyEvent]], as_of: datetime,
           known_at: datetime, at_position: int) -> dict[str, Any] | None:
     """A chip's or company's state with its coordinates, or None if not registered at P."""
     world = world_at(events, as_of, known_at, at_position)

@@ -1,4 +1,6 @@
-"""Queries over the `events` projection, answered as canonical JSON bytes."""
+"""Queries over the log's read model (rm_event), answered as canonical JSON bytes.
+
+Each takes the connection and reads the active generation's tables."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, select
 
-from projections.tables import rm_event, rm_event_subject
+from projections.projector import active_tables
 
 
 @dataclass(frozen=True)
@@ -26,11 +28,12 @@ class EventPage:
 
 
 def list_events(conn: Connection, where: EventFilter, after: int, limit: int) -> EventPage:
-    e = rm_event
+    tables = active_tables(conn)
+    e = tables.event
     query = select(e.c.position, e.c.body).where(e.c.position > after)
     for kind, slug in (("chip", where.chip), ("company", where.company)):
         if slug is not None:
-            s = rm_event_subject.alias(f"s_{kind}")
+            s = tables.event_subject.alias(f"s_{kind}")
             query = query.join(s, and_(s.c.position == e.c.position, s.c.subject == f"{kind}:{slug}"))
     if where.types:
         query = query.where(e.c.type.in_(where.types))
@@ -47,10 +50,17 @@ def list_events(conn: Connection, where: EventFilter, after: int, limit: int) ->
 
 
 def get_event(conn: Connection, event_id: str) -> bytes | None:
-    body = conn.execute(select(rm_event.c.body).where(rm_event.c.event_id == event_id)).scalar()
+    e = active_tables(conn).event
+    body = conn.execute(select(e.c.body).where(e.c.event_id == event_id)).scalar()
     return None if body is None else bytes(body)
 
 
 def locate_event(conn: Connection, event_id: str) -> str | None:
     """The aggregate key of a stored event, if the projection has it."""
-    return conn.execute(select(rm_event.c.agg_key).where(rm_event.c.event_id == event_id)).scalar()
+    e = active_tables(conn).event
+    return conn.execute(select(e.c.agg_key).where(e.c.event_id == event_id)).scalar()
+
+
+def stored_event_ids(conn: Connection, ids: list[str]) -> set[str]:
+    e = active_tables(conn).event
+    return set(conn.execute(select(e.c.event_id).where(e.c.event_id.in_(ids))).scalars())

@@ -4,7 +4,9 @@ A step reads the checkpoint, fetches the next page of the log, applies it, and m
 checkpoint with a compare-and-swap (`WHERE position = <the value read>`). If another
 projector got there first, the swap changes no row (or a view row collides) and the step
 rolls back: every event is applied once, whoever applies it. Every event advances the
-checkpoint, including those no view cares about.
+checkpoint, including those no view cares about (idempotency records).
+
+The live projector follows whichever generation is active; a rebuild drives the other one.
 """
 
 from __future__ import annotations
@@ -15,12 +17,18 @@ import zlib
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain.events import Recorded
 from projections.database import is_sqlite, write_transaction
-from projections.tables import projection_checkpoint
+from projections.tables import (
+    VIEWS,
+    ViewTables,
+    projection_checkpoint,
+    projection_generation,
+    view_tables,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +39,8 @@ ReadLog = Callable[[int, int], LogPage]
 class Projection(Protocol):
     name: str
 
-    def apply(self, conn: Connection, events: list[tuple[int, Recorded]]) -> None: ...
+    def apply(self, conn: Connection, tables: ViewTables,
+              events: list[tuple[int, Recorded]]) -> None: ...
 
 
 def read_checkpoint(conn: Connection, name: str) -> int:
@@ -41,25 +50,38 @@ def read_checkpoint(conn: Connection, name: str) -> int:
     return int(value or 0)
 
 
+def active_generation(conn: Connection, name: str = VIEWS) -> str:
+    value = conn.execute(select(projection_generation.c.active)
+                         .where(projection_generation.c.name == name)).scalar()
+    return str(value or "a")
+
+
+def active_tables(conn: Connection) -> ViewTables:
+    return view_tables(active_generation(conn))
+
+
+def active_position(conn: Connection) -> int:
+    """The checkpoint of the generation readers use: what a read at P = default sees."""
+    return read_checkpoint(conn, active_tables(conn).checkpoint_name)
+
+
 class Projector:
-    """Keeps one projection caught up with the log."""
+    """Keeps one generation of the views caught up with the log (None: the active one)."""
 
-    def __init__(self, engine: Engine, read_log: ReadLog, projection: Projection, page: int = 2000):
-        self.engine, self.read_log, self.projection, self.page = engine, read_log, projection, page
-        self.position = 0  # last checkpoint this process saw committed
-        self._ensure_row()
+    def __init__(self, engine: Engine, read_log: ReadLog, projection: Projection,
+                 generation: str | None = None, page: int = 2000):
+        self.engine, self.read_log, self.projection = engine, read_log, projection
+        self.generation, self.page = generation, page
+        self.position = 0  # last checkpoint of the active generation this process committed
 
-    def _ensure_row(self) -> None:
-        with write_transaction(self.engine) as conn:
-            if conn.execute(select(projection_checkpoint.c.name).where(
-                    projection_checkpoint.c.name == self.projection.name)).first() is None:
-                conn.execute(insert(projection_checkpoint).values(
-                    name=self.projection.name, position=0))
+    def tables(self, conn: Connection) -> ViewTables:
+        return view_tables(self.generation) if self.generation else active_tables(conn)
 
     def step(self) -> int:
         """Apply the next page; return how many log entries it covered (0: caught up or lost)."""
         with self.engine.connect() as conn:
-            start = read_checkpoint(conn, self.projection.name)
+            tables = self.tables(conn)
+            start = read_checkpoint(conn, tables.checkpoint_name)
         page = self.read_log(start, self.page)
         if not page:
             self.position = start
@@ -68,19 +90,19 @@ class Projector:
         events = [(p, e) for p, e in page if isinstance(e, Recorded)]
         try:
             with write_transaction(self.engine) as conn:
-                if not self._lock(conn):
+                if not self._lock(conn, tables):
                     return 0
-                self.projection.apply(conn, events)
+                self.projection.apply(conn, tables, events)
                 moved = conn.execute(
                     update(projection_checkpoint)
-                    .where(projection_checkpoint.c.name == self.projection.name)
+                    .where(projection_checkpoint.c.name == tables.checkpoint_name)
                     .where(projection_checkpoint.c.position == start)
                     .values(position=last)
                 ).rowcount
                 if moved != 1:
                     raise _LostRace
         except (_LostRace, IntegrityError):
-            log.debug("projection %s: another projector applied %d..%d", self.projection.name,
+            log.debug("%s: another projector applied %d..%d", tables.checkpoint_name,
                       start + 1, last)
             return 0
         self.position = last
@@ -92,11 +114,12 @@ class Projector:
             total += applied
         return total
 
-    def _lock(self, conn: Connection) -> bool:
+    @staticmethod
+    def _lock(conn: Connection, tables: ViewTables) -> bool:
         """On PostgreSQL, an advisory lock keeps rival projectors from doing wasted work."""
-        if is_sqlite(self.engine):
+        if is_sqlite(conn.engine):
             return True
-        key = zlib.crc32(self.projection.name.encode())
+        key = zlib.crc32(tables.checkpoint_name.encode())
         return bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar())
 
 
@@ -137,6 +160,6 @@ class ProjectorRunner:
                 try:
                     projector.catch_up()
                 except OperationalError:  # database briefly unavailable: retry next round
-                    log.warning("projector %s: database unavailable", projector.projection.name,
-                                exc_info=True)
+                    log.warning("projector %s: database unavailable",
+                                projector.projection.name, exc_info=True)
             self._wake.wait(self.poll)

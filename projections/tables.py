@@ -1,21 +1,23 @@
-"""SQLAlchemy Core tables. Alembic owns them (services/migrations); this is their shape."""
+"""SQLAlchemy Core tables. Alembic owns them (services/migrations); this is their shape.
+
+The read models exist in two generations, `a` and `b`, with identical tables
+(`rm_event_a`, `rm_event_b`, …). Readers use the active one (`projection_generation`); a
+rebuild fills the other from the log, catches up, and makes it active in one transaction,
+so nobody ever reads a half-built view.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    DateTime,
-    Index,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-)
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, LargeBinary, MetaData, String, Table
 
 metadata = MetaData()
+GENERATIONS = ("a", "b")
+VIEWS = "views"  # the one projection that maintains every read model below
 
-# One row per projection: the last log position it has applied (compare-and-swap target).
+# One row per (projection, generation): the last log position it has applied.
 projection_checkpoint = Table(
     "projection_checkpoint",
     metadata,
@@ -23,32 +25,12 @@ projection_checkpoint = Table(
     Column("position", BigInteger, nullable=False),
 )
 
-# Every regulatory event, as served by GET /v1/events (idempotency records are skipped).
-rm_event = Table(
-    "rm_event",
+# Which generation readers use.
+projection_generation = Table(
+    "projection_generation",
     metadata,
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
-    Column("event_id", String(36), nullable=False, unique=True),
-    Column("type", String(40), nullable=False),
-    Column("agg_key", String(100), nullable=False),
-    Column("effective_us", BigInteger),
-    Column("reported_us", BigInteger, nullable=False),
-    Column("recorded_us", BigInteger, nullable=False),
-    Column("target_event_id", String(36)),
-    Column("body", LargeBinary, nullable=False),  # canonical JSON of the stored event
-    Index("ix_rm_event_agg", "agg_key", "position"),
-    Index("ix_rm_event_type", "type", "position"),
-    Index("ix_rm_event_effective", "effective_us"),
-)
-
-# Which chips and companies each event names ("chip:h20", "company:nvidia"); a revision
-# inherits its target's subjects, so filtering by chip shows the corrections too.
-rm_event_subject = Table(
-    "rm_event_subject",
-    metadata,
-    Column("subject", String(100), primary_key=True),
-    Column("position", BigInteger, primary_key=True, autoincrement=False),
-    Index("ix_rm_event_subject_position", "position"),
+    Column("name", String(64), primary_key=True),
+    Column("active", String(8), nullable=False),
 )
 
 # API keys: operational state, not a projection. Only SHA-256 digests of secrets are kept.
@@ -65,4 +47,80 @@ api_key = Table(
     Column("last_used_at", DateTime(timezone=True)),
 )
 
-READ_MODEL_TABLES = (rm_event, rm_event_subject)
+
+@dataclass(frozen=True)
+class ViewTables:
+    """The read-model tables of one generation."""
+
+    generation: str
+    event: Table  # every regulatory event, as GET /v1/events serves it
+    event_subject: Table  # which chips/companies each event concerns ("chip:h20")
+    subject: Table  # every aggregate that ever concerned a chip or company (a superset)
+    criteria: Table  # measures that ever had threshold criteria (they may cover any chip)
+    object: Table  # created objects by kind and id (measures, licences, …)
+    registry: Table  # registered chips and companies
+
+    @property
+    def all(self) -> tuple[Table, ...]:
+        return (self.event, self.event_subject, self.subject, self.criteria, self.object,
+                self.registry)
+
+    @property
+    def checkpoint_name(self) -> str:
+        return f"{VIEWS}@{self.generation}"
+
+
+@cache
+def view_tables(generation: str) -> ViewTables:
+    g = generation
+    event = Table(
+        f"rm_event_{g}", metadata,
+        Column("position", BigInteger, primary_key=True, autoincrement=False),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("type", String(40), nullable=False),
+        Column("agg_key", String(100), nullable=False),
+        Column("effective_us", BigInteger),
+        Column("reported_us", BigInteger, nullable=False),
+        Column("recorded_us", BigInteger, nullable=False),
+        Column("target_event_id", String(36)),
+        Column("body", LargeBinary, nullable=False),  # canonical JSON of the stored event
+        Index(f"ix_rm_event_{g}_agg", "agg_key", "position"),
+        Index(f"ix_rm_event_{g}_type", "type", "position"),
+        Index(f"ix_rm_event_{g}_effective", "effective_us"),
+    )
+    event_subject = Table(
+        f"rm_event_subject_{g}", metadata,
+        Column("subject", String(100), primary_key=True),
+        Column("position", BigInteger, primary_key=True, autoincrement=False),
+        Index(f"ix_rm_event_subject_{g}_position", "position"),
+    )
+    subject = Table(
+        f"rm_subject_{g}", metadata,
+        Column("subject", String(100), primary_key=True),
+        Column("agg_key", String(100), primary_key=True),
+        Column("first_position", BigInteger, nullable=False),
+        Index(f"ix_rm_subject_{g}_agg", "agg_key"),
+    )
+    criteria = Table(
+        f"rm_criteria_agg_{g}", metadata,
+        Column("agg_key", String(100), primary_key=True),
+        Column("first_position", BigInteger, nullable=False),
+    )
+    obj = Table(
+        f"rm_object_{g}", metadata,
+        Column("kind", String(16), primary_key=True),
+        Column("id", String(80), primary_key=True),
+        Column("agg_key", String(100), nullable=False),
+        Column("first_position", BigInteger, nullable=False),
+    )
+    registry = Table(
+        f"rm_registry_{g}", metadata,
+        Column("kind", String(16), primary_key=True),
+        Column("id", String(80), primary_key=True),
+        Column("first_position", BigInteger, nullable=False),
+    )
+    return ViewTables(g, event, event_subject, subject, criteria, obj, registry)
+
+
+for _generation in GENERATIONS:
+    view_tables(_generation)

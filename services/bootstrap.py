@@ -13,11 +13,12 @@ from sqlalchemy import Engine
 from domain.clocks import utc_now
 from domain.events import Recorded
 from projections.database import make_engine
-from projections.event_index import EventIndex
 from projections.event_queries import locate_event
-from projections.projector import Projector, ProjectorRunner, read_checkpoint
+from projections.projector import Projector, ProjectorRunner, active_position
+from projections.views import Views
 from services.keys import KeyStore
 from services.ledger import LogLedger
+from services.pit import PointInTime
 from services.settings import Settings
 from services.store import EventLog, open_event_log
 from services.writer import Writer
@@ -36,6 +37,7 @@ class Container:
     projectors: list[Projector]
     runner: ProjectorRunner
     keys: KeyStore
+    pit: PointInTime
     clock: Callable[[], datetime]
     background: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
@@ -45,9 +47,9 @@ class Container:
         return self.projectors[0]
 
     def projected_position(self) -> int:
-        """The `events` projection's checkpoint, as committed (other processes included)."""
+        """The active views' checkpoint, as committed (other processes included)."""
         with self.engine.connect() as conn:
-            return read_checkpoint(conn, self.events_projector.projection.name)
+            return active_position(conn)
 
     def catch_up(self) -> None:
         """Run every projector to the head now (CLI, tests)."""
@@ -104,15 +106,16 @@ def _locator(engine: Engine, event_log: EventLog,
 def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Container:
     engine = make_engine(settings.database_url, settings.postgres_pool_size)
     event_log = open_event_log(settings)
-    projectors = [Projector(engine, read_log_page(event_log), EventIndex())]
+    projectors = [Projector(engine, read_log_page(event_log), Views())]
     runner = ProjectorRunner(projectors, settings.projector_poll_seconds)
 
     def checkpoint() -> int:
         with engine.connect() as conn:
-            return read_checkpoint(conn, "events")
+            return active_position(conn)
 
     ledger = LogLedger(event_log, _locator(engine, event_log, checkpoint))
     writer = Writer(event_log, ledger, clock, idempotency_ttl=settings.idempotency_ttl_seconds,
                     max_group=settings.writer_max_group, on_appended=runner.nudge)
     keys = KeyStore(engine, cache_seconds=settings.key_cache_seconds)
-    return Container(settings, engine, event_log, ledger, writer, projectors, runner, keys, clock)
+    return Container(settings, engine, event_log, ledger, writer, projectors, runner, keys,
+                     PointInTime(), clock)

@@ -13,12 +13,11 @@ from typing import IO, Any
 from uuid import NAMESPACE_URL, uuid5
 
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from domain.envelope import ImportedEnvelope
 from domain.events import Recorded
 from projections.canonical import dumps, render_event
-from projections.tables import rm_event
+from projections.event_queries import stored_event_ids
 from services.bootstrap import Container
 from services.parsing import InputError, parse_envelope, parse_strict_json, validation_problems
 from services.refusals import BatchRefused
@@ -78,8 +77,7 @@ def to_item(value: Any, index: int, occurrences: dict[str, int]) -> Item:
 
 def _stored_ids(container: Container, ids: list[str]) -> set[str]:
     with container.engine.connect() as conn:
-        rows = conn.execute(select(rm_event.c.event_id).where(rm_event.c.event_id.in_(ids)))
-        return {r[0] for r in rows}
+        return stored_event_ids(conn, ids)
 
 
 def load(container: Container, values: list[Any], *, batch_size: int = 500,

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from services.api import openapi, problems
-from services.api.routes import docs, events, health
+from services.api.routes import docs, events, health, objects, subjects
 from services.bootstrap import Container
 
 EXPOSED_HEADERS = ["ETag", "Link", "Location", "Retry-After"]
@@ -40,7 +40,7 @@ def create_app(container: Container, *, manage_lifecycle: bool = False,
     problems.install(app)
     openapi.install(app)
     docs.install(app)
-    for router in (events.router, health.router):
+    for router in (events.router, subjects.router, objects.router, health.router):
         app.include_router(router)
     if container.settings.cors_origins:
         app.add_middleware(

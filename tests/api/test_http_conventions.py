@@ -373,7 +373,7 @@ def test_readyz_reports_the_database_and_the_projection_lag(api: Api) -> None:
     body = report.json()
     assert body["status"] == "ready" and body["database"] == "ok"
     assert body["log_head"] == api.container.log.head()
-    events = body["projections"]["events"]
+    events = body["projections"]["views"]
     assert events["lag"] == body["log_head"] - events["position"] > 0
 
 

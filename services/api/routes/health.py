@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import text
 
 from projections.canonical import dumps
-from projections.projector import read_checkpoint
+from projections.projector import active_generation, active_position
 from services.api.deps import ContainerDep
 from services.api.problems import KINDS, ApiProblem, problem_response
 from services.bootstrap import Container
@@ -26,13 +26,11 @@ async def healthz() -> Response:
 def _readiness(container: Container) -> dict[str, Any]:
     with container.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
+        generation = active_generation(conn)
+        position = active_position(conn)
     head = container.log.head()
-    projections = {}
-    for projector in container.projectors:
-        with container.engine.connect() as conn:
-            position = read_checkpoint(conn, projector.projection.name)
-        projections[projector.projection.name] = {"position": position, "lag": head - position}
-    return {"status": "ready", "database": "ok", "log_head": head, "projections": projections}
+    views = {"generation": generation, "position": position, "lag": head - position}
+    return {"status": "ready", "database": "ok", "log_head": head, "projections": {"views": views}}
 
 
 @router.get("/readyz", summary="The database answers; projection lag is reported, not fatal")

@@ -1,0 +1,64 @@
+"""Created objects (measures, licences, agreements, advisories, cases, applications) at T."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.catalog import CATALOG, Role
+from domain.clocks import format_instant
+from domain.knowledge import Belief
+from domain.world import Obj, fold_world, license_active
+
+KINDS = {  # URL segment → (aggregate kind, id field)
+    "measures": ("measure", "measure_id"),
+    "licenses": ("license", "license_id"),
+    "agreements": ("agreement", "agreement_id"),
+    "advisories": ("advisory", "advisory_id"),
+    "cases": ("case", "case_id"),
+    "applications": ("application", "application_id"),
+}
+ENDED_STATUS = {"measure": "lifted", "license": "revoked", "agreement": "ended",
+                "advisory": "withdrawn", "case": "concluded", "application": "denied"}
+LIVE_STATUS = {"measure": "in_force", "license": "active", "agreement": "active",
+               "advisory": "active", "case": "open", "application": "denied"}
+
+
+def status_of(obj: Obj | None, as_of: datetime) -> str:
+    if obj is None:
+        return "pending"  # known, but not in effect yet at T
+    if obj.kind == "license" and obj.live and not license_active(obj, as_of):
+        return "expired"
+    return LIVE_STATUS[obj.kind] if obj.live else ENDED_STATUS[obj.kind]
+
+
+def is_current(status: str) -> bool:
+    """In force / active / open at T (the `in_force` filter)."""
+    return status in ("in_force", "active", "open")
+
+
+def object_view(kind: str, object_id: str, beliefs: list[Belief],
+                as_of: datetime, version: int) -> dict[str, Any] | None:
+    """The object as it stood at T, with the events that made it (as believed at K)."""
+    mine = [b for b in beliefs if b.event.aggregate == f"{kind}:{object_id}"]
+    creator = next((b for b in mine if CATALOG[b.type].role is Role.CREATOR), None)
+    if creator is None:
+        return None  # retracted, or reported after K
+    world = fold_world(mine, as_of)
+    obj = world.objects.get(f"{kind}:{object_id}")
+    fields = dict(obj.fields if obj is not None else creator.data)
+    return {
+        **fields,
+        "status": status_of(obj, as_of),
+        "effective_at": None if creator.effective_at is None else format_instant(creator.effective_at),
+        "version": version,
+        "anomalies": sorted(({"event_id": a.event_id, "reason": a.reason}
+                             for a in world.anomalies), key=lambda a: a["event_id"]),
+        "events": [_summary(b) for b in sorted(mine, key=lambda b: (b.effective_at, b.position))],
+    }
+
+
+def _summary(belief: Belief) -> dict[str, Any]:
+    return {"id": belief.event.event_id, "type": belief.type, "position": belief.position,
+            "effective_at": None if belief.effective_at is None else format_instant(belief.effective_at),
+            "reported_at": format_instant(belief.reported_at), "revised_by": list(belief.revised_by)}

@@ -1,0 +1,143 @@
+"""Chips and companies: state at (T, K, P), timeline, history spans, diff, and lists."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from domain.clocks import DateRole
+from domain.ids import check_slug
+from projections.canonical import dumps
+from services.api.coordinates import parse_time, resolve
+from services.api.deps import ContainerDep, Reader
+from services.api.listing import list_subjects
+from services.api.problems import ApiProblem
+from services.api.responses import cached_json
+from services.bootstrap import Container
+from services.pit import Coordinates
+
+router = APIRouter(prefix="/v1", tags=["point in time"])
+Param = Annotated[str | None, Query()]
+KINDS = {"chips": "chip", "companies": "company"}
+
+
+def _subject(kind: str, value: str) -> str:
+    try:
+        return check_slug(value)
+    except ValueError as error:
+        raise ApiProblem("validation-error", f"{kind}: {error}",
+                         [{"detail": str(error), "parameter": kind}]) from None
+
+
+def _not_found(kind: str, subject: str) -> ApiProblem:
+    return ApiProblem("not-found", f"no {kind} {subject!r} is registered at that position",
+                      [{"detail": "not registered", "parameter": kind}])
+
+
+def _answer(request: Request, body: dict[str, Any], cache_control: str) -> Response:
+    """Canonical JSON; the weak ETag covers the answer without its position."""
+    without_position = {k: v for k, v in body.items() if k != "position"}
+    return cached_json(request, dumps(body), etag_body=dumps(without_position),
+                       headers={"Cache-Control": cache_control})
+
+
+async def _run(container: Container, work: Any, *args: Any) -> Any:
+    def call() -> Any:
+        with container.engine.connect() as conn:
+            return work(conn, *args)
+
+    return await asyncio.to_thread(call)
+
+
+def _routes(plural: str) -> None:
+    kind = KINDS[plural]
+
+    @router.get(f"/{plural}/{{subject}}", name=f"{kind}_state",
+                summary=f"The {kind}'s state at (as_of, known_at, at_position)")
+    async def state(request: Request, container: ContainerDep, _: Reader, subject: str,
+                    as_of: Param = None, known_at: Param = None, at_position: Param = None,
+                    min_position: Param = None) -> Response:
+        slug = _subject(kind, subject)
+        resolved = await resolve(container, as_of, known_at, at_position, min_position)
+        body = await _run(container, container.pit.state, kind, slug, resolved.at)
+        if body is None:
+            raise _not_found(kind, slug)
+        return _answer(request, body, resolved.cache_control)
+
+    @router.get(f"/{plural}/{{subject}}/timeline", name=f"{kind}_timeline",
+                summary=f"The events that concern the {kind}, revisions applied as known at K")
+    async def timeline(request: Request, container: ContainerDep, _: Reader, subject: str,
+                       known_at: Param = None, at_position: Param = None,
+                       min_position: Param = None) -> Response:
+        slug = _subject(kind, subject)
+        resolved = await resolve(container, None, known_at, at_position, min_position)
+        body = await _run(container, container.pit.timeline, kind, slug, resolved.at)
+        if body is None:
+            raise _not_found(kind, slug)
+        return _answer(request, body, resolved.cache_control)
+
+    @router.get(f"/{plural}/{{subject}}/history", name=f"{kind}_history",
+                summary=f"The {kind}'s state spans, split at every change (what a UI draws)")
+    async def history(request: Request, container: ContainerDep, _: Reader, subject: str,
+                      known_at: Param = None, at_position: Param = None,
+                      min_position: Param = None) -> Response:
+        slug = _subject(kind, subject)
+        resolved = await resolve(container, None, known_at, at_position, min_position)
+        body = await _run(container, container.pit.history, kind, slug, resolved.at)
+        if body is None:
+            raise _not_found(kind, slug)
+        return _answer(request, body, resolved.cache_control)
+
+    @router.get(f"/{plural}/{{subject}}/diff", name=f"{kind}_diff",
+                summary="What changed between two dates, in valid time or in knowledge")
+    async def difference(request: Request, container: ContainerDep, _: Reader, subject: str,
+                         from_: Annotated[str | None, Query(alias="from")] = None,
+                         to: Param = None, axis: Param = None, as_of: Param = None,
+                         known_at: Param = None, at_position: Param = None) -> Response:
+        slug = _subject(kind, subject)
+        start, end = _diff_bounds(from_, to)
+        mode = axis or "effective"
+        if mode not in ("effective", "known"):
+            raise ApiProblem("validation-error", "axis must be effective or known",
+                             [{"detail": "effective | known", "parameter": "axis"}])
+        if mode == "effective" and as_of is not None:
+            raise _conflicting("as_of", "axis=effective takes its dates from `from` and `to`")
+        if mode == "known" and known_at is not None:
+            raise _conflicting("known_at", "axis=known takes its dates from `from` and `to`")
+        base = await resolve(container, as_of, known_at, at_position, None)
+        now = container.clock()
+        if mode == "effective":
+            before = Coordinates(start, base.at.known_at, base.at.position)
+            after = Coordinates(end, base.at.known_at, base.at.position)
+        else:
+            before = Coordinates(base.at.as_of, min(start, now), base.at.position)
+            after = Coordinates(base.at.as_of, min(end, now), base.at.position)
+        body = await _run(container, container.pit.diff, kind, slug, before, after, mode)
+        if body is None:
+            raise _not_found(kind, slug)
+        return _answer(request, body, base.cache_control if at_position else "public, max-age=5")
+
+    @router.get(f"/{plural}", name=f"{kind}_list",
+                summary=f"{plural.title()} and their state at as_of, filtered, paginated by id")
+    async def listing(request: Request, container: ContainerDep, _: Reader) -> Response:
+        return await list_subjects(request, container, kind)
+
+
+def _diff_bounds(start: str | None, end: str | None) -> tuple[Any, Any]:
+    missing = [n for n, v in (("from", start), ("to", end)) if v is None]
+    if missing:
+        raise ApiProblem("validation-error", f"{missing[0]} is required",
+                         [{"detail": "required", "parameter": n} for n in missing])
+    return parse_time("from", start, DateRole.START), parse_time("to", end, DateRole.END)
+
+
+def _conflicting(name: str, why: str) -> ApiProblem:
+    return ApiProblem("validation-error", f"{name} does not apply here: {why}",
+                      [{"detail": why, "parameter": name}])
+
+
+for _plural in KINDS:
+    _routes(_plural)
