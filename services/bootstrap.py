@@ -14,13 +14,14 @@ from domain.clocks import utc_now
 from domain.events import Recorded
 from projections.database import make_engine
 from projections.event_queries import locate_event
+from projections.listener import LogListener
 from projections.projector import Projector, ProjectorRunner, active_position
 from projections.views import Views
 from services.keys import KeyStore
 from services.ledger import LogLedger
 from services.pit import PointInTime
 from services.settings import Settings
-from services.store import EventLog, open_event_log
+from services.store import POSTGRES_EVENTS_TABLE, EventLog, open_event_log, psycopg_dsn
 from services.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -60,12 +61,19 @@ class Container:
         self.writer.start()
         if worker:
             self.runner.start()
+            if self.settings.is_postgres:  # writes by other processes wake us at once
+                listener = LogListener(psycopg_dsn(self.settings.database_url),
+                                       POSTGRES_EVENTS_TABLE, self.runner.nudge)
+                listener.start()
+                self.extras["listener"] = listener
         self.background = True
 
     def close(self) -> None:
         if self.background:
             self.writer.stop()
             self.runner.stop()
+            if "listener" in self.extras:
+                self.extras["listener"].stop()
         self.log.close()
         self.engine.dispose()
 

@@ -69,6 +69,11 @@ def sqlite_path(url: str) -> str:
     return path[1:] if path.startswith("/") else path
 
 
+def psycopg_dsn(url: str) -> str:
+    """A libpq URL psycopg accepts (SQLAlchemy-style driver suffixes removed)."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
 def library_env(settings: Settings, url: str | None = None) -> dict[str, str]:
     url = url or settings.database_url
     if not settings.is_postgres:
