@@ -25,6 +25,7 @@ class EventFilter:
 class EventPage:
     bodies: list[bytes]
     next_after: int | None
+    positions: list[int]
 
 
 def list_events(conn: Connection, where: EventFilter, after: int, limit: int) -> EventPage:
@@ -46,7 +47,8 @@ def list_events(conn: Connection, where: EventFilter, after: int, limit: int) ->
     rows = conn.execute(query.order_by(e.c.position).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return EventPage([bytes(r.body) for r in rows], rows[-1].position if more else None)
+    return EventPage([bytes(r.body) for r in rows], rows[-1].position if more else None,
+                     [r.position for r in rows])
 
 
 def get_event(conn: Connection, event_id: str) -> bytes | None:

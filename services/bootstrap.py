@@ -22,6 +22,7 @@ from services.ledger import LogLedger
 from services.pit import PointInTime
 from services.settings import Settings
 from services.store import POSTGRES_EVENTS_TABLE, EventLog, open_event_log, psycopg_dsn
+from services.webhooks.runtime import Webhooks
 from services.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class Container:
     runner: ProjectorRunner
     keys: KeyStore
     pit: PointInTime
+    webhooks: Webhooks
     clock: Callable[[], datetime]
     background: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
@@ -61,6 +63,7 @@ class Container:
         self.writer.start()
         if worker:
             self.runner.start()
+            self.webhooks.start()
             if self.settings.is_postgres:  # writes by other processes wake us at once
                 listener = LogListener(psycopg_dsn(self.settings.database_url),
                                        POSTGRES_EVENTS_TABLE, self.runner.nudge)
@@ -72,6 +75,7 @@ class Container:
         if self.background:
             self.writer.stop()
             self.runner.stop()
+            self.webhooks.stop()
             if "listener" in self.extras:
                 self.extras["listener"].stop()
         self.log.close()
@@ -125,5 +129,7 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utc_now) ->
     writer = Writer(event_log, ledger, clock, idempotency_ttl=settings.idempotency_ttl_seconds,
                     max_group=settings.writer_max_group, on_appended=runner.nudge)
     keys = KeyStore(engine, cache_seconds=settings.key_cache_seconds)
+    webhooks = Webhooks(settings, engine, read_log_page(event_log), clock)
+    runner.after_round = webhooks.after_projection
     return Container(settings, engine, event_log, ledger, writer, projectors, runner, keys,
-                     PointInTime(), clock)
+                     PointInTime(), webhooks, clock)

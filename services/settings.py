@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     projector_poll_seconds: float = 0.5
     key_cache_seconds: float = 5.0
 
+    # Webhooks and the live stream
+    webhook_retry_schedule: str | None = None  # e.g. "0,0.2,0.5,1" (seconds) in tests
+    webhook_allow_private: bool = False  # true only for local receivers (tests, demos)
+    webhook_threads: int = 16
+    stream_max_per_key: int = 5
+    stream_max_total: int = 200
+    stream_keepalive_seconds: float = 15.0
+
     # PostgreSQL
     postgres_lock_timeout_seconds: int = 5
     postgres_pool_size: int = 10

@@ -9,7 +9,15 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from services.api import openapi, problems
-from services.api.routes import docs, events, health, objects, subjects
+from services.api.routes import (
+    docs,
+    events,
+    health,
+    objects,
+    stream,
+    subjects,
+    subscriptions,
+)
 from services.bootstrap import Container
 
 EXPOSED_HEADERS = ["ETag", "Link", "Location", "Retry-After"]
@@ -40,7 +48,8 @@ def create_app(container: Container, *, manage_lifecycle: bool = False,
     problems.install(app)
     openapi.install(app)
     docs.install(app)
-    for router in (events.router, subjects.router, objects.router, health.router):
+    for router in (events.router, stream.router, subjects.router, objects.router,
+                   subscriptions.router, health.router):
         app.include_router(router)
     if container.settings.cors_origins:
         app.add_middleware(

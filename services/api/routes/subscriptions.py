@@ -1,0 +1,241 @@
+"""Webhook subscriptions (SPEC §6): keys with the `subscribe` scope (their own) or `admin`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from domain.catalog import CATALOG
+from domain.clocks import parse_instant, to_micros
+from domain.fields import Slugs, Text
+from projections.canonical import dumps
+from projections.database import write_transaction
+from services.api.body import read_json_body
+from services.api.deps import ContainerDep, require
+from services.api.problems import ApiProblem
+from services.bootstrap import Container
+from services.keys import ApiKey
+from services.parsing import validation_problems
+from services.webhooks import subscriptions as subs
+
+router = APIRouter(prefix="/v1/subscriptions", tags=["webhooks"])
+Subscriber = Annotated[ApiKey, require("subscribe")]
+MESSAGE_TYPES = (*CATALOG, "EffectiveDateReached", "LicenseExpired")
+
+
+def _event_types(value: list[str]) -> list[str]:
+    for name in value:
+        if name not in MESSAGE_TYPES:
+            raise ValueError(f"unknown event type {name!r}")
+    return value
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class SubscriptionIn(_Body):
+    url: Annotated[str, Field(max_length=2048, pattern=r"^https?://[^\s/?#]+[^\s]*$")]
+    event_types: Annotated[list[str], Field(max_length=len(MESSAGE_TYPES))] = []
+    chips: Slugs = []
+    companies: Slugs = []
+    description: Text(1000) = ""
+
+
+class SubscriptionPatch(_Body):
+    url: Annotated[str, Field(max_length=2048, pattern=r"^https?://[^\s/?#]+[^\s]*$")] | None = None
+    event_types: list[str] | None = None
+    chips: Slugs | None = None
+    companies: Slugs | None = None
+    description: Text(1000) | None = None
+    paused: bool | None = None
+    disabled: bool | None = Field(None, description="false re-enables a disabled subscription")
+
+
+class ReplayIn(_Body):
+    from_position: Annotated[int, Field(ge=0)] | None = None
+    from_time: str | None = None
+
+
+async def _body(request: Request, model: type[_Body], container: Container) -> Any:
+    _, value = await read_json_body(request, container.settings.max_body_bytes)
+    if not isinstance(value, dict):
+        raise ApiProblem("validation-error", "the body must be a JSON object",
+                         [{"detail": "must be a JSON object", "pointer": ""}])
+    try:
+        parsed = model.model_validate(value)
+        for name in ("event_types",):
+            if getattr(parsed, name, None) is not None:
+                _event_types(getattr(parsed, name))
+    except ValidationError as error:
+        problems = validation_problems(error)
+        raise ApiProblem("validation-error", problems[0]["detail"], problems) from None
+    except ValueError as error:
+        raise ApiProblem("validation-error", f"event_types: {error}",
+                         [{"detail": str(error), "pointer": "/event_types"}]) from None
+    return parsed
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(dumps(body), status_code=status, media_type="application/json")
+
+
+def _now(container: Container) -> int:
+    return to_micros(container.clock())
+
+
+async def _db(container: Container, work: Any, *args: Any, write: bool = False) -> Any:
+    def run() -> Any:
+        if write:
+            with write_transaction(container.engine) as conn:
+                return work(conn, *args)
+        with container.engine.connect() as conn:
+            return work(conn, *args)
+
+    return await asyncio.to_thread(run)
+
+
+async def _own(container: Container, key: ApiKey, sub_id: str) -> Any:
+    row = await _db(container, subs.get, sub_id)
+    if row is None or (key.scope != "admin" and row.owner_key_id != key.id):
+        raise ApiProblem("not-found", f"no subscription {sub_id} for this key",
+                         [{"detail": "not found", "parameter": "subscription_id"}])
+    return row
+
+
+@router.post("", status_code=201, summary="Subscribe a URL (the secret is shown once)")
+async def create(request: Request, container: ContainerDep, key: Subscriber) -> Response:
+    body = await _body(request, SubscriptionIn, container)
+    head = await asyncio.to_thread(container.log.head)
+    new = subs.NewSubscription(body.url, body.event_types, body.chips, body.companies,
+                               body.description)
+    created = await _db(container, subs.create, container.webhooks.box, key.id, new, head,
+                        _now(container), write=True)
+    response = _json(created, 201)
+    response.headers["Location"] = f"/v1/subscriptions/{created['id']}"
+    return response
+
+
+@router.get("", summary="Your subscriptions (admin: all)")
+async def listing(container: ContainerDep, key: Subscriber, after: str | None = None,
+                  limit: int = 100) -> Response:
+    if not 1 <= limit <= 1000:
+        raise ApiProblem("validation-error", "limit must be 1 to 1000",
+                         [{"detail": "1 to 1000", "parameter": "limit"}])
+    owner = None if key.scope == "admin" else key.id
+    rows = await _db(container, subs.owned, owner, after, limit + 1)
+    nxt = rows[limit - 1].id if len(rows) > limit else None
+    return _json({"items": [subs.public(r) for r in rows[:limit]], "next": nxt})
+
+
+@router.get("/{subscription_id}", summary="One subscription")
+async def one(container: ContainerDep, key: Subscriber, subscription_id: str) -> Response:
+    return _json(subs.public(await _own(container, key, subscription_id)))
+
+
+@router.patch("/{subscription_id}", summary="Pause, resume, re-enable, change filters or URL")
+async def patch(request: Request, container: ContainerDep, key: Subscriber,
+                subscription_id: str) -> Response:
+    await _own(container, key, subscription_id)
+    body = await _body(request, SubscriptionPatch, container)
+    fields = body.model_dump(exclude_unset=True)
+    if fields.get("disabled") is True:
+        raise ApiProblem("validation-error", "a subscription is disabled by failures; pause it instead",
+                         [{"detail": "only false (re-enable) is accepted", "pointer": "/disabled"}])
+    await _db(container, subs.change, subscription_id, fields, _now(container), write=True)
+    container.webhooks.worker.nudge()
+    return _json(subs.public(await _own(container, key, subscription_id)))
+
+
+@router.delete("/{subscription_id}", status_code=204, summary="Delete (pending deliveries are dropped)")
+async def remove(container: ContainerDep, key: Subscriber, subscription_id: str) -> Response:
+    await _own(container, key, subscription_id)
+    await _db(container, subs.delete, subscription_id, _now(container), write=True)
+    return Response(status_code=204)
+
+
+@router.post("/{subscription_id}/rotate-secret", summary="A new secret; the old one signs too for 24 h")
+async def rotate(container: ContainerDep, key: Subscriber, subscription_id: str) -> Response:
+    await _own(container, key, subscription_id)
+    secret = await _db(container, subs.rotate, container.webhooks.box, subscription_id,
+                       _now(container), write=True)
+    row = await _own(container, key, subscription_id)
+    return _json({**subs.public(row), "secret": secret})
+
+
+@router.get("/{subscription_id}/deliveries", summary="Every attempt (newest first), 30 days")
+async def attempts(container: ContainerDep, key: Subscriber, subscription_id: str,
+                   before: int | None = None, limit: int = 100) -> Response:
+    await _own(container, key, subscription_id)
+    if not 1 <= limit <= 1000:
+        raise ApiProblem("validation-error", "limit must be 1 to 1000",
+                         [{"detail": "1 to 1000", "parameter": "limit"}])
+    items = await _db(container, subs.deliveries, subscription_id, before, limit + 1,
+                      _now(container))
+    nxt = items[limit - 1]["attempt_id"] if len(items) > limit else None
+    return _json({"items": items[:limit], "next": None if nxt is None else str(nxt)})
+
+
+@router.post("/{subscription_id}/replay", status_code=202,
+             summary="Send again from a position or a time (inclusive), at most 100k messages")
+async def replay(request: Request, container: ContainerDep, key: Subscriber,
+                 subscription_id: str) -> Response:
+    await _own(container, key, subscription_id)
+    body = await _body(request, ReplayIn, container)
+    if (body.from_position is None) == (body.from_time is None):
+        raise ApiProblem("validation-error", "give exactly one of from_position and from_time",
+                         [{"detail": "exactly one of from_position, from_time", "pointer": ""}])
+    start = body.from_position
+    if body.from_time is not None:
+        try:
+            since = to_micros(parse_instant(body.from_time))
+        except ValueError as error:
+            raise ApiProblem("validation-error", f"from_time: {error}",
+                             [{"detail": str(error), "pointer": "/from_time"}]) from None
+        start = await _db(container, subs.first_position_recorded_since, since)
+        if start is None:
+            return _json({"queued": 0}, 202)
+    try:
+        queued = await _db(container, subs.replay, subscription_id, start, _now(container),
+                           write=True)
+    except ValueError as error:
+        raise ApiProblem("validation-error", str(error),
+                         [{"detail": str(error), "pointer": ""}]) from None
+    container.webhooks.worker.nudge()
+    return _json({"queued": queued}, 202)
+
+
+@router.post("/{subscription_id}/recover", status_code=202, summary="Send the failed ones again")
+async def recover(container: ContainerDep, key: Subscriber, subscription_id: str) -> Response:
+    await _own(container, key, subscription_id)
+    queued = await _db(container, subs.recover, subscription_id, _now(container), write=True)
+    container.webhooks.worker.nudge()
+    return _json({"queued": queued}, 202)
+
+
+@router.post("/{subscription_id}/deliveries/{delivery_id}/resend", status_code=202,
+             summary="Send one delivery again now")
+async def resend(container: ContainerDep, key: Subscriber, subscription_id: str,
+                 delivery_id: int) -> Response:
+    await _own(container, key, subscription_id)
+    if not await _db(container, subs.resend, subscription_id, delivery_id, _now(container),
+                     write=True):
+        raise ApiProblem("not-found", f"no delivery {delivery_id} of this subscription",
+                         [{"detail": "not found", "parameter": "delivery_id"}])
+    container.webhooks.worker.nudge()
+    return _json({"queued": 1}, 202)
+
+
+@router.post("/{subscription_id}/ping", status_code=202, summary="Send a signed test message")
+async def ping(container: ContainerDep, key: Subscriber, subscription_id: str) -> Response:
+    await _own(container, key, subscription_id)
+    msg_id = await _db(container, subs.ping, subscription_id, _now(container), write=True)
+    container.webhooks.worker.nudge()
+    return _json({"msg_id": msg_id}, 202)
+
+
+__all__ = ["Depends", "router"]

@@ -1,0 +1,165 @@
+"""The fan-out projection: the log is the outbox (no dual write).
+
+For each event it stores the message once, creates one delivery per matching subscription,
+and keeps the schedule of derived messages (EffectiveDateReached when an event takes effect
+after it was recorded; LicenseExpired at a licence's expires_at) — all in the transaction
+that moves its checkpoint, so a crash can neither lose nor duplicate a delivery. It only
+runs up to the views' checkpoint: an event's subjects (for the chip and company filters)
+come from the views, which a lifecycle event or a revision inherits from its object.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, select, update
+
+from domain.clocks import parse_instant, to_micros
+from domain.events import Recorded
+from projections.canonical import render_event
+from projections.projector import active_tables
+from services.webhooks import tables as t
+from services.webhooks.messages import event_message, message_id
+
+FANOUT = "webhooks"
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    event_types: frozenset[str]
+    chips: frozenset[str]
+    companies: frozenset[str]
+    held: bool  # paused or disabled: deliveries wait, and are released on resume
+    start_position: int
+
+    def wants(self, kind: str, subjects: set[str], position: int | None) -> bool:
+        if position is not None and position <= self.start_position:
+            return False
+        if self.event_types and kind not in self.event_types:
+            return False
+        if self.chips and not any(f"chip:{c}" in subjects for c in self.chips):
+            return False
+        return not self.companies or any(f"company:{c}" in subjects for c in self.companies)
+
+
+def live_targets(conn: Connection) -> list[Target]:
+    s = t.subscription
+    rows = conn.execute(select(s).where(s.c.deleted_at_us.is_(None))).all()
+    return [Target(r.id, frozenset(json.loads(r.event_types)), frozenset(json.loads(r.chips)),
+                   frozenset(json.loads(r.companies)), bool(r.paused or r.disabled_at_us),
+                   r.start_position) for r in rows]
+
+
+def subjects_of(conn: Connection, positions: list[int]) -> dict[int, set[str]]:
+    es = active_tables(conn).event_subject
+    found: dict[int, set[str]] = {p: set() for p in positions}
+    for row in conn.execute(select(es.c.position, es.c.subject).where(es.c.position.in_(positions))):
+        found[row.position].add(row.subject)
+    return found
+
+
+def deliver(conn: Connection, msg_id: str, kind: str, position: int | None, body: bytes,
+            subjects: set[str], targets: list[Target], now_us: int,
+            enforce_start: bool = True) -> int:
+    """Store one message and its deliveries; return how many deliveries were created."""
+    message_pk = conn.execute(insert(t.message).values(
+        msg_id=msg_id, type=kind, position=position, body=body, created_at_us=now_us)
+        .returning(t.message.c.id)).scalar_one()
+    rows = [{"subscription_id": target.id, "message_id": message_pk,
+             "status": "held" if target.held else "pending", "attempts": 0,
+             "next_attempt_us": now_us, "lease_until_us": None, "created_at_us": now_us,
+             "updated_at_us": now_us}
+            for target in targets
+            if target.wants(kind, subjects, position if enforce_start else None)]
+    if rows:
+        conn.execute(insert(t.delivery), rows)
+    return len(rows)
+
+
+class FanOut:
+    name = FANOUT
+
+    def __init__(self, now_us: Any):
+        self.now_us = now_us  # the clock, injectable in tests
+
+    def apply(self, conn: Connection, _tables: Any, events: list[tuple[int, Recorded]]) -> None:
+        if not events:
+            return
+        targets = live_targets(conn)
+        subjects = subjects_of(conn, [p for p, _ in events])
+        now = self.now_us()
+        for position, event in events:
+            body = event_message(event.type, event.recorded_at, render_event(event, position))
+            deliver(conn, message_id(event.event_id, event.type), event.type, position, body,
+                    subjects[position], targets, now)
+            schedule_for(conn, position, event)
+
+
+def _upsert_schedule(conn: Connection, key: str, kind: str, event_id: str, position: int,
+                     due_us: int | None) -> None:
+    """Schedule (or reschedule, or cancel with due None) one derived message."""
+    s = t.schedule
+    existing = conn.execute(select(s.c.status).where(s.c.key == key)).scalar()
+    if existing == "fired":
+        return  # each derived message is sent once
+    if due_us is None:
+        if existing is not None:
+            conn.execute(update(s).where(s.c.key == key).values(status="cancelled"))
+        return
+    if existing is None:
+        conn.execute(insert(s).values(key=key, kind=kind, event_id=event_id, position=position,
+                                      due_us=due_us, status="scheduled"))
+    else:
+        conn.execute(update(s).where(and_(s.c.key == key)).values(due_us=due_us,
+                                                                   status="scheduled"))
+
+
+def _effective_due(effective_at: str | None, recorded_at: str) -> int | None:
+    if effective_at is None:
+        return None
+    effective, recorded = parse_instant(effective_at), parse_instant(recorded_at)
+    return to_micros(effective) if effective > recorded else None
+
+
+def schedule_for(conn: Connection, position: int, event: Recorded) -> None:
+    if event.type == "EventRetracted":
+        target = event.data["event_id"]
+        for key in (f"eff:{target}", f"exp:{target}"):
+            _upsert_schedule(conn, key, "", target, position, None)
+        return
+    if event.type == "EventCorrected":
+        _reschedule(conn, position, event)
+        return
+    if event.type in ("CompanyRegistered", "ChipRegistered"):
+        return
+    due = _effective_due(event.effective_at, event.recorded_at)
+    if due is not None:
+        _upsert_schedule(conn, f"eff:{event.event_id}", "EffectiveDateReached", event.event_id,
+                         position, due)
+    if event.type == "LicenseGranted" and event.data.get("expires_at"):
+        _upsert_schedule(conn, f"exp:{event.event_id}", "LicenseExpired", event.event_id,
+                         position, to_micros(parse_instant(event.data["expires_at"])))
+
+
+def _reschedule(conn: Connection, position: int, correction: Recorded) -> None:
+    """A correction moves (or restores, after a retraction) the target's derived messages."""
+    target_id = correction.data["event_id"]
+    e = active_tables(conn).event
+    row = conn.execute(select(e.c.body, e.c.position).where(e.c.event_id == target_id)).first()
+    if row is None:
+        return
+    target = json.loads(bytes(row.body))
+    changes = correction.data["changes"]
+    if target["type"] in ("CompanyRegistered", "ChipRegistered"):
+        return
+    effective = changes.get("effective_at", target["effective_at"])
+    _upsert_schedule(conn, f"eff:{target_id}", "EffectiveDateReached", target_id, row.position,
+                     _effective_due(effective, target["recorded_at"]))
+    if target["type"] == "LicenseGranted":
+        data = changes.get("data", target["data"])
+        expires = data.get("expires_at")
+        _upsert_schedule(conn, f"exp:{target_id}", "LicenseExpired", target_id, row.position,
+                         None if not expires else to_micros(parse_instant(expires)))

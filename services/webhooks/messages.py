@@ -1,0 +1,31 @@
+"""Webhook message bodies (Standard Webhooks payloads), stored once as bytes and signed
+as such on every attempt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.canonical import dumps
+
+
+def event_message(kind: str, timestamp: str, event: dict[str, Any]) -> bytes:
+    """`{"type", "timestamp", "data": <the event with position>, "links": {"self": …}}`.
+
+    `timestamp` is the event's recorded_at, or, for a derived message, the instant it fell due.
+    """
+    return dumps({"type": kind, "timestamp": timestamp, "data": event,
+                  "links": {"self": f"/v1/events/{event['id']}"}})
+
+
+def message_id(event_id: str, kind: str) -> str:
+    """Stable across retries, replays and endpoints (SPEC §6)."""
+    if kind == "EffectiveDateReached":
+        return f"msg_{event_id}_eff"
+    if kind == "LicenseExpired":
+        return f"msg_{event_id}_exp"
+    return f"msg_{event_id}"
+
+
+def ping_message(msg_id: str, timestamp: str, subscription_id: str) -> bytes:
+    return dumps({"type": "Ping", "timestamp": timestamp,
+                  "data": {"subscription_id": subscription_id}, "links": {}})

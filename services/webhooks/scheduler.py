@@ -1,0 +1,49 @@
+"""Derived messages fall due: EffectiveDateReached and LicenseExpired, each created once.
+
+The fan-out projection keeps the schedule (inserted, moved by corrections, cancelled by
+retractions). Once a second, due rows are claimed and their messages and deliveries created
+in the same transaction that marks them fired: created exactly once (across restarts and
+several workers), delivered at least once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from sqlalchemy import Engine, select, text, update
+
+from domain.clocks import format_instant, from_micros
+from projections.database import is_sqlite, write_transaction
+from projections.projector import active_tables
+from services.webhooks import tables as t
+from services.webhooks.fanout import deliver, live_targets, subjects_of
+from services.webhooks.messages import event_message, message_id
+
+
+def fire_due(engine: Engine, now_us: Callable[[], int], limit: int = 200) -> int:
+    now = now_us()
+    due = ("SELECT key FROM webhook_schedule WHERE status = 'scheduled' AND due_us <= :now"
+           " ORDER BY due_us LIMIT :n")
+    if not is_sqlite(engine):
+        due += " FOR UPDATE SKIP LOCKED"
+    fired = 0
+    with write_transaction(engine) as conn:
+        keys = list(conn.execute(text(due), {"now": now, "n": limit}).scalars())
+        if not keys:
+            return 0
+        s, e = t.schedule, active_tables(conn).event
+        rows = conn.execute(select(s).where(s.c.key.in_(keys))).all()
+        targets = live_targets(conn)
+        subjects = subjects_of(conn, [r.position for r in rows])
+        for row in rows:
+            stored = conn.execute(select(e.c.body).where(e.c.event_id == row.event_id)).scalar()
+            if stored is None:
+                continue  # the views have not caught up with this event yet: next round
+            event = json.loads(bytes(stored))
+            body = event_message(row.kind, format_instant(from_micros(row.due_us)), event)
+            deliver(conn, message_id(row.event_id, row.kind), row.kind, row.position, body,
+                    subjects[row.position], targets, now, enforce_start=False)
+            conn.execute(update(s).where(s.c.key == row.key).values(status="fired"))
+            fired += 1
+    return fired
