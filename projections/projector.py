@@ -69,9 +69,10 @@ class Projector:
     """Keeps one generation of the views caught up with the log (None: the active one)."""
 
     def __init__(self, engine: Engine, read_log: ReadLog, projection: Projection,
-                 generation: str | None = None, page: int = 2000):
+                 generation: str | None = None, page: int = 2000, checkpoint: str | None = None):
         self.engine, self.read_log, self.projection = engine, read_log, projection
         self.generation, self.page = generation, page
+        self.checkpoint = checkpoint  # a projection outside the view generations (webhooks)
         self.position = 0  # last checkpoint of the active generation this process committed
 
     def tables(self, conn: Connection) -> ViewTables:
@@ -81,7 +82,8 @@ class Projector:
         """Apply the next page; return how many log entries it covered (0: caught up or lost)."""
         with self.engine.connect() as conn:
             tables = self.tables(conn)
-            start = read_checkpoint(conn, tables.checkpoint_name)
+            name = self.checkpoint or tables.checkpoint_name
+            start = read_checkpoint(conn, name)
         page = self.read_log(start, self.page)
         if not page:
             self.position = start
@@ -90,20 +92,19 @@ class Projector:
         events = [(p, e) for p, e in page if isinstance(e, Recorded)]
         try:
             with write_transaction(self.engine) as conn:
-                if not self._lock(conn, tables):
+                if not self._lock(conn, name):
                     return 0
                 self.projection.apply(conn, tables, events)
                 moved = conn.execute(
                     update(projection_checkpoint)
-                    .where(projection_checkpoint.c.name == tables.checkpoint_name)
+                    .where(projection_checkpoint.c.name == name)
                     .where(projection_checkpoint.c.position == start)
                     .values(position=last)
                 ).rowcount
                 if moved != 1:
                     raise _LostRace
         except (_LostRace, IntegrityError):
-            log.debug("%s: another projector applied %d..%d", tables.checkpoint_name,
-                      start + 1, last)
+            log.debug("%s: another projector applied %d..%d", name, start + 1, last)
             return 0
         self.position = last
         return len(page)
@@ -115,11 +116,11 @@ class Projector:
         return total
 
     @staticmethod
-    def _lock(conn: Connection, tables: ViewTables) -> bool:
+    def _lock(conn: Connection, name: str) -> bool:
         """On PostgreSQL, an advisory lock keeps rival projectors from doing wasted work."""
         if is_sqlite(conn.engine):
             return True
-        key = zlib.crc32(tables.checkpoint_name.encode())
+        key = zlib.crc32(name.encode())
         return bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar())
 
 
@@ -133,6 +134,7 @@ class ProjectorRunner:
     def __init__(self, projectors: list[Projector], poll_seconds: float = 0.5,
                  settle_seconds: float = 0.02):
         self.projectors, self.poll, self.settle = projectors, poll_seconds, settle_seconds
+        self.after_round: Callable[[], None] = lambda: None  # e.g. webhook fan-out
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -162,4 +164,8 @@ class ProjectorRunner:
                 except OperationalError:  # database briefly unavailable: retry next round
                     log.warning("projector %s: database unavailable",
                                 projector.projection.name, exc_info=True)
+            try:
+                self.after_round()
+            except OperationalError:
+                log.warning("after-projection step: database unavailable", exc_info=True)
             self._wake.wait(self.poll)
