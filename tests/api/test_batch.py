@@ -6,7 +6,6 @@ the events stored after it started.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,40 +17,16 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from domain.clocks import utc_now
-from services import migrate
-from services.api.app import create_app
-from services.bootstrap import Container, bootstrap
-from services.settings import Settings
+from services.bootstrap import Container
 from tests.support import builders as b
 from tests.support import postgres
-from tests.support.clock import FakeClock
-
-PROBLEM = "application/problem+json"
-LOCATORS = {"pointer", "parameter", "header"}
-_serial = itertools.count()
-
-
-def assert_problem(response: Response, status: int, kind: str, **where: str) -> dict[str, Any]:
-    """An RFC 9457 problem of `kind` whose errors[] hold e.g. pointer="/events/3/data/chip"."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"/problems/{kind}"
-    assert body["status"] == status and body["title"] and body["detail"]
-    for error in body["errors"]:
-        assert error["detail"] and len(LOCATORS & set(error)) == 1, error
-    for locator, value in where.items():
-        assert {locator: value} in [{k: e[k]} for e in body["errors"] for k in LOCATORS & set(e)], \
-            body["errors"]
-    return body
+from tests.support.problems import assert_problem, uid
+from tests.support.service import open_service
 
 
 def pointers(problem: dict[str, Any]) -> list[str]:
     return sorted(e["pointer"] for e in problem["errors"])
 
-
-def uid(prefix: str = "t") -> str:
-    return f"{prefix}-{next(_serial)}"
 
 
 @dataclass
@@ -80,25 +55,10 @@ class Api:
 
 @contextmanager
 def open_api(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None) -> Iterator[Api]:
-    database = None
-    if kind == "sqlite":
-        settings = Settings(database_url=f"sqlite:///{tmp_path}/regtimeline.db", data_dir=tmp_path)
-        migrate.upgrade(settings)
-    elif farm is None:
-        pytest.skip("PostgreSQL not available")
-    else:
-        database = farm.create()
-        settings = Settings(database_url=farm.service_url(database),
-                            migration_database_url=farm.owner_url(database), data_dir=tmp_path)
-    container = bootstrap(settings, clock=FakeClock())
-    token = container.keys.create("write", "test-write", utc_now())[1]
-    try:
-        with TestClient(create_app(container), raise_server_exceptions=False) as client:
-            yield Api(client, container, {"Authorization": f"Bearer {token}"})
-    finally:
-        container.close()
-        if farm is not None and database is not None:
-            farm.drop(database)
+    with open_service(kind, tmp_path, farm) as service:
+        client, container = service.client, service.container
+        token = container.keys.create("write", "test-write", utc_now())[1]
+        yield Api(client, container, {"Authorization": f"Bearer {token}"})
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

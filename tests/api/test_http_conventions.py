@@ -7,7 +7,6 @@ ids of their own and read only what they wrote.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -21,16 +20,12 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from domain.clocks import utc_now
-from services import migrate
-from services.api.app import create_app
-from services.bootstrap import Container, bootstrap
-from services.settings import Settings
+from services.bootstrap import Container
 from tests.support import builders as b
 from tests.support import postgres
-from tests.support.clock import FakeClock
+from tests.support.problems import assert_problem, uid
+from tests.support.service import open_service
 
-PROBLEM = "application/problem+json"
-LOCATORS = {"pointer", "parameter", "header"}
 ORIGIN = "https://app.example"
 EXPOSED = {"etag", "link", "location", "retry-after"}
 EVENT_TYPES = {
@@ -40,26 +35,8 @@ EVENT_TYPES = {
     "ProductionResumed", "InvestigationOpened", "InvestigationConcluded", "EventCorrected",
     "EventRetracted",
 }
-_serial = itertools.count()
 
 
-def assert_problem(response: Response, status: int, kind: str, **where: str) -> dict[str, Any]:
-    """An RFC 9457 problem of `kind` whose errors[] hold e.g. header="Content-Type"."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"/problems/{kind}"
-    assert body["status"] == status and body["title"] and body["detail"]
-    for error in body["errors"]:
-        assert error["detail"] and len(LOCATORS & set(error)) == 1, error
-    for locator, value in where.items():
-        assert {locator: value} in [{k: e[k]} for e in body["errors"] for k in LOCATORS & set(e)], \
-            body["errors"]
-    return body
-
-
-def uid(prefix: str = "t") -> str:
-    return f"{prefix}-{next(_serial)}"
 
 
 @dataclass
@@ -92,29 +69,12 @@ class Api:
 def open_api(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None,
              **overrides: Any) -> Iterator[Api]:
     """A migrated service on `kind` (with `overrides` to its Settings), nvidia registered."""
-    database = None
-    if kind == "sqlite":
-        settings = Settings(database_url=f"sqlite:///{tmp_path}/regtimeline.db",
-                            data_dir=tmp_path, **overrides)
-        migrate.upgrade(settings)
-    elif farm is None:
-        pytest.skip("PostgreSQL not available")
-    else:
-        database = farm.create()
-        settings = Settings(database_url=farm.service_url(database),
-                            migration_database_url=farm.owner_url(database), data_dir=tmp_path,
-                            **overrides)
-    container = bootstrap(settings, clock=FakeClock())
-    token = container.keys.create("write", "test-write", utc_now())[1]
-    try:
-        with TestClient(create_app(container), raise_server_exceptions=False) as client:
-            api = Api(client, container, {"Authorization": f"Bearer {token}"})
-            api.stored(b.company("nvidia"))
-            yield api
-    finally:
-        container.close()
-        if farm is not None and database is not None:
-            farm.drop(database)
+    with open_service(kind, tmp_path, farm, **overrides) as service:
+        client, container, clock = service.client, service.container, service.clock
+        token = container.keys.create("write", "test-write", utc_now())[1]
+        api = Api(client, container, {"Authorization": f"Bearer {token}"})
+        api.stored(b.company("nvidia"))
+        yield api
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
