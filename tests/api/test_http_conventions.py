@@ -70,7 +70,7 @@ def open_api(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None,
              **overrides: Any) -> Iterator[Api]:
     """A migrated service on `kind` (with `overrides` to its Settings), nvidia registered."""
     with open_service(kind, tmp_path, farm, **overrides) as service:
-        client, container, clock = service.client, service.container, service.clock
+        client, container = service.client, service.container
         token = container.keys.create("write", "test-write", utc_now())[1]
         api = Api(client, container, {"Authorization": f"Bearer {token}"})
         api.stored(b.company("nvidia"))

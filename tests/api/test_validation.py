@@ -46,7 +46,7 @@ class Api:
 def open_api(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None) -> Iterator[Api]:
     """A migrated service on `kind`, with nvidia and its H20 registered."""
     with open_service(kind, tmp_path, farm) as service:
-        client, container, clock = service.client, service.container, service.clock
+        client, container = service.client, service.container
         token = container.keys.create("write", "test-write", utc_now())[1]
         api = Api(client, container, {"Authorization": f"Bearer {token}"})
         for body in b.basics():
