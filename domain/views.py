@@ -36,7 +36,7 @@ def chip_view(world: World, chip: str) -> dict[str, Any] | None:
         "revenue_share": _sorted([
             {"agreement_id": a.id, "company": a.fields["company"],
              "beneficiary": a.fields["beneficiary"], "percent": a.fields["percent"],
-             "destinations": a.fields["destinations"]}
+             "destinations": sorted(a.fields["destinations"])}
             for a in _live(world, "agreement") if chip in a.fields["chips"]], "agreement_id"),
         "advisories": _sorted([
             {"advisory_id": a.id, "authority": a.fields["authority"],
@@ -65,8 +65,9 @@ def _export(world: World, chip: str, specs: dict[str, Any]) -> tuple[dict[str, A
         if how is None:
             continue
         if fields.get("companies"):
-            end_user.append({"measure_id": measure.id, "companies": fields["companies"],
-                             "destinations": fields["destinations"], "control": fields["control"]})
+            end_user.append({"measure_id": measure.id, "companies": sorted(fields["companies"]),
+                             "destinations": sorted(fields["destinations"]),
+                             "control": fields["control"]})
             continue
         for destination in fields["destinations"]:
             per = by_destination.setdefault(destination, {})
@@ -175,23 +176,26 @@ def company_view(world: World, company: str) -> dict[str, Any] | None:
         "company": company, "name": info["name"], "country": info.get("country"),
         "licenses": _sorted([
             {"license_id": lic.id, "authority": lic.fields["authority"],
-             "jurisdiction": lic.fields["jurisdiction"], "chips": lic.fields["chips"],
-             "destinations": lic.fields["destinations"], "expires_at": lic.fields.get("expires_at")}
+             "jurisdiction": lic.fields["jurisdiction"], "chips": sorted(lic.fields["chips"]),
+             "destinations": sorted(lic.fields["destinations"]),
+             "expires_at": lic.fields.get("expires_at")}
             for lic in world.of_kind("license")
             if license_active(lic, world.as_of) and lic.fields["licensee"] == company], "license_id"),
         "revenue_share": _sorted([
-            {"agreement_id": a.id, "chips": a.fields["chips"], "destinations": a.fields["destinations"],
+            {"agreement_id": a.id, "chips": sorted(a.fields["chips"]),
+             "destinations": sorted(a.fields["destinations"]),
              "beneficiary": a.fields["beneficiary"], "percent": a.fields["percent"]}
             for a in _live(world, "agreement") if a.fields["company"] == company], "agreement_id"),
         "advisories": _sorted([
             {"advisory_id": a.id, "authority": a.fields["authority"],
              "jurisdiction": a.fields["jurisdiction"], "guidance": a.fields["guidance"],
-             "chips": a.fields["chips"]}
+             "chips": sorted(a.fields["chips"])}
             for a in _live(world, "advisory") if company in a.fields["companies"]], "advisory_id"),
         "export_restrictions": _sorted([
             {"measure_id": m.id, "authority": m.fields["authority"],
-             "jurisdiction": m.fields["jurisdiction"], "destinations": m.fields["destinations"],
-             "control": m.fields["control"], "chips": m.fields.get("chips") or []}
+             "jurisdiction": m.fields["jurisdiction"],
+             "destinations": sorted(m.fields["destinations"]),
+             "control": m.fields["control"], "chips": sorted(m.fields.get("chips") or [])}
             for m in _live(world, "measure") if company in (m.fields.get("companies") or [])],
             "measure_id"),
         "investigations": _sorted([_case(c) for c in world.of_kind("case")

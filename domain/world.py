@@ -60,7 +60,7 @@ class World:
     objects: dict[str, Obj] = field(default_factory=dict)  # by aggregate key
     halts: dict[tuple[str, str], Halt] = field(default_factory=dict)
     anomalies: list[Anomaly] = field(default_factory=list)
-    # What an aggregate concerns: chips and companies named by any of its applied events.
+    # What an aggregate concerns: chips and companies named by any of its believed events.
     concerns: dict[str, set[str]] = field(default_factory=dict)
     pending: list[Belief] = field(default_factory=list)  # known, effective after T
 
@@ -80,6 +80,10 @@ def fold_world(beliefs: list[Belief], as_of: datetime) -> World:
             _register(world, belief)
         elif belief.effective_at is not None:
             domain_beliefs.append(belief)
+    for belief in domain_beliefs:
+        # An aggregate concerns what any of its believed events names, whatever T: an
+        # anomaly is listed on those chips and companies from the moment it is folded.
+        world.concerns.setdefault(belief.event.aggregate, set()).update(_named(belief.data))
     for belief in valid_time_order(domain_beliefs):
         if belief.effective_at > as_of:  # type: ignore[operator]
             world.pending.append(belief)
@@ -111,7 +115,6 @@ def apply(world: World, belief: Belief) -> None:
     """Apply one domain event to the world (used for T and to look ahead for `upcoming`)."""
     event_type = CATALOG[belief.type]
     key = belief.event.aggregate
-    world.concerns.setdefault(key, set()).update(_named(belief.data))
     if event_type.role is Role.PRODUCTION:
         _apply_production(world, belief)
         return

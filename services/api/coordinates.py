@@ -45,7 +45,10 @@ class Resolved:
 
 
 async def resolve(container: Container, as_of: str | None, known_at: str | None,
-                  at_position: str | None, min_position: str | None) -> Resolved:
+                  at_position: str | None, min_position: str | None, *,
+                  uses_as_of: bool = True) -> Resolved:
+    """`uses_as_of=False` for answers that do not depend on T (timeline, history): they are
+    fixed forever once K and P are explicit."""
     now = container.clock()
     t = parse_time("as_of", as_of) or now
     k_given = parse_time("known_at", known_at)
@@ -63,5 +66,6 @@ async def resolve(container: Container, as_of: str | None, known_at: str | None,
                          [{"detail": f"at most {head}", "parameter": "at_position"}])
     if p_given > checkpoint:
         await wait_for_position(container, p_given)
-    explicit = as_of is not None and k_given is not None and k_given <= now and p_given <= checkpoint
+    has_t = as_of is not None or not uses_as_of
+    explicit = has_t and k_given is not None and k_given <= now and p_given <= checkpoint
     return Resolved(Coordinates(t, k, p_given), explicit)

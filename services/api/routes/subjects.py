@@ -32,6 +32,21 @@ def _subject(kind: str, value: str) -> str:
                          [{"detail": str(error), "parameter": kind}]) from None
 
 
+STATE_PARAMS = frozenset({"as_of", "known_at", "at_position", "min_position"})
+SPAN_PARAMS = frozenset({"known_at", "at_position", "min_position"})  # no T: all valid time
+DIFF_PARAMS = frozenset({"from", "to", "axis", "as_of", "known_at", "at_position", "min_position"})
+
+
+def refuse_unknown(request: Request, allowed: frozenset[str]) -> None:
+    """A misspelt coordinate (`asof`) must not silently answer at its default: 422, as the
+    lists and GET /v1/events do."""
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise ApiProblem("validation-error", f"unknown parameter {unknown[0]!r} (this read takes "
+                         f"{', '.join(sorted(allowed))})",
+                         [{"detail": "unknown parameter", "parameter": n} for n in unknown])
+
+
 def _not_found(kind: str, subject: str) -> ApiProblem:
     return ApiProblem("not-found", f"no {kind} {subject!r} is registered at that position",
                       [{"detail": "not registered", "parameter": kind}])
@@ -60,6 +75,7 @@ def _routes(plural: str) -> None:
     async def state(request: Request, container: ContainerDep, _: Reader, subject: str,
                     as_of: Param = None, known_at: Param = None, at_position: Param = None,
                     min_position: Param = None) -> Response:
+        refuse_unknown(request, STATE_PARAMS)
         slug = _subject(kind, subject)
         resolved = await resolve(container, as_of, known_at, at_position, min_position)
         body = await _run(container, container.pit.state, kind, slug, resolved.at)
@@ -72,8 +88,10 @@ def _routes(plural: str) -> None:
     async def timeline(request: Request, container: ContainerDep, _: Reader, subject: str,
                        known_at: Param = None, at_position: Param = None,
                        min_position: Param = None) -> Response:
+        refuse_unknown(request, SPAN_PARAMS)
         slug = _subject(kind, subject)
-        resolved = await resolve(container, None, known_at, at_position, min_position)
+        resolved = await resolve(container, None, known_at, at_position, min_position,
+                                 uses_as_of=False)
         body = await _run(container, container.pit.timeline, kind, slug, resolved.at)
         if body is None:
             raise _not_found(kind, slug)
@@ -84,8 +102,10 @@ def _routes(plural: str) -> None:
     async def history(request: Request, container: ContainerDep, _: Reader, subject: str,
                       known_at: Param = None, at_position: Param = None,
                       min_position: Param = None) -> Response:
+        refuse_unknown(request, SPAN_PARAMS)
         slug = _subject(kind, subject)
-        resolved = await resolve(container, None, known_at, at_position, min_position)
+        resolved = await resolve(container, None, known_at, at_position, min_position,
+                                 uses_as_of=False)
         body = await _run(container, container.pit.history, kind, slug, resolved.at)
         if body is None:
             raise _not_found(kind, slug)
@@ -96,7 +116,9 @@ def _routes(plural: str) -> None:
     async def difference(request: Request, container: ContainerDep, _: Reader, subject: str,
                          from_: Annotated[str | None, Query(alias="from")] = None,
                          to: Param = None, axis: Param = None, as_of: Param = None,
-                         known_at: Param = None, at_position: Param = None) -> Response:
+                         known_at: Param = None, at_position: Param = None,
+                         min_position: Param = None) -> Response:
+        refuse_unknown(request, DIFF_PARAMS)
         slug = _subject(kind, subject)
         start, end = _diff_bounds(from_, to)
         mode = axis or "effective"
@@ -107,7 +129,7 @@ def _routes(plural: str) -> None:
             raise _conflicting("as_of", "axis=effective takes its dates from `from` and `to`")
         if mode == "known" and known_at is not None:
             raise _conflicting("known_at", "axis=known takes its dates from `from` and `to`")
-        base = await resolve(container, as_of, known_at, at_position, None)
+        base = await resolve(container, as_of, known_at, at_position, min_position)
         now = container.clock()
         if mode == "effective":
             before = Coordinates(start, base.at.known_at, base.at.position)
