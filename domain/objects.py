@@ -46,7 +46,7 @@ def object_view(kind: str, object_id: str, beliefs: list[Belief],
         return None  # retracted, or reported after K
     world = fold_world(mine, as_of)
     obj = world.objects.get(f"{kind}:{object_id}")
-    fields = dict(obj.fields if obj is not None else creator.data)
+    fields = _canonical(obj.fields if obj is not None else creator.data)
     return {
         **fields,
         "status": status_of(obj, as_of),
@@ -56,6 +56,13 @@ def object_view(kind: str, object_id: str, beliefs: list[Belief],
                              for a in world.anomalies), key=lambda a: a["event_id"]),
         "events": [_summary(b) for b in sorted(mine, key=lambda b: (b.effective_at, b.position))],
     }
+
+
+def _canonical(fields: dict[str, Any]) -> dict[str, Any]:
+    """Lists of ids (chips, destinations, companies) sorted, as every answer's lists are
+    (SPEC §4, canonical JSON); `criteria` keeps its order: a clause's index is its name."""
+    return {k: sorted(v) if isinstance(v, list) and all(isinstance(x, str) for x in v) else v
+            for k, v in fields.items()}
 
 
 def _summary(belief: Belief) -> dict[str, Any]:

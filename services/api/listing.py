@@ -134,12 +134,14 @@ def _page(request: Request, items: list[dict[str, Any]], nxt: str | None,
           at: Coordinates) -> Response:
     from projections.canonical import dumps
 
-    body = dumps({"items": items, "next": nxt, **at.echo()})
+    page = {"items": items, "next": nxt, **at.echo()}
     headers = {"Cache-Control": "public, max-age=5"}
     if nxt is not None:
         url = request.url.remove_query_params("min_position").include_query_params(after=nxt)
         headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
-    return cached_json(request, body, headers=headers)
+    # SPEC §5: the weak ETag covers the answer without its position (as for one item).
+    without_position = {k: v for k, v in page.items() if k != "position"}
+    return cached_json(request, dumps(page), headers=headers, etag_body=dumps(without_position))
 
 
 def _strip(view: dict[str, Any]) -> dict[str, Any]:

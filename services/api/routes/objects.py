@@ -14,7 +14,7 @@ from services.api.coordinates import resolve
 from services.api.deps import ContainerDep, Reader
 from services.api.listing import list_objects
 from services.api.problems import ApiProblem
-from services.api.routes.subjects import _answer
+from services.api.routes.subjects import STATE_PARAMS, _answer, refuse_unknown
 
 router = APIRouter(prefix="/v1", tags=["objects"])
 Param = Annotated[str | None, Query()]
@@ -33,6 +33,7 @@ def _routes(segment: str) -> None:
     async def one(request: Request, container: ContainerDep, _: Reader, object_id: str,
                   as_of: Param = None, known_at: Param = None, at_position: Param = None,
                   min_position: Param = None) -> Response:
+        refuse_unknown(request, STATE_PARAMS)
         try:
             slug = check_slug(object_id)
         except ValueError as error:
