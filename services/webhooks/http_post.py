@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import heapq
 import http.client
+import itertools
 import socket
 import ssl
 import threading
@@ -38,7 +40,27 @@ class Outcome:
         return self.status is not None and 200 <= self.status < 300
 
 
-class _PinnedHTTPS(http.client.HTTPSConnection):
+class _Deadlined:
+    """Keeps its socket where the deadline can reach it: http.client drops `conn.sock` as
+    soon as an answer says `Connection: close` (the response reads on from the socket), so
+    a server trickling such a body outlived the deadline."""
+
+    raw_sock: socket.socket | None = None
+    expired = False
+
+    def _keep(self, sock: socket.socket) -> None:
+        self.raw_sock = sock
+        if self.expired:  # the deadline passed while connecting
+            _shutdown(sock)
+
+
+class _HTTP(_Deadlined, http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        self._keep(self.sock)  # type: ignore[arg-type]
+
+
+class _PinnedHTTPS(_Deadlined, http.client.HTTPSConnection):
     """HTTPS to a fixed address, verifying the certificate for the URL's host name."""
 
     def __init__(self, address: str, port: int, server_name: str, timeout: float):
@@ -47,7 +69,9 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         raw = socket.create_connection((self.host, self.port), self.timeout)
+        self._keep(raw)  # the handshake is under the deadline too
         self.sock = self._context.wrap_socket(raw, server_hostname=self._server_name)  # type: ignore[attr-defined]
+        self._keep(self.sock)
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -76,9 +100,8 @@ def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool,
         return Outcome(None, elapsed_ms(), f"refused: {refused}")
     conn: http.client.HTTPConnection = (
         _PinnedHTTPS(address, port, host, deadline) if https
-        else http.client.HTTPConnection(address, port, timeout=deadline))
-    timer = threading.Timer(deadline, _cut, args=(conn,))
-    timer.start()
+        else _HTTP(address, port, timeout=deadline))
+    ticket = WATCHDOG.arm(started + deadline, conn)
     try:
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         conn.request("POST", path, body=body, headers={
@@ -86,6 +109,10 @@ def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool,
             "Content-Type": "application/json", "Content-Length": str(len(body))})
         response = conn.getresponse()
         text = response.read(MAX_RESPONSE_BYTES).decode("utf-8", errors="replace")
+        if time.monotonic() - started >= deadline:
+            # cut by the deadline mid-answer: what http.client made of the truncated bytes
+            # (a 200 whose headers or body simply stop) is not an answer
+            return Outcome(None, elapsed_ms(), f"deadline of {deadline:.0f} s exceeded")
         return Outcome(response.status, elapsed_ms(), None, text,
                        _retry_after(response.getheader("Retry-After")))
     except (OSError, http.client.HTTPException, ssl.SSLError) as error:
@@ -93,14 +120,66 @@ def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool,
         reason = f"deadline of {deadline:.0f} s exceeded" if late else f"{type(error).__name__}: {error}"
         return Outcome(None, elapsed_ms(), reason[:500])
     finally:
-        timer.cancel()
+        WATCHDOG.disarm(ticket)
         conn.close()
 
 
 def _cut(conn: http.client.HTTPConnection) -> None:
-    sock = conn.sock
+    conn.expired = True  # type: ignore[attr-defined]
+    _shutdown(conn.sock or getattr(conn, "raw_sock", None))
+
+
+def _shutdown(sock: socket.socket | None) -> None:
     if sock is not None:
         try:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+class Watchdog:
+    """One thread enforcing every attempt's deadline (a Timer thread per attempt cost
+    nearly half of the sending path's CPU): shuts down the sockets of overdue attempts."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, http.client.HTTPConnection]] = []
+        self._live: set[int] = set()
+        self._counter = itertools.count()
+        self._lock = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, when: float, conn: http.client.HTTPConnection) -> int:
+        ticket = next(self._counter)
+        with self._lock:
+            heapq.heappush(self._heap, (when, ticket, conn))
+            self._live.add(ticket)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="regtl-deadlines",
+                                                daemon=True)
+                self._thread.start()
+            self._lock.notify()
+        return ticket
+
+    def disarm(self, ticket: int) -> None:
+        with self._lock:
+            self._live.discard(ticket)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while self._heap and self._heap[0][1] not in self._live:
+                    heapq.heappop(self._heap)  # finished in time
+                if not self._heap:
+                    self._lock.wait()
+                    continue
+                when, ticket, conn = self._heap[0]
+                wait = when - time.monotonic()
+                if wait > 0:
+                    self._lock.wait(wait)
+                    continue
+                heapq.heappop(self._heap)
+                self._live.discard(ticket)
+            _cut(conn)
+
+
+WATCHDOG = Watchdog()

@@ -82,8 +82,9 @@ class DeliveryWorker:
                 .where(t.message.c.id.in_({r.message_id for r in rows})))}
             subs = {s.id: s for s in conn.execute(select(t.subscription).where(
                 t.subscription.c.id.in_({r.subscription_id for r in rows})))}
+        secrets = {sub_id: self._secrets(sub, now) for sub_id, sub in subs.items()}
         return [Claimed(r.id, r.subscription_id, r.attempts, subs[r.subscription_id].url,
-                        self._secrets(subs[r.subscription_id], now),
+                        secrets[r.subscription_id],
                         messages[r.message_id].msg_id, bytes(messages[r.message_id].body))
                 for r in rows]
 
@@ -108,17 +109,28 @@ class DeliveryWorker:
                  "attempted_at_us": now, "status_code": o.status, "latency_ms": o.latency_ms,
                  "error": o.error, "response_body": o.body}
                 for c, o in zip(claimed, outcomes, strict=True)])
+            delivered = [c for c, o in zip(claimed, outcomes, strict=True) if o.ok]
+            self._settle_delivered(conn, delivered, now)
             for c, o in zip(claimed, outcomes, strict=True):
-                self._settle(conn, c, o, now)
+                if not o.ok:
+                    self._settle_failed(conn, c, o, now)
 
-    def _settle(self, conn: Any, c: Claimed, o: Outcome, now: int) -> None:
+    @staticmethod
+    def _settle_delivered(conn: Any, delivered: list[Claimed], now: int) -> None:
+        """Successes, the common case, in two statements whatever their number."""
+        if not delivered:
+            return
+        d, s = t.delivery, t.subscription
+        conn.execute(update(d).where(d.c.id.in_([c.delivery_id for c in delivered])).values(
+            status="delivered", attempts=d.c.attempts + 1, lease_until_us=None,
+            updated_at_us=now))
+        conn.execute(update(s).where(s.c.id.in_({c.subscription_id for c in delivered}),
+                                     s.c.failing_since_us.is_not(None))
+                     .values(failing_since_us=None))
+
+    def _settle_failed(self, conn: Any, c: Claimed, o: Outcome, now: int) -> None:
         d, s = t.delivery, t.subscription
         attempts = c.attempts + 1
-        if o.ok:
-            conn.execute(update(d).where(d.c.id == c.delivery_id).values(
-                status="delivered", attempts=attempts, lease_until_us=None, updated_at_us=now))
-            conn.execute(update(s).where(s.c.id == c.subscription_id).values(failing_since_us=None))
-            return
         if o.status == 410:  # Gone: the receiver asks us to stop
             self._disable(conn, c.subscription_id, now, "the endpoint answered 410 Gone")
         delay = next_delay(self.schedule, attempts, o.retry_after)
