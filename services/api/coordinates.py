@@ -60,6 +60,10 @@ async def resolve(container: Container, as_of: str | None, known_at: str | None,
     checkpoint = await asyncio.to_thread(container.projected_position)
     if p_given is None:
         return Resolved(Coordinates(t, k, checkpoint), explicit=False)
+    if p_given <= checkpoint:  # projected, so stored: no need to ask the log's head
+        return Resolved(Coordinates(t, k, p_given),
+                        explicit=(as_of is not None or not uses_as_of) and k_given is not None
+                        and k_given <= now)
     head = await asyncio.to_thread(container.log.head)
     if p_given > head:
         raise ApiProblem("validation-error", f"at_position {p_given} is beyond the log's head ({head})",
