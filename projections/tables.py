@@ -25,6 +25,17 @@ projection_checkpoint = Table(
     Column("position", BigInteger, nullable=False),
 )
 
+# A rebuild in progress (`regtl projections rebuild`): which generation it fills. While this
+# row exists that generation is inactive and its checkpoint says how far the rebuild got, so
+# an interrupted rebuild resumes there; the swap deletes the row in the same transaction.
+projection_rebuild = Table(
+    "projection_rebuild",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("generation", String(8), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+)
+
 # Which generation readers use.
 projection_generation = Table(
     "projection_generation",

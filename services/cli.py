@@ -26,6 +26,7 @@ from rich.text import Text
 from domain.clocks import DateRole, format_instant, parse_instant, utc_now
 from services import migrate
 from services.bootstrap import Container, bootstrap
+from services.projections_cli import projections_app
 from services.settings import Settings
 
 app = typer.Typer(help="regtimeline: the regulatory history of AI chips.", no_args_is_help=True)
@@ -33,6 +34,7 @@ db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.add_typer(projections_app, name="projections")
 err = Console(stderr=True)
 REPO_DEMO = Path(__file__).resolve().parent.parent / "deploy" / "demo" / "h20_timeline.json"
 

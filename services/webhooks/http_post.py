@@ -57,7 +57,7 @@ class _Deadlined:
 class _HTTP(_Deadlined, http.client.HTTPConnection):
     def connect(self) -> None:
         super().connect()
-        self._keep(self.sock)  # type: ignore[arg-type]
+        self._keep(self.sock)
 
 
 class _PinnedHTTPS(_Deadlined, http.client.HTTPSConnection):

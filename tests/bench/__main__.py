@@ -18,11 +18,12 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.bench import baseline as lib
-from tests.bench import ingest
+from tests.bench import ingest, pit, rebuild, webhooks
 from tests.bench.common import BenchFarm, Reported, emit, machine_line, note, scale, scaled
 from tests.support import postgres
 
-FIGURES = ("ingest_single_concurrent", "ingest_single_http", "ingest_batch")
+FIGURES = ("ingest_single_concurrent", "ingest_single_http", "ingest_batch", *pit.FIGURES,
+           *webhooks.FIGURES, *rebuild.FIGURES)
 
 
 def _selected() -> set[str]:
@@ -63,6 +64,9 @@ def main() -> int:
         "batch": 1000,
         "http_batches": scaled(20, 3),
         "library_batches": scaled(30, 3),
+        **pit.sizes(),
+        **webhooks.sizes(),
+        **rebuild.sizes(),
     }
     machine_line({**sizes, "postgres_settings": _pg_settings(),
                   "figures": [f for f in FIGURES if f in _selected()]})
@@ -99,6 +103,9 @@ def main() -> int:
                    if "ingest_batch" in only else None)
         run("ingest_batch", lambda: ingest.ingest_batch(
             farm, batched, sizes["batch"], sizes["http_batches"]))
+        pit.run_all(farm, only, run)
+        webhooks.run_all(farm, only, run)
+        rebuild.run_all(farm, only, run)
     except KeyboardInterrupt:
         note("interrupted; dropping bench databases")
         return 130

@@ -53,8 +53,8 @@ from tests.support import builders as b
 from tests.support.clock import FakeClock
 
 PROFILE = os.environ.get("REGTL_HYPOTHESIS_PROFILE", "default")
-EXAMPLES = {"default": {"slice": 30, "http": 12}, "thorough": {"slice": 400, "http": 100}}[PROFILE]
-PROBES = {"default": 8, "thorough": 16}[PROFILE]  # coordinates asked per example
+EXAMPLES = {"default": {"slice": 30, "http": 12}, "thorough": {"slice": 300, "http": 100}}[PROFILE]
+PROBES = {"default": 8, "thorough": 12}[PROFILE]  # coordinates asked per example
 
 
 def _settings(examples: int) -> Any:
@@ -415,14 +415,27 @@ class Run:
             if op["op"] == "retract":
                 self.retracted.append(self._target(self.pool(op["pool"]), op["target"]))
 
+    def rewrites_of_the_past(self) -> list[dict[str, Any]]:
+        """Revisions reported as of the window's first day, so known at every K asked
+        about: a new spec sheet for the first chip, the first domain event retracted. After
+        the P of an earlier answer, they must not change it."""
+        when, tick = When(0), 1
+        ops = [{"op": "correct", "pool": "chips", "target": 0, "reported": when, "tick": tick,
+                "changes": {"data": {"change": 1, "specs": {"tpp": 9000}}}}]
+        if self.pool("domain"):
+            ops.append({"op": "retract", "pool": "domain", "target": 0, "reported": when,
+                        "tick": tick})
+        return ops
+
     def pool(self, name: str) -> list[Recorded]:
-        """Accepted base events a revision may aim at: all, registrations, domain events,
-        creations (a halt included) or what follows them (a resume included)."""
+        """Accepted base events a revision may aim at: all, registrations (of chips),
+        domain events, creations (a halt included) or what follows them (a resume included)."""
         def role(e: Recorded) -> Role:
             return CATALOG[e.type].role
         wanted = {
             "any": lambda e: True,
             "registry": lambda e: role(e) is Role.REGISTRY,
+            "chips": lambda e: e.type == "ChipRegistered",
             "domain": lambda e: role(e) is not Role.REGISTRY,
             "creator": lambda e: role(e) is Role.CREATOR or e.type == "ProductionHalted",
             "follow": lambda e: role(e) in (Role.LIFECYCLE, Role.TERMINAL)
@@ -809,6 +822,7 @@ def test_http_answers_equal_the_fold_and_stay_byte_identical(
             params["known_at"] = format_instant(clock.now)
         first.append((url, params, _check_http(client, run, log, url, params)))
     run.play(history.ops[history.split:])
+    run.play(run.rewrites_of_the_past())
     container.catch_up()
     log = WholeLog.of(container)
     head, checkpoint = container.log.head(), container.projected_position()

@@ -72,6 +72,12 @@ def upgrade() -> None:
         sa.Column("name", sa.String(64), primary_key=True),
         sa.Column("active", sa.String(8), nullable=False),
     )
+    op.create_table(
+        "projection_rebuild",
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("generation", sa.String(8), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    )
     op.bulk_insert(sa.table("projection_generation", sa.column("name"), sa.column("active")),
                    [{"name": "views", "active": "a"}])
     op.bulk_insert(sa.table("projection_checkpoint", sa.column("name"), sa.column("position")),
@@ -97,5 +103,6 @@ def downgrade() -> None:
         for table in ("rm_registry", "rm_object", "rm_criteria_agg", "rm_subject",
                       "rm_event_subject", "rm_event"):
             op.drop_table(f"{table}_{g}")
+    op.drop_table("projection_rebuild")
     op.drop_table("projection_generation")
     op.drop_table("projection_checkpoint")

@@ -1,0 +1,120 @@
+"""`regtl projections …`: rebuild the read models from the log, and say where they stand."""
+
+from __future__ import annotations
+
+import signal
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from services.settings import Settings
+
+projections_app = typer.Typer(help="Read models (projections) built from the log.",
+                              no_args_is_help=True)
+err = Console(stderr=True)
+
+
+class _Rate(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.0f} events/s")
+
+
+def _open(settings: Settings):  # type: ignore[no-untyped-def]
+    from projections.database import make_engine
+    from services.store import open_event_log
+
+    if not settings.is_postgres:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return make_engine(settings.database_url, pool_size=2), open_event_log(settings)
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@projections_app.command("rebuild")
+def rebuild(
+    page: Annotated[int, typer.Option(min=100, max=50_000, help="log entries per transaction")] = 5_000,
+    restart: Annotated[bool, typer.Option("--restart", help="discard an interrupted rebuild and start over")] = False,
+) -> None:
+    """Rebuild every read model from the log into the inactive generation, then swap it in.
+
+    Readers keep using the active views meanwhile. Interrupted (Ctrl-C, SIGTERM), it keeps
+    every page it committed; run it again to resume.
+    """
+    from services.rebuild import Progress as Step
+    from services.rebuild import Rebuilder, RebuildStalled, status
+
+    engine, event_log = _open(Settings())
+    signal.signal(signal.SIGTERM, _interrupt)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _Rate(),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=err, transient=False) as bar:
+            task = bar.add_task("rebuilding", total=None)
+
+            def show(step: Step) -> None:
+                verb = "resuming" if step.resumed else "rebuilding"
+                bar.update(task, description=f"{verb} generation {step.generation}",
+                           total=max(1, step.head - step.from_position),
+                           completed=step.position - step.from_position)
+
+            result = Rebuilder(engine, event_log, page=page, progress=show).run(
+                restart=restart, quiet_gc=True)
+    except KeyboardInterrupt:
+        where = status(engine)
+        if where.rebuilding is not None:
+            done = where.checkpoints[where.rebuilding]
+            err.print(f"interrupted: generation {where.rebuilding} is rebuilt up to position "
+                      f"{done:,} of {where.head:,}; readers still use generation "
+                      f"{where.active}.\nRun `regtl projections rebuild` again to resume "
+                      "(or add --restart to start over).")
+        else:
+            err.print("interrupted before the rebuild started; nothing changed.")
+        raise typer.Exit(code=130) from None
+    except RebuildStalled as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(code=1) from None
+    finally:
+        event_log.close()
+        engine.dispose()
+    how = f"resumed at position {result.from_position:,}" if result.resumed else "from scratch"
+    rate = result.entries / result.seconds if result.seconds > 0 else 0.0
+    err.print(f"generation {result.generation} rebuilt ({how}) up to position "
+              f"{result.position:,} in {result.seconds:.1f} s ({rate:,.0f} events/s); "
+              "it is now the active one")
+
+
+@projections_app.command("status")
+def show_status() -> None:
+    """Which generation readers use, each generation's checkpoint, any unfinished rebuild."""
+    from services.rebuild import status
+
+    engine, event_log = _open(Settings())
+    try:
+        where = status(engine)
+    finally:
+        event_log.close()
+        engine.dispose()
+    print(f"log head: {where.head}")
+    for generation, position in where.checkpoints.items():
+        role = ("active" if generation == where.active
+                else "rebuilding" if generation == where.rebuilding else "inactive")
+        print(f"generation {generation}: {role}, checkpoint {position}")
+    if where.rebuilding is not None:
+        print(f"unfinished rebuild of generation {where.rebuilding} started "
+              f"{where.started_at}: run `regtl projections rebuild` to resume")

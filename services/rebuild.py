@@ -1,0 +1,469 @@
+"""`regtl projections rebuild`: every read model rebuilt from the log, then swapped in.
+
+The views exist in two generations (projections/tables.py). A rebuild fills the inactive
+one while the live projector keeps the active one current and readers keep reading it:
+
+1. **Start** (one transaction): clear the inactive generation's tables, reset its
+   checkpoint to 0 and record the rebuild in `projection_rebuild`. If that row already
+   names the inactive generation, an earlier run was interrupted: resume from its
+   checkpoint instead (every page it committed is complete, with its checkpoint).
+2. **Pages** of 5,000 log entries, each written with its checkpoint in one transaction by
+   compare-and-swap, as the live projector does (projections/projector.py): a crash,
+   Ctrl-C or SIGTERM loses at most the page in flight, and two rebuilds (or a rebuild and
+   anything else) never apply an entry twice. Pipelined, so the database and Python work
+   at once: while page n is written (a writer thread: COPY, checkpoint, commit), page n+1
+   is indexed here and page n+2 read and decoded (a reader thread). Indexing a lifecycle
+   event or a revision needs what earlier pages stored; a bounded `SubjectCache`
+   remembers it (page n included, before it commits), and the database answers the rest.
+   Memory is bounded by the pages in flight and the cache, not by the log.
+3. **Swap** (one transaction): once the generation's checkpoint is the log's head *as read
+   in that transaction* (a short tail is applied in it), make it active and delete the
+   rebuild row; otherwise catch up again. Readers see the old generation up to that
+   commit and the new one after it; the live projectors (in every process) pick the new
+   generation up on their next step, since they look up the active generation each time.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import sys
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import Notification, find_id_convertor
+from eventsourcing.utils import resolve_topic
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from domain.clocks import utc_now
+from domain.events import Recorded
+from projections.database import is_sqlite, write_transaction
+from projections.projector import Projector, active_generation, read_checkpoint
+from projections.subject_cache import SubjectCache
+from projections.tables import (
+    GENERATIONS,
+    VIEWS,
+    ViewTables,
+    projection_checkpoint,
+    projection_generation,
+    projection_rebuild,
+    view_tables,
+)
+from projections.views import Views
+from services.store import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, EventLog
+
+log = logging.getLogger(__name__)
+
+PAGE = 5_000  # log entries per transaction: ~3 pages are in memory at once (pipelined)
+CACHE_SIZE = (100_000, 50_000)  # aggregates, events whose stored subjects a rebuild remembers
+STALL_SECONDS = 30.0  # no progress by anyone for this long: give up and say why
+LogPage = list[tuple[int, Any]]
+
+
+@dataclass(frozen=True)
+class Progress:
+    generation: str
+    resumed: bool
+    from_position: int  # where this run started (0, or where an interrupted run stopped)
+    position: int  # the generation's checkpoint now
+    head: int  # the log's head, as last read
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    generation: str  # the generation now active
+    resumed: bool
+    from_position: int
+    position: int  # its checkpoint at the swap: the log's head then
+    seconds: float
+
+    @property
+    def entries(self) -> int:
+        return self.position - self.from_position
+
+
+class RebuildStalled(RuntimeError):
+    pass
+
+
+class _Lost(Exception):
+    pass
+
+
+def other(generation: str) -> str:
+    return GENERATIONS[1] if generation == GENERATIONS[0] else GENERATIONS[0]
+
+
+def log_head(conn: Connection) -> int:
+    """The log's last position, read in this transaction (the log shares the database)."""
+    if is_sqlite(conn.engine):
+        sql = f"SELECT max(rowid) FROM {SQLITE_EVENTS_TABLE}"
+    else:
+        sql = f"SELECT max(notification_id) FROM public.{POSTGRES_EVENTS_TABLE}"
+    return int(conn.execute(text(sql)).scalar() or 0)
+
+
+@dataclass(frozen=True)
+class Status:
+    active: str
+    checkpoints: dict[str, int]
+    rebuilding: str | None  # the generation an unfinished rebuild is filling
+    started_at: datetime | None
+    head: int
+
+
+def status(engine: Engine) -> Status:
+    with engine.connect() as conn:
+        row = conn.execute(select(projection_rebuild)
+                           .where(projection_rebuild.c.name == VIEWS)).first()
+        return Status(active_generation(conn),
+                      {g: read_checkpoint(conn, view_tables(g).checkpoint_name)
+                       for g in GENERATIONS},
+                      None if row is None else row.generation,
+                      None if row is None else row.started_at, log_head(conn))
+
+
+# -- reading the log ------------------------------------------------------------------------
+
+class FastDecoder:
+    """`mapper.to_domain_event`, with orjson in place of the library's JSON decoder.
+
+    The library's decoder runs a Python hook on every JSON object to revive transcoded
+    values; our events carry exactly one (the library's own `timestamp`) since every field
+    we store is JSON-native. When a stored state holds anything else, or is encrypted or
+    compressed, or fails to parse, the library's mapper decodes it: the result is the same
+    object either way (tests/integration/test_rebuild.py compares them over whole logs).
+    """
+
+    def __init__(self, event_log: EventLog):
+        self.mapper = event_log.mapper
+        self.usable = self.mapper.cipher is None and self.mapper.compressor is None
+
+    def __call__(self, note: Notification) -> Any:
+        if self.usable:
+            try:
+                event = self._fast(note)
+            except Exception:  # noqa: BLE001 - anything unusual: the library decides
+                event = None
+            if event is not None:
+                return event
+        return self.mapper.to_domain_event(note)
+
+    @staticmethod
+    def _fast(note: Notification) -> Recorded | None:
+        state = note.state
+        if state.count(b'"_type_"') != 1:
+            return None
+        cls = resolve_topic(note.topic)
+        if not (isinstance(cls, type) and issubclass(cls, Recorded)) \
+                or getattr(cls, "class_version", 1) != 1:
+            return None
+        values = orjson.loads(state)
+        stamp = values.get("timestamp")
+        if not (isinstance(stamp, dict) and len(stamp) == 2
+                and stamp.get("_type_") == "datetime_iso" and "class_version" not in values):
+            return None
+        values["timestamp"] = datetime.fromisoformat(stamp["_data_"])
+        values["originator_id"] = find_id_convertor(cls, type(note.originator_id))(
+            note.originator_id)
+        values["originator_version"] = note.originator_version
+        event = object.__new__(cls)
+        object.__setattr__(event, "__dict__", values)
+        return event
+
+
+class PrefetchingReader:
+    """`read(after, limit)` for the projector: while one page is being written, the next
+    is already being read and decoded in a background thread (at most one page ahead)."""
+
+    def __init__(self, event_log: EventLog, decode: Callable[[Notification], Any]):
+        self.log, self.decode = event_log, decode
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="regtl-rebuild-read")
+        self._ahead: tuple[int, int, Future[LogPage]] | None = None
+
+    def fetch(self, after: int, limit: int) -> LogPage:
+        decode = self.decode
+        return [(n.id, decode(n)) for n in self.log.notifications(after, limit)]
+
+    def read(self, after: int, limit: int) -> LogPage:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[:2] == (after, limit):
+            page = ahead[2].result()
+        else:  # first page, or someone else moved the checkpoint: read it now
+            if ahead is not None:
+                ahead[2].cancel()
+            page = self.fetch(after, limit)
+        if len(page) == limit:
+            self._ahead = (page[-1][0], limit, self._pool.submit(self.fetch, page[-1][0], limit))
+        return page
+
+    def close(self) -> None:
+        if self._ahead is not None:
+            self._ahead[2].cancel()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+# -- the rebuild ----------------------------------------------------------------------------
+
+class Rebuilder:
+    def __init__(self, engine: Engine, event_log: EventLog, *, page: int = PAGE,
+                 progress: Callable[[Progress], None] | None = None,
+                 clock: Callable[[], datetime] = utc_now, poll_seconds: float = 0.2,
+                 stall_seconds: float = STALL_SECONDS,
+                 cache_size: tuple[int, int] = CACHE_SIZE):
+        self.engine, self.log, self.page, self.cache_size = engine, event_log, page, cache_size
+        self.progress = progress or (lambda _p: None)
+        self.clock, self.poll, self.stall = clock, poll_seconds, stall_seconds
+
+    def run(self, *, restart: bool = False, quiet_gc: bool = False) -> RebuildResult:
+        """Rebuild (or resume) and swap; raises whatever interrupts it, leaving it resumable."""
+        started = time.perf_counter()
+        generation, resumed = self.begin(restart=restart)
+        tables = view_tables(generation)
+        start = position = self._checkpoint(tables)
+        reader = PrefetchingReader(self.log, FastDecoder(self.log))
+        writer = ThreadPoolExecutor(1, thread_name_prefix="regtl-rebuild-write")
+        collector = QuietGC() if quiet_gc else None
+        head, pages, last_move = self.log.head(), 0, time.monotonic()
+        self.progress(Progress(generation, resumed, start, start, head))
+
+        def committed(at: int) -> None:
+            nonlocal head, pages
+            pages += 1
+            if collector is not None:
+                collector.tick()
+            if pages % 10 == 0:
+                head = self.log.head()
+            head = max(head, at)
+            self.progress(Progress(generation, resumed, start, at, head))
+
+        try:
+            if collector is not None:
+                collector.__enter__()
+            while True:
+                before = position
+                position = self._pages(tables, position, reader, writer, committed)
+                # Caught up as of the last read, or another process holds this generation.
+                swapped, position, head = self.swap(generation, reader.fetch)
+                if swapped:
+                    self.progress(Progress(generation, resumed, start, position, head))
+                    return RebuildResult(generation, resumed, start, position,
+                                         time.perf_counter() - started)
+                if position != before:
+                    last_move = time.monotonic()
+                elif time.monotonic() - last_move > self.stall:
+                    raise RebuildStalled(
+                        f"generation {generation} is stuck at position {position} of {head}: "
+                        "another process holds it, or an entry cannot be applied (see the log)")
+                else:
+                    time.sleep(self.poll)
+        finally:
+            writer.shutdown(wait=True)  # a page being written commits or rolls back first
+            reader.close()
+            if collector is not None:
+                collector.__exit__(None, None, None)
+
+    def _checkpoint(self, tables: ViewTables) -> int:
+        with self.engine.connect() as conn:
+            return read_checkpoint(conn, tables.checkpoint_name)
+
+    def _pages(self, tables: ViewTables, position: int, reader: PrefetchingReader,
+               writer: ThreadPoolExecutor, committed: Callable[[int], None]) -> int:
+        """Apply pages from `position` until the log runs out (as read) or a page fails to
+        commit (someone else writes this generation); return the checkpoint then.
+
+        Pipelined: while one page is written (and committed with its checkpoint, in one
+        transaction, in `writer`), the next is indexed here, and the one after that read
+        and decoded by `reader`. Indexing needs what earlier pages stored: `SubjectCache`
+        remembers it, including the page still being written."""
+        cache = SubjectCache(*self.cache_size)
+        views = Views(cache)
+        cursor = position  # the end of the last page handed to the writer
+        pending: tuple[Future[bool], int] | None = None
+        try:
+            while True:
+                entries = reader.read(cursor, self.page)
+                page = None
+                last = entries[-1][0] if entries else cursor
+                if entries:
+                    events = [(p, e) for p, e in entries if isinstance(e, Recorded)]
+                    with self.engine.connect() as conn:
+                        page = views.index(conn, tables, events)
+                    del entries, events  # decoded pages are the bulk of the memory in use
+                if pending is not None:
+                    future, end = pending
+                    pending = None
+                    if not future.result():
+                        return self._checkpoint(tables)
+                    cache.settle()
+                    position = end
+                    committed(end)
+                if page is None:
+                    return position
+                cache.commit()
+                pending = (writer.submit(self._write, tables, cursor, last, page), last)
+                cursor = last
+        finally:
+            if pending is not None:
+                pending[0].cancel()
+
+    def _write(self, tables: ViewTables, start: int, last: int, page: Any) -> bool:
+        """One page and its checkpoint, in one transaction; False: another process won."""
+        try:
+            with write_transaction(self.engine) as conn:
+                if not Projector._lock(conn, tables.checkpoint_name):  # same lock as projectors
+                    raise _Lost
+                Views.write(conn, tables, page)
+                moved = conn.execute(
+                    update(projection_checkpoint)
+                    .where(projection_checkpoint.c.name == tables.checkpoint_name,
+                           projection_checkpoint.c.position == start)
+                    .values(position=last)).rowcount
+                if moved != 1:
+                    raise _Lost
+        except (_Lost, IntegrityError):
+            log.debug("%s: another process applied %d..%d", tables.checkpoint_name, start + 1, last)
+            return False
+        return True
+
+    def begin(self, *, restart: bool = False) -> tuple[str, bool]:
+        """Pick the generation to fill: resume the unfinished rebuild, or clear the inactive
+        generation and record a new one. Returns (generation, resumed)."""
+        with write_transaction(self.engine) as conn:
+            self._serialise(conn, f"{VIEWS}@rebuild")
+            active = active_generation(conn)
+            row = conn.execute(select(projection_rebuild)
+                               .where(projection_rebuild.c.name == VIEWS)).first()
+            if row is not None and row.generation != active and not restart:
+                return str(row.generation), True
+            generation = other(active)
+            tables = view_tables(generation)
+            self._serialise(conn, tables.checkpoint_name)  # no step of it is in flight
+            for table in reversed(tables.all):
+                conn.execute(delete(table))
+            moved = conn.execute(update(projection_checkpoint)
+                                 .where(projection_checkpoint.c.name == tables.checkpoint_name)
+                                 .values(position=0)).rowcount
+            if moved != 1:
+                conn.execute(insert(projection_checkpoint).values(
+                    name=tables.checkpoint_name, position=0))
+            conn.execute(delete(projection_rebuild).where(projection_rebuild.c.name == VIEWS))
+            conn.execute(insert(projection_rebuild).values(
+                name=VIEWS, generation=generation, started_at=self.clock()))
+            return generation, False
+
+    def swap(self, generation: str,
+             read: Callable[[int, int], LogPage] | None = None) -> tuple[bool, int, int]:
+        """Make `generation` active once it has reached the log's head as read in this very
+        transaction; the last few entries (at most a page) are applied in it too, so a
+        steady stream of writes cannot keep the swap from happening. Returns
+        (swapped, the generation's checkpoint, the head)."""
+        tables = view_tables(generation)
+        with write_transaction(self.engine) as conn:
+            self._serialise(conn, tables.checkpoint_name)  # a rival step on it finishes first
+            position = read_checkpoint(conn, tables.checkpoint_name)
+            head = log_head(conn)
+            if active_generation(conn) == generation:
+                return True, position, head  # another process finished this rebuild
+            row = conn.execute(select(projection_rebuild.c.generation)
+                               .where(projection_rebuild.c.name == VIEWS)).scalar()
+            if row != generation:
+                raise RebuildStalled(f"the rebuild of generation {generation} was cancelled "
+                                     "by another process")
+            if position < head:
+                if read is None or head - position > self.page:
+                    return False, position, head
+                # Entries up to the head are committed (the log commits in position order).
+                entries = [(p, e) for p, e in read(position, head - position) if p <= head]
+                Views().apply(conn, tables, [(p, e) for p, e in entries if isinstance(e, Recorded)])
+                moved = conn.execute(
+                    update(projection_checkpoint)
+                    .where(projection_checkpoint.c.name == tables.checkpoint_name,
+                           projection_checkpoint.c.position == position)
+                    .values(position=head)).rowcount
+                if moved != 1:  # rolls the whole transaction back
+                    raise RebuildStalled(f"generation {generation} moved under the swap")
+                position = head
+            flipped = conn.execute(
+                update(projection_generation)
+                .where(projection_generation.c.name == VIEWS,
+                       projection_generation.c.active == other(generation))
+                .values(active=generation)).rowcount
+            if flipped != 1:
+                conn.execute(insert(projection_generation).values(name=VIEWS, active=generation))
+            conn.execute(delete(projection_rebuild).where(projection_rebuild.c.name == VIEWS))
+            return True, position, head
+
+    @staticmethod
+    def _serialise(conn: Connection, name: str) -> None:
+        """Two rebuilds starting at once: the second waits, then sees the first's row."""
+        if not is_sqlite(conn.engine):  # SQLite: BEGIN IMMEDIATE already serialises
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                         {"k": zlib.crc32(name.encode())})
+
+
+class QuietGC:
+    """Memory discipline for a long batch job in one process (the CLI turns it on).
+
+    - No cyclic GC but a full collection every 50 pages: a page's objects die by reference
+      counting, the few cycles (connections, transactions) can wait, and any collection
+      scans every object alive at that moment — three pages in flight and the cache,
+      hundreds of thousands of objects — which per page cost more than indexing it.
+    - glibc: one malloc arena for every thread and a fixed mmap threshold, so the page-sized
+      buffers one thread allocates and another frees do not pile up in per-thread arenas
+      or in a heap whose mmap threshold has crept up; and `malloc_trim` now and then hands
+      freed memory back. Without these, the resident set grew with the log's size.
+    """
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self._lock = threading.Lock()
+        self._was_enabled = gc.isenabled()
+        self._libc = _glibc()
+
+    def __enter__(self) -> QuietGC:
+        if self._libc is not None:
+            self._libc.mallopt(M_ARENA_MAX, 1)
+            self._libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+        gc.collect()
+        gc.freeze()
+        gc.disable()
+        return self
+
+    def tick(self) -> None:
+        with self._lock:
+            self.pages += 1
+            if self.pages % 50 == 0:
+                gc.collect()
+            if self._libc is not None and self.pages % 10 == 0:
+                self._libc.malloc_trim(0)
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.unfreeze()
+        if self._was_enabled:
+            gc.enable()
+
+
+M_ARENA_MAX = -8  # glibc mallopt parameters
+M_MMAP_THRESHOLD = -3
+
+
+def _glibc() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim, libc.mallopt  # noqa: B018 - glibc only (not musl)
+    except (OSError, AttributeError):
+        return None
+    return libc
