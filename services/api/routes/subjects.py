@@ -67,6 +67,17 @@ async def _run(container: Container, work: Any, *args: Any) -> Any:
     return await asyncio.to_thread(call)
 
 
+async def _read(request: Request, container: Container, read: Any, kind: str, subject: str,
+                coordinates: tuple[str | None, ...], *, uses_as_of: bool) -> Response:
+    """Resolve (T, K, P), run one point-in-time read, 404 if the subject is unknown."""
+    slug = _subject(kind, subject)
+    resolved = await resolve(container, *coordinates, uses_as_of=uses_as_of)
+    body = await _run(container, read, kind, slug, resolved.at)
+    if body is None:
+        raise _not_found(kind, slug)
+    return _answer(request, body, resolved.cache_control)
+
+
 def _routes(plural: str) -> None:
     kind = KINDS[plural]
 
@@ -76,12 +87,8 @@ def _routes(plural: str) -> None:
                     as_of: Param = None, known_at: Param = None, at_position: Param = None,
                     min_position: Param = None) -> Response:
         refuse_unknown(request, STATE_PARAMS)
-        slug = _subject(kind, subject)
-        resolved = await resolve(container, as_of, known_at, at_position, min_position)
-        body = await _run(container, container.pit.state, kind, slug, resolved.at)
-        if body is None:
-            raise _not_found(kind, slug)
-        return _answer(request, body, resolved.cache_control)
+        return await _read(request, container, container.pit.state, kind, subject,
+                           (as_of, known_at, at_position, min_position), uses_as_of=True)
 
     @router.get(f"/{plural}/{{subject}}/timeline", name=f"{kind}_timeline",
                 summary=f"The events that concern the {kind}, revisions applied as known at K")
@@ -89,13 +96,8 @@ def _routes(plural: str) -> None:
                        known_at: Param = None, at_position: Param = None,
                        min_position: Param = None) -> Response:
         refuse_unknown(request, SPAN_PARAMS)
-        slug = _subject(kind, subject)
-        resolved = await resolve(container, None, known_at, at_position, min_position,
-                                 uses_as_of=False)
-        body = await _run(container, container.pit.timeline, kind, slug, resolved.at)
-        if body is None:
-            raise _not_found(kind, slug)
-        return _answer(request, body, resolved.cache_control)
+        return await _read(request, container, container.pit.timeline, kind, subject,
+                           (None, known_at, at_position, min_position), uses_as_of=False)
 
     @router.get(f"/{plural}/{{subject}}/history", name=f"{kind}_history",
                 summary=f"The {kind}'s state spans, split at every change (what a UI draws)")
@@ -103,13 +105,8 @@ def _routes(plural: str) -> None:
                       known_at: Param = None, at_position: Param = None,
                       min_position: Param = None) -> Response:
         refuse_unknown(request, SPAN_PARAMS)
-        slug = _subject(kind, subject)
-        resolved = await resolve(container, None, known_at, at_position, min_position,
-                                 uses_as_of=False)
-        body = await _run(container, container.pit.history, kind, slug, resolved.at)
-        if body is None:
-            raise _not_found(kind, slug)
-        return _answer(request, body, resolved.cache_control)
+        return await _read(request, container, container.pit.history, kind, subject,
+                           (None, known_at, at_position, min_position), uses_as_of=False)
 
     @router.get(f"/{plural}/{{subject}}/diff", name=f"{kind}_diff",
                 summary="What changed between two dates, in valid time or in knowledge")
