@@ -21,7 +21,7 @@ from services.bootstrap import Container
 from tests.support import builders as b
 from tests.support import postgres
 from tests.support.problems import assert_problem, uid
-from tests.support.service import open_service
+from tests.support.service import ReadsTheLog, open_service
 
 
 def pointers(problem: dict[str, Any]) -> list[str]:
@@ -30,7 +30,7 @@ def pointers(problem: dict[str, Any]) -> list[str]:
 
 
 @dataclass
-class Api:
+class Api(ReadsTheLog):
     client: TestClient
     container: Container
     write: dict[str, str]
@@ -41,16 +41,6 @@ class Api:
 
     def events(self, events: list[Any]) -> Response:
         return self.batch({"events": events})
-
-    def stored_since(self, head: int) -> list[dict[str, Any]]:
-        """The events stored after log position `head`, as GET /v1/events lists them."""
-        self.container.catch_up()
-        page = self.client.get(f"/v1/events?after={head}&limit=1000")
-        assert page.status_code == 200, page.text
-        return page.json()["items"]  # type: ignore[no-any-return]
-
-    def head(self) -> int:
-        return self.container.log.head()
 
 
 @contextmanager

@@ -22,11 +22,11 @@ from tests.support import builders as b
 from tests.support import postgres
 from tests.support.clock import FakeClock
 from tests.support.problems import assert_problem, uid
-from tests.support.service import open_service
+from tests.support.service import ReadsTheLog, open_service
 
 
 @dataclass
-class Api:
+class Api(ReadsTheLog):
     client: TestClient
     container: Container
     clock: FakeClock
@@ -42,16 +42,6 @@ class Api:
 
     def batch(self, events: list[dict[str, Any]], key: str | None = None) -> Response:
         return self.post({"events": events}, key, "/v1/events/batch")
-
-    def stored_since(self, head: int) -> list[dict[str, Any]]:
-        """The events stored after log position `head`, as GET /v1/events lists them."""
-        self.container.catch_up()
-        page = self.client.get(f"/v1/events?after={head}&limit=1000")
-        assert page.status_code == 200, page.text
-        return page.json()["items"]  # type: ignore[no-any-return]
-
-    def head(self) -> int:
-        return self.container.log.head()
 
 
 @contextmanager

@@ -23,6 +23,23 @@ from tests.support import postgres
 from tests.support.clock import FakeClock
 
 
+class ReadsTheLog:
+    """For test APIs with `client` and `container`: what the log holds since a position."""
+
+    client: TestClient
+    container: Container
+
+    def stored_since(self, head: int) -> list[dict[str, Any]]:
+        """The events stored after log position `head`, as GET /v1/events lists them."""
+        self.container.catch_up()
+        page = self.client.get(f"/v1/events?after={head}&limit=1000")
+        assert page.status_code == 200, page.text
+        return page.json()["items"]  # type: ignore[no-any-return]
+
+    def head(self) -> int:
+        return self.container.log.head()
+
+
 @dataclass
 class Service:
     client: TestClient
