@@ -33,17 +33,21 @@ class DateRole(Enum):
     EXCLUSIVE_END = "exclusive_end"  # expires_at: the next day's midnight
 
 
-def parse_instant(value: object, role: DateRole = DateRole.START) -> datetime:
-    """Parse a timestamp with offset or a bare date; raise ValueError saying what is wrong."""
+def parse_instant(value: object, role: DateRole = DateRole.START, *,
+                  remember: bool = True) -> datetime:
+    """Parse a timestamp with offset or a bare date; raise ValueError saying what is wrong.
+
+    `remember=False` for one-off text (a request's parameters): the cache is for the
+    instants that recur across a log, and every entry it keeps is one more long-lived
+    object for the garbage collector to walk."""
     if not isinstance(value, str):
         raise ValueError(
             "must be an RFC 3339 timestamp with an offset (e.g. 2025-08-11T00:00:00Z) "
             "or a date YYYY-MM-DD, as a string"
         )
-    return _parse_text(value, role)
+    return _remembered(value, role) if remember else _parse_text(value, role)
 
 
-@lru_cache(maxsize=65_536)  # the same instants recur across a log and its reads
 def _parse_text(value: str, role: DateRole) -> datetime:
     day = _DATE.fullmatch(value)
     if day:
@@ -115,3 +119,6 @@ def utc_now() -> datetime:
 
 def day_start(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+_remembered = lru_cache(maxsize=65_536)(_parse_text)  # the same instants recur across a log

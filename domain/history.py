@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.clocks import format_instant, parse_instant
-from domain.knowledge import AnyEvent, Belief, all_beliefs, visible
+from domain.knowledge import AnyEvent, Belief, as_written, revised, visible
 from domain.subjects import named_subjects
 from domain.views import chip_view, company_view
 from domain.world import coverage, fold_world, valid_time_order
@@ -17,8 +17,13 @@ COORDINATES = ("as_of", "known_at", "position")
 
 def beliefs_at(events: Iterable[tuple[int, AnyEvent]], known_at: datetime,
                at_position: int) -> list[Belief]:
-    within = [(p, e) for p, e in events if p <= at_position]
-    return visible(all_beliefs(within, known_at), known_at)
+    return believed_at([as_written(p, e) for p, e in events], known_at, at_position)
+
+
+def believed_at(written: list[Belief], known_at: datetime, at_position: int) -> list[Belief]:
+    """Steps 1-2 over events already made into beliefs (`as_written`, e.g. from a cache)."""
+    within = [b for b in written if b.position <= at_position]
+    return visible(revised(within, known_at), known_at)
 
 
 def view_of(kind: str, subject: str, beliefs: list[Belief],

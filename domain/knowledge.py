@@ -8,8 +8,9 @@ what was believed at K, apply to each base event the revisions reported by K, in
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from domain.catalog import CATALOG, Role
@@ -21,9 +22,10 @@ AnyEvent = Recorded | LoggedEvent
 REVISIONS = ("EventCorrected", "EventRetracted")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Belief:
-    """A base event as believed at K, its revisions applied."""
+    """An event as believed at K: a base event with its revisions applied (or, before
+    `beliefs`, any stored event as it was written). Clocks are parsed once, here."""
 
     event: AnyEvent
     position: int
@@ -31,33 +33,33 @@ class Belief:
     reported_at: datetime
     data: dict[str, Any]
     retracted: bool
-    revised_by: tuple[str, ...] = ()  # ids of the revisions applied, in order
-
-    @property
-    def type(self) -> str:
-        return self.event.type
-
-    @property
-    def is_registry(self) -> bool:
-        return CATALOG[self.event.type].role is Role.REGISTRY
+    revised_by: tuple[str, ...]  # ids of the revisions applied, in order
+    type: str
+    is_registry: bool
 
 
 def _instant(text: str | None) -> datetime | None:
     return None if text is None else parse_instant(text)
 
 
-def _apply(belief: Belief, revision: AnyEvent) -> Belief:
-    revised_by = (*belief.revised_by, revision.event_id)
+def as_written(position: int, event: AnyEvent) -> Belief:
+    """A stored event before any revision: immutable per position, so callers may cache it."""
+    return Belief(event, position, _instant(event.effective_at), parse_instant(event.reported_at),
+                  event.data, False, (), event.type, CATALOG[event.type].role is Role.REGISTRY)
+
+
+def _apply(belief: Belief, revision: Belief) -> Belief:
+    revised_by = (*belief.revised_by, revision.event.event_id)
     if revision.type == "EventRetracted":
-        return Belief(belief.event, belief.position, belief.effective_at, belief.reported_at,
-                      belief.data, retracted=True, revised_by=revised_by)
+        return replace(belief, retracted=True, revised_by=revised_by)
     changes = revision.data["changes"]
-    return Belief(
-        belief.event,
-        belief.position,
-        _instant(changes["effective_at"]) if "effective_at" in changes else belief.effective_at,
-        _instant(changes["reported_at"]) if "reported_at" in changes else belief.reported_at,
-        changes.get("data", belief.data),
+    return replace(
+        belief,
+        effective_at=_instant(changes["effective_at"]) if "effective_at" in changes
+        else belief.effective_at,
+        reported_at=_instant(changes["reported_at"]) if "reported_at" in changes
+        else belief.reported_at,
+        data=changes.get("data", belief.data),
         retracted=False,  # a correction reinstates a retracted event
         revised_by=revised_by,
     )
@@ -70,23 +72,24 @@ def all_beliefs(
 
     `events` are (position, event) pairs; K=None means every revision stored.
     """
-    bases: dict[str, Belief] = {}
-    revisions: list[tuple[datetime, int, Recorded]] = []
-    for position, event in events:
-        if event.type in REVISIONS:
-            reported = parse_instant(event.reported_at)
-            if known_at is None or reported <= known_at:
-                revisions.append((reported, position, event))
-        else:
-            bases[event.event_id] = Belief(
-                event, position, _instant(event.effective_at), parse_instant(event.reported_at),
-                event.data, retracted=False,
-            )
-    for _, _, revision in sorted(revisions, key=lambda r: (r[0], r[1])):
-        target = bases.get(revision.data["event_id"])
-        if target is not None:
-            bases[target.event.event_id] = _apply(target, revision)
-    return sorted(bases.values(), key=lambda b: b.position)
+    return revised((as_written(position, event) for position, event in events), known_at)
+
+
+def revised(written: Iterable[Belief], known_at: datetime | None = None) -> list[Belief]:
+    """`all_beliefs` over events already made into beliefs by `as_written` (a cache's)."""
+    ordered = sorted(written, key=attrgetter("position"))
+    revisions = [b for b in ordered if b.type in REVISIONS
+                 and (known_at is None or b.reported_at <= known_at)]
+    bases = [b for b in ordered if b.type not in REVISIONS]
+    if not revisions:  # the common case: nothing to apply, and no index to build
+        return bases
+    revisions.sort(key=attrgetter("reported_at", "position"))
+    index = {b.event.event_id: i for i, b in enumerate(bases)}
+    for revision in revisions:
+        at = index.get(revision.data["event_id"])
+        if at is not None:
+            bases[at] = _apply(bases[at], revision)
+    return bases
 
 
 def visible(beliefs: Iterable[Belief], known_at: datetime | None = None) -> list[Belief]:

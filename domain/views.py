@@ -11,6 +11,7 @@ from domain.world import Obj, World, apply, coverage, license_active
 
 RESTRICTIVENESS = {"licensed": 0, "license_required": 1, "banned": 2}
 UPCOMING_LIMIT = 50
+LISTED_AHEAD = ("measure:", "license:")  # the aggregates whose future changes `upcoming` lists
 
 
 def _sorted(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -116,7 +117,7 @@ def _anomalies(world: World, subject: str, chip: str | None = None,
                specs: dict[str, Any] | None = None) -> list[dict[str, str]]:
     found = {}
     for anomaly in world.anomalies:
-        concerned = subject in world.concerns.get(anomaly.aggregate, set())
+        concerned = subject in world.concerns(anomaly.aggregate)
         if not concerned and chip is not None and anomaly.aggregate.startswith("measure:"):
             measure = world.objects.get(anomaly.aggregate)
             concerned = measure is not None and coverage(measure.fields, chip, specs) is not None
@@ -130,10 +131,12 @@ def upcoming_for_chip(world: World, chip: str, specs: dict[str, Any]) -> list[di
     change's own time), licence grants, revocations and expiries naming it."""
     ahead = copy(world)
     ahead.objects, ahead.halts = dict(world.objects), dict(world.halts)
-    ahead.anomalies, ahead.concerns = [], {k: set(v) for k, v in world.concerns.items()}
+    ahead.anomalies = []
     changes: list[tuple[datetime, str, str]] = []
     for belief in world.pending:
         key = belief.event.aggregate
+        if not key.startswith(LISTED_AHEAD):
+            continue  # other objects' changes are not listed, nor do they touch these
         before = ahead.objects.get(key)
         anomalies = len(ahead.anomalies)
         apply(ahead, belief)
@@ -146,13 +149,16 @@ def upcoming_for_chip(world: World, chip: str, specs: dict[str, Any]) -> list[di
                 changes.append((belief.effective_at, after.id, belief.type))
         elif key.startswith("license:") and after is not None and chip in after.fields["chips"]:
             changes.append((belief.effective_at, after.id, belief.type))
+    ending_times = {b.event.event_id: b.effective_at for b in world.pending
+                    if b.event.aggregate.startswith("license:")}
     for licence in ahead.of_kind("license"):
         expires = licence.fields.get("expires_at")
         if expires is None or chip not in licence.fields["chips"]:
             continue
         moment = parse_instant(expires)
         ended = ahead.objects.get(f"license:{licence.id}")
-        revoked_first = ended is not None and not ended.live and _ended_before(world, ended, moment)
+        revoked_first = ended is not None and not ended.live and _ended_before(
+            ending_times, ended, moment)
         if moment > world.as_of and not revoked_first:
             changes.append((moment, licence.id, "LicenseExpired"))
     changes.sort(key=lambda c: (c[0], c[1], c[2]))
@@ -160,12 +166,14 @@ def upcoming_for_chip(world: World, chip: str, specs: dict[str, Any]) -> list[di
             for t, i, k in changes[:UPCOMING_LIMIT]]
 
 
-def _ended_before(world: World, licence: Obj, moment: datetime) -> bool:
-    """Whether the licence's revocation takes effect before `moment` (its expiry)."""
-    for belief in world.pending:
-        if belief.event.event_id == licence.ended_by:
-            return belief.effective_at is not None and belief.effective_at < moment
-    return True  # revoked at or before T
+def _ended_before(ending_times: dict[str, datetime | None], licence: Obj,
+                  moment: datetime) -> bool:
+    """Whether the licence's revocation takes effect before `moment` (its expiry);
+    `ending_times`: the pending licence events' effective times, by event id."""
+    if licence.ended_by not in ending_times:
+        return True  # revoked at or before T
+    effective = ending_times[licence.ended_by]
+    return effective is not None and effective < moment
 
 
 def company_view(world: World, company: str) -> dict[str, Any] | None:

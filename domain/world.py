@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from domain.catalog import CATALOG, Role
@@ -21,7 +23,7 @@ TERMINAL_EFFECT = {"ExportBanLifted", "LicenseRevoked", "RevenueShareEnded",
                    "AdvisoryWithdrawn", "InvestigationConcluded"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Obj:
     """A created object (measure, licence, agreement, advisory, case, application)."""
 
@@ -60,32 +62,56 @@ class World:
     objects: dict[str, Obj] = field(default_factory=dict)  # by aggregate key
     halts: dict[tuple[str, str], Halt] = field(default_factory=dict)
     anomalies: list[Anomaly] = field(default_factory=list)
-    # What an aggregate concerns: chips and companies named by any of its believed events.
-    concerns: dict[str, set[str]] = field(default_factory=dict)
     pending: list[Belief] = field(default_factory=list)  # known, effective after T
+    believed: list[Belief] = field(default_factory=list)  # every domain belief, any T
+    _concerns: dict[str, set[str]] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Obj]:
         return [o for o in self.objects.values() if o.kind == kind]
 
+    def concerns(self, aggregate: str) -> set[str]:
+        """The chips and companies any believed event of the aggregate names, whatever T:
+        an anomaly is listed on those from the moment it is folded. Asked only for
+        aggregates with anomalies, so worked out on demand."""
+        if aggregate not in self._concerns:
+            wanted = {a.aggregate for a in self.anomalies} | {aggregate}
+            found: dict[str, set[str]] = {key: set() for key in wanted}
+            for belief in self.believed:  # one pass for every aggregate with anomalies
+                if belief.event.aggregate in found:
+                    found[belief.event.aggregate] |= _named(belief.data)
+            self._concerns.update(found)
+        return self._concerns[aggregate]
+
 
 def valid_time_order(beliefs: list[Belief]) -> list[Belief]:
-    return sorted(beliefs, key=lambda b: (b.effective_at, b.position))  # type: ignore[arg-type,return-value]
+    return sorted(beliefs, key=attrgetter("effective_at", "position"))
 
 
 def fold_world(beliefs: list[Belief], as_of: datetime) -> World:
+    """The fold of what was believed (already revised and visible, SPEC §4 steps 1-2)."""
+    registry = [b for b in beliefs if b.is_registry]
+    domain = valid_time_order([b for b in beliefs
+                               if not b.is_registry and b.effective_at is not None])
+    return fold_ordered(registry, domain, as_of)
+
+
+def fold_ordered(registry: list[Belief], domain: list[Belief], as_of: datetime,
+                 known_at: datetime | None = None) -> World:
+    """The fold proper: registry beliefs in log order, domain beliefs in valid-time order.
+
+    With `known_at`, beliefs not visible at K (retracted, or reported after K) are skipped
+    here, so a caller may pass a superset arranged once (`domain.prepared`)."""
     world = World(as_of)
-    domain_beliefs: list[Belief] = []
-    for belief in beliefs:
-        if belief.is_registry:
+    for belief in registry:
+        if not belief.retracted:
             _register(world, belief)
-        elif belief.effective_at is not None:
-            domain_beliefs.append(belief)
-    for belief in domain_beliefs:
-        # An aggregate concerns what any of its believed events names, whatever T: an
-        # anomaly is listed on those chips and companies from the moment it is folded.
-        world.concerns.setdefault(belief.event.aggregate, set()).update(_named(belief.data))
-    for belief in valid_time_order(domain_beliefs):
-        if belief.effective_at > as_of:  # type: ignore[operator]
+    for belief in domain:
+        effective = belief.effective_at
+        if effective is None or belief.retracted or (
+                known_at is not None and belief.reported_at > known_at):
+            continue
+        world.believed.append(belief)
+        if effective > as_of:
             world.pending.append(belief)
         else:
             apply(world, belief)
@@ -121,8 +147,9 @@ def apply(world: World, belief: Belief) -> None:
     current = world.objects.get(key)
     if event_type.role is Role.CREATOR:
         if current is None:  # a creator seen twice cannot happen: ids are unique
+            # Fields are never changed in place (an amendment makes a new dict): no copy.
             world.objects[key] = Obj(event_type.kind, belief.data[event_type.id_field],
-                                     dict(belief.data), belief.event.event_id)
+                                     belief.data, belief.event.event_id)
         return
     if current is None:
         world.anomalies.append(Anomaly(belief.event.event_id, "before_creator", key))
@@ -130,14 +157,16 @@ def apply(world: World, belief: Belief) -> None:
     if not current.live:
         world.anomalies.append(Anomaly(belief.event.event_id, "after_terminal", key))
         return
+    # (Obj is built directly, not with dataclasses.replace: this runs for every event read.)
     if belief.type == "ExportBanAmended":
         changed = {k: v for k, v in belief.data.items() if k != "measure_id"}
-        world.objects[key] = replace(current, fields={**current.fields, **changed})
+        world.objects[key] = Obj(current.kind, current.id, {**current.fields, **changed},
+                                 current.created_by)
     elif belief.type in TERMINAL_EFFECT:
         # Keep what the ending says (a case's finding, a lift's reason) with the object.
         outcome = {k: v for k, v in belief.data.items() if k != event_type.id_field}
-        world.objects[key] = replace(current, fields={**current.fields, **outcome},
-                                     ended_by=belief.event.event_id, ended_type=belief.type)
+        world.objects[key] = Obj(current.kind, current.id, {**current.fields, **outcome},
+                                 current.created_by, belief.event.event_id, belief.type)
 
 
 def _apply_production(world: World, belief: Belief) -> None:
@@ -160,6 +189,11 @@ def license_active(obj: Obj, at: datetime) -> bool:
     return obj.live and (expires is None or at < parse_instant(expires))
 
 
+@lru_cache(maxsize=4096)
+def _decimal(text: str) -> Decimal:
+    return Decimal(text)
+
+
 def matches_criteria(criteria: list[dict[str, Any]], specs: dict[str, Any] | None) -> int | None:
     """The index of the first clause whose every threshold the specs meet, else None."""
     specs = specs or {}
@@ -167,7 +201,7 @@ def matches_criteria(criteria: list[dict[str, Any]], specs: dict[str, Any] | Non
         met = True
         for key, threshold in clause.items():
             value = specs.get(key.removesuffix("_min"))
-            if value is None or Decimal(value) < Decimal(threshold):
+            if value is None or _decimal(value) < _decimal(threshold):
                 met = False
                 break
         if met and clause:

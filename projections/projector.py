@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy import Connection, Engine, func, literal, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from domain.events import Recorded
@@ -61,8 +61,14 @@ def active_tables(conn: Connection) -> ViewTables:
 
 
 def active_position(conn: Connection) -> int:
-    """The checkpoint of the generation readers use: what a read at P = default sees."""
-    return read_checkpoint(conn, active_tables(conn).checkpoint_name)
+    """The checkpoint of the generation readers use: what a read at P = default sees (one
+    statement: it is asked on every read that does not give its own P)."""
+    g, c = projection_generation, projection_checkpoint
+    active = func.coalesce(
+        select(g.c.active).where(g.c.name == VIEWS).scalar_subquery(), "a")
+    value = conn.execute(select(c.c.position)
+                         .where(c.c.name == literal(f"{VIEWS}@") + active)).scalar()
+    return int(value or 0)
 
 
 class Projector:

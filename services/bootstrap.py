@@ -44,6 +44,8 @@ class Container:
     clock: Callable[[], datetime]
     background: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
+    # The highest checkpoint seen: a read at an explicit P up to it needs no checkpoint query.
+    projected_floor: int = 0
 
     @property
     def events_projector(self) -> Projector:
@@ -52,7 +54,10 @@ class Container:
     def projected_position(self) -> int:
         """The active views' checkpoint, as committed (other processes included)."""
         with self.engine.connect() as conn:
-            return active_position(conn)
+            position = active_position(conn)
+        # It never goes back (a swap makes a generation active only at the log's head).
+        self.projected_floor = max(self.projected_floor, position)
+        return position
 
     def catch_up(self) -> None:
         """Run every projector to the head now (CLI, tests)."""

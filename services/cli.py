@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from domain.clocks import DateRole, format_instant, parse_instant, utc_now
-from services import migrate
+from services import heap, migrate
 from services.bootstrap import Container, bootstrap
 from services.projections_cli import projections_app
 from services.settings import Settings
@@ -72,6 +72,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     settings = _settings()
     container = _container(settings)
     api = create_app(container, manage_lifecycle=True, worker=not no_worker)
+    heap.settle()
     uvicorn.run(api, host=host, port=port, log_level=settings.log_level, proxy_headers=True)
 
 
@@ -83,6 +84,7 @@ def worker() -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     container.start(worker=True)
+    heap.settle()
     err.print("worker running; Ctrl-C to stop")
     stop.wait()
     container.close()

@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from domain.clocks import format_instant
-from domain.history import beliefs_at, diff, history, timeline, view_of
-from domain.knowledge import AnyEvent
+from domain.history import believed_at, diff, history, timeline, view_of
+from domain.knowledge import Belief
 from domain.objects import KINDS, object_view
-from projections.projector import active_tables
-from projections.state_queries import DecodedCache, object_events, subject_events
-from projections.tables import ViewTables
+from domain.prepared import Prepared, prepare, relevant_criteria, world_at
+from domain.views import chip_view, company_view
+from projections.slice_cache import CRITERIA, PreparedCache, SliceCache
+from projections.state_queries import DecodedCache, Reading, object_events, written
 
 
 @dataclass(frozen=True)
@@ -34,46 +33,61 @@ class Coordinates:
 
 
 class PointInTime:
-    def __init__(self, cache: DecodedCache | None = None):
+    def __init__(self, cache: DecodedCache | None = None, slices: SliceCache | None = None):
         self.cache = cache or DecodedCache()
+        self.slices = slices or SliceCache()
+        self.prepared = PreparedCache()
 
-    def _slice(self, conn: Connection, tables: ViewTables, kind: str, subject: str,
-               position: int) -> list[tuple[int, AnyEvent]]:
-        return subject_events(conn, tables, f"{kind}:{subject}", position, self.cache)  # type: ignore[return-value]
+    def prepared_slice(self, db: Reading, kind: str, subject: str, position: int) -> Prepared:
+        """The subject's slice at P arranged for `world_at` (for a chip, with the criteria
+        measures that may cover it), kept while the log adds nothing to it."""
+        own = self.slices.positions(db, f"{kind}:{subject}", position)
+        shared = self.slices.positions(db, CRITERIA, position) if kind == "chip" else ()
+        signature = (kind, subject, len(own), len(shared))  # slices only grow with P
+        held = self.prepared.get(signature)
+        if held is None:
+            mine = written(db, list(own), self.cache)
+            if shared:
+                others = written(db, list(shared), self.cache)
+                mine += relevant_criteria(mine, others)
+            held = self.prepared.put(signature, prepare(mine))
+        return held
 
-    def state(self, conn: Connection, kind: str, subject: str,
+    def _beliefs(self, db: Reading, kind: str, subject: str, at: Coordinates) -> list[Belief]:
+        """The subject's slice at P (for a chip, with the criteria measures), believed at K."""
+        positions = set(self.slices.positions(db, f"{kind}:{subject}", at.position))
+        if kind == "chip":
+            positions.update(self.slices.positions(db, CRITERIA, at.position))
+        return believed_at(written(db, sorted(positions), self.cache), at.known_at,
+                          at.position)
+
+    def state(self, db: Reading, kind: str, subject: str,
               at: Coordinates) -> dict[str, Any] | None:
-        tables = active_tables(conn)
-        beliefs = beliefs_at(self._slice(conn, tables, kind, subject, at.position), at.known_at,
-                             at.position)
-        view = view_of(kind, subject, beliefs, at.as_of)
+        world = world_at(self.prepared_slice(db, kind, subject, at.position), at.as_of, at.known_at)
+        view = chip_view(world, subject) if kind == "chip" else company_view(world, subject)
         return None if view is None else {**view, **at.echo()}
 
-    def timeline(self, conn: Connection, kind: str, subject: str,
+    def timeline(self, db: Reading, kind: str, subject: str,
                  at: Coordinates) -> dict[str, Any] | None:
-        tables = active_tables(conn)
-        beliefs = beliefs_at(self._slice(conn, tables, kind, subject, at.position), at.known_at,
-                             at.position)
+        beliefs = self._beliefs(db, kind, subject, at)
         if view_of(kind, subject, beliefs, at.as_of) is None:
             return None
         echo = {k: v for k, v in at.echo().items() if k != "as_of"}
         return {kind: subject, "items": timeline(kind, subject, beliefs), **echo}
 
-    def history(self, conn: Connection, kind: str, subject: str,
+    def history(self, db: Reading, kind: str, subject: str,
                 at: Coordinates) -> dict[str, Any] | None:
-        tables = active_tables(conn)
-        beliefs = beliefs_at(self._slice(conn, tables, kind, subject, at.position), at.known_at,
-                             at.position)
+        beliefs = self._beliefs(db, kind, subject, at)
         spans = history(kind, subject, beliefs)
         if spans is None:
             return None
         echo = {k: v for k, v in at.echo().items() if k != "as_of"}
         return {kind: subject, "spans": spans, **echo}
 
-    def diff(self, conn: Connection, kind: str, subject: str, before: Coordinates,
+    def diff(self, db: Reading, kind: str, subject: str, before: Coordinates,
              after: Coordinates, axis: str) -> dict[str, Any] | None:
-        old = self.state(conn, kind, subject, before)
-        new = self.state(conn, kind, subject, after)
+        old = self.state(db, kind, subject, before)
+        new = self.state(db, kind, subject, after)
         if old is None and new is None:
             return None
         return {kind: subject, "axis": axis, "position": after.position,
@@ -81,13 +95,12 @@ class PointInTime:
                 "to": {k: v for k, v in after.echo().items() if k != "position"},
                 "changes": diff(old or {}, new or {})}
 
-    def object(self, conn: Connection, segment: str, object_id: str,
+    def object(self, db: Reading, segment: str, object_id: str,
                at: Coordinates) -> dict[str, Any] | None:
         kind, _ = KINDS[segment]
-        tables = active_tables(conn)
-        events = object_events(conn, tables, kind, object_id, at.position, self.cache)
+        events = object_events(db.conn, db.tables, kind, object_id, at.position, self.cache)
         if events is None:
             return None
-        beliefs = beliefs_at(events, at.known_at, at.position)  # type: ignore[arg-type]
+        beliefs = believed_at(events, at.known_at, at.position)
         view = object_view(kind, object_id, beliefs, at.as_of, version=len(events))
         return None if view is None else {**view, **at.echo()}

@@ -16,7 +16,12 @@ def get_container(request: Request) -> Container:
     return request.app.state.container  # type: ignore[no-any-return]
 
 
-ContainerDep = Annotated[Container, Depends(get_container)]
+async def _container(request: Request) -> Container:
+    # Async on purpose: FastAPI runs a sync dependency in a worker thread, one hop per request.
+    return get_container(request)
+
+
+ContainerDep = Annotated[Container, Depends(_container)]
 
 
 def _bearer(request: Request) -> str | None:

@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from domain.ids import check_jurisdiction, check_slug
 from domain.objects import KINDS, is_current
 from projections.projector import active_tables
-from projections.state_queries import object_ids, registered_ids
+from projections.state_queries import Reading, object_ids, registered_ids
 from services.api.coordinates import resolve
 from services.api.problems import ApiProblem
 from services.api.responses import cached_json
@@ -159,7 +159,7 @@ async def list_subjects(request: Request, container: Container, kind: str) -> Re
         return registered_ids(conn, active_tables(conn), kind, cursor, CHUNK, at.position)
 
     def fold(conn: Any, subject: str) -> dict[str, Any] | None:
-        view = container.pit.state(conn, kind, subject, at)
+        view = container.pit.state(Reading(conn=conn), kind, subject, at)
         return None if view is None else _strip(view)
 
     items, nxt = await asyncio.to_thread(_scan, container, ids, fold, matches, after, limit)
@@ -177,7 +177,7 @@ async def list_objects(request: Request, container: Container, segment: str) -> 
         return [i for i, _ in object_ids(conn, active_tables(conn), kind, cursor, CHUNK, at.position)]
 
     def fold(conn: Any, object_id: str) -> dict[str, Any] | None:
-        view = container.pit.object(conn, segment, object_id, at)
+        view = container.pit.object(Reading(conn=conn), segment, object_id, at)
         return None if view is None else _strip(view)
 
     items, nxt = await asyncio.to_thread(_scan, container, ids, fold, matches, after, limit)

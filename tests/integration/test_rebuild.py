@@ -25,6 +25,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from projections.projector import Projector, active_generation, read_checkpoint
+from projections.state_queries import Reading
 from projections.tables import view_tables
 from projections.views import Views
 from services.bootstrap import Container, read_log_page
@@ -88,11 +89,11 @@ def answers(container: Container, client: TestClient,
             at: list[Coordinates] | None = None) -> dict[str, Any]:
     at = at or coordinates(container)
     found: dict[str, Any] = {}
-    with container.engine.connect() as conn:
+    with Reading(container.engine) as db:
         for c in at:
             for kind, names in (("chip", CHIPS), ("company", COMPANIES)):
                 for name in names:
-                    found[f"{kind}:{name}@{c.echo()}"] = container.pit.state(conn, kind, name, c)
+                    found[f"{kind}:{name}@{c.echo()}"] = container.pit.state(db, kind, name, c)
     for query in ({"limit": 1000}, {"limit": 250, "chip": "h20"}, {"limit": 100, "company": "amkor"},
                   {"limit": 300, "type": "EventCorrected"}):
         cursor, pages = None, []

@@ -41,6 +41,7 @@ from domain.errors import DomainError
 from domain.events import Recorded
 from domain.views import chip_view, company_view
 from projections.canonical import dumps
+from projections.state_queries import Reading
 from services import migrate
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
@@ -758,13 +759,13 @@ def test_state_from_the_subject_slice_equals_the_fold_over_the_whole_log(
     log = WholeLog.of(container)
     head, checkpoint = container.log.head(), container.projected_position()
     answers = []
-    with container.engine.connect() as conn:
+    with Reading(container.engine) as db:
         for index, probe in enumerate(asked):
             at = resolve(run, probe, head, checkpoint)
             subjects = run.subjects()
             want = expected_for_all(subjects, log, at, pin=index == 0)
             for kind, subject in subjects:
-                served = container.pit.state(conn, kind, subject, at)
+                served = container.pit.state(db, kind, subject, at)
                 assert served == want[(kind, subject)], (kind, subject, at)
                 answers += [served] if served is not None else []
     _note(run, answers)
@@ -851,8 +852,8 @@ def _state(container: Container, kind: str, subject: str,
     """The served state, after checking it against the reference over the whole log."""
     container.catch_up()
     at = at or Coordinates(END_OF_2025, container.clock(), container.log.head())
-    with container.engine.connect() as conn:
-        served = container.pit.state(conn, kind, subject, at)
+    with Reading(container.engine) as db:
+        served = container.pit.state(db, kind, subject, at)
     assert served == expected(kind, subject, WholeLog.of(container), at)
     return served
 

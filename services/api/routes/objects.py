@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from domain.ids import check_slug
 from domain.objects import KINDS
+from projections.state_queries import Reading
 from services.api.coordinates import resolve
 from services.api.deps import ContainerDep, Reader
 from services.api.listing import list_objects
@@ -42,8 +43,8 @@ def _routes(segment: str) -> None:
         resolved = await resolve(container, as_of, known_at, at_position, min_position)
 
         def read() -> object:
-            with container.engine.connect() as conn:
-                return container.pit.object(conn, segment, slug, resolved.at)
+            with Reading(container.engine) as db:
+                return container.pit.object(db, segment, slug, resolved.at)
 
         body = await asyncio.to_thread(read)
         if body is None:

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from domain.clocks import DateRole
 from domain.ids import check_slug
 from projections.canonical import dumps
+from projections.state_queries import Reading
 from services.api.coordinates import parse_time, resolve
 from services.api.deps import ContainerDep, Reader
 from services.api.listing import list_subjects
@@ -61,8 +62,8 @@ def _answer(request: Request, body: dict[str, Any], cache_control: str) -> Respo
 
 async def _run(container: Container, work: Any, *args: Any) -> Any:
     def call() -> Any:
-        with container.engine.connect() as conn:
-            return work(conn, *args)
+        with Reading(container.engine) as db:  # connects only if the read needs to
+            return work(db, *args)
 
     return await asyncio.to_thread(call)
 
