@@ -927,8 +927,9 @@ def pit_inprocess(data: Dataset) -> dict[str, Any]:
                       "max": max(raw)},
         folded_events={"n": len(folded), "p50": int(_pct(folded, 0.5)),
                        "p99": int(_pct(folded, 0.99)), "max": max(folded)},
-        workload=("container.pit.state(conn, 'chip', chip, Coordinates(T, K, P=checkpoint)) "
-                  "per query, a pooled connection each, 1 thread; random chips, T and K "
+        workload=("container.pit.state(Reading(engine), 'chip', chip, Coordinates(T, K, "
+                  "P=checkpoint)) per query as the route runs it (a connection only if the "
+                  "read needs the database), 1 thread, after services.heap.settle(); random chips, T and K "
                   "uniform over the data's dates; warm = every event already decoded and "
                   "every chip read once (its slice held), as in a process that has served "
                   "for a while; cold = fresh caches, first touch of each chip"),
