@@ -47,7 +47,7 @@ class Prepared:
 
 
 def prepare(written: Iterable[Belief]) -> Prepared:
-    """Arrange events as written (`knowledge.as_written`) for `world_at`."""
+    """Arrange events as written (`knowledge.as_written`) for `prepared_world`."""
     registry: list[Belief] = []
     domain: list[Belief] = []
     revisions: list[Belief] = []
@@ -65,7 +65,7 @@ def prepare(written: Iterable[Belief]) -> Prepared:
     return Prepared(registry, domain, revisions, [r.reported_at for r in revisions], targets)
 
 
-def world_at(prepared: Prepared, as_of: datetime, known_at: datetime) -> World:
+def prepared_world(prepared: Prepared, as_of: datetime, known_at: datetime) -> World:
     """Equal to `fold_world(believed_at(slice, K, P), T)` for the slice `prepared` holds."""
     known = prepared.revisions[:bisect_right(prepared.revision_times, known_at)]
     if not known:

@@ -15,7 +15,7 @@ from domain.clocks import format_instant
 from domain.history import believed_at, diff, history, timeline, view_of
 from domain.knowledge import Belief
 from domain.objects import KINDS, object_view
-from domain.prepared import Prepared, prepare, relevant_criteria, world_at
+from domain.prepared import Prepared, prepare, prepared_world, relevant_criteria
 from domain.views import chip_view, company_view
 from projections.slice_cache import CRITERIA, PreparedCache, SliceCache
 from projections.state_queries import DecodedCache, Reading, object_events, written
@@ -39,7 +39,7 @@ class PointInTime:
         self.prepared = PreparedCache()
 
     def prepared_slice(self, db: Reading, kind: str, subject: str, position: int) -> Prepared:
-        """The subject's slice at P arranged for `world_at` (for a chip, with the criteria
+        """The subject's slice at P arranged for `prepared_world` (for a chip, with the criteria
         measures that may cover it), kept while the log adds nothing to it."""
         own = self.slices.positions(db, f"{kind}:{subject}", position)
         shared = self.slices.positions(db, CRITERIA, position) if kind == "chip" else ()
@@ -63,7 +63,7 @@ class PointInTime:
 
     def state(self, db: Reading, kind: str, subject: str,
               at: Coordinates) -> dict[str, Any] | None:
-        world = world_at(self.prepared_slice(db, kind, subject, at.position), at.as_of, at.known_at)
+        world = prepared_world(self.prepared_slice(db, kind, subject, at.position), at.as_of, at.known_at)
         view = chip_view(world, subject) if kind == "chip" else company_view(world, subject)
         return None if view is None else {**view, **at.echo()}
 

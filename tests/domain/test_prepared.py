@@ -24,7 +24,7 @@ from domain.events import (
 )
 from domain.history import believed_at
 from domain.knowledge import Belief, as_written
-from domain.prepared import prepare, relevant_criteria, world_at
+from domain.prepared import prepare, prepared_world, relevant_criteria
 from domain.views import chip_view
 from domain.world import fold_world
 
@@ -112,14 +112,14 @@ def test_the_prepared_slice_answers_as_the_reference_fold_at_every_t(known_at: d
     beliefs = believed_at(written, known_at, len(written))
     for as_of in _days("2025-02-01", 40, 8):
         want = chip_view(fold_world(beliefs, as_of), "h20")
-        assert chip_view(world_at(prepared, as_of, known_at), "h20") == want, (as_of, known_at)
+        assert chip_view(prepared_world(prepared, as_of, known_at), "h20") == want, (as_of, known_at)
 
 
 def test_the_prepared_slice_does_not_depend_on_the_order_it_was_given() -> None:
     written = _slice()
     known_at, as_of = datetime(2025, 12, 1, tzinfo=UTC), datetime(2025, 8, 30, tzinfo=UTC)
-    forward = chip_view(world_at(prepare(written), as_of, known_at), "h20")
-    assert chip_view(world_at(prepare(reversed(written)), as_of, known_at), "h20") == forward
+    forward = chip_view(prepared_world(prepare(written), as_of, known_at), "h20")
+    assert chip_view(prepared_world(prepare(reversed(written)), as_of, known_at), "h20") == forward
     assert forward is not None and forward["production"]["status"] == "halted"
 
 

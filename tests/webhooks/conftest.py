@@ -27,15 +27,22 @@ def clock() -> FakeClock:
     return FakeClock(utc_now())
 
 
-@pytest.fixture
-def hooks(backend: Backend, clock: FakeClock) -> Iterator[Container]:
+def webhook_container(backend: Backend, clock: FakeClock, *,
+                      allow_private: bool) -> Iterator[Container]:
+    """A container with the test retry schedule; `allow_private` lets webhooks reach the
+    local receivers (production refuses non-public addresses)."""
     settings = backend.settings.model_copy(update={
-        "webhook_allow_private": True, "webhook_retry_schedule": SCHEDULE})
+        "webhook_allow_private": allow_private, "webhook_retry_schedule": SCHEDULE})
     container = bootstrap(settings, clock=clock)
     try:
         yield container
     finally:
         container.close()
+
+
+@pytest.fixture
+def hooks(backend: Backend, clock: FakeClock) -> Iterator[Container]:
+    yield from webhook_container(backend, clock, allow_private=True)
 
 
 @pytest.fixture

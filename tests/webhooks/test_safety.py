@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from services.api.app import create_app
-from services.bootstrap import Container, bootstrap
+from services.bootstrap import Container
 from services.webhooks import http_post
 from services.webhooks import tables as t
 from services.webhooks.addresses import is_public
@@ -33,7 +33,7 @@ from tests.support.clock import FakeClock
 from tests.support.hooks import Keys, attempts, record, settle, subscribe, verified
 from tests.support.receiver import Answer
 from tests.support.receivers import QuickReceiver, TrickleServer
-from tests.webhooks.conftest import SCHEDULE
+from tests.webhooks.conftest import webhook_container
 
 _real_getaddrinfo = socket.getaddrinfo
 _real_create_connection = socket.create_connection
@@ -77,13 +77,7 @@ def network(monkeypatch: pytest.MonkeyPatch) -> Network:
 @pytest.fixture
 def strict(backend: Backend, clock: FakeClock) -> Iterator[Container]:
     """The production setting: webhooks may reach public addresses only."""
-    settings = backend.settings.model_copy(update={
-        "webhook_allow_private": False, "webhook_retry_schedule": SCHEDULE})
-    container = bootstrap(settings, clock=clock)
-    try:
-        yield container
-    finally:
-        container.close()
+    yield from webhook_container(backend, clock, allow_private=False)
 
 
 @pytest.fixture
