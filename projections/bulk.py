@@ -7,11 +7,16 @@ fed text built here a column at a time (psycopg's per-value adaptation costs mor
 server's parsing). SQLite: the driver's own `executemany` over tuples (its loop runs in C).
 Rows are dicts with the same keys (the first row's keys name the columns, as SQLAlchemy's
 executemany does). Errors surface as SQLAlchemy's exceptions (`IntegrityError`, …).
+
+`prepare` builds a statement's payload without a connection, so a pipelined writer (the
+rebuild) can have it built by another thread before its transaction starts: the database
+then never waits on Python between one table's rows and the next.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Integer, LargeBinary, Table
@@ -21,23 +26,49 @@ Row = dict[str, Any]
 COPY_CHUNK = 2000  # rows per write: bounds the text held at once
 
 
+@dataclass(frozen=True)
+class Batch:
+    """One table's rows, ready to send: `write` does no more than the round trip."""
+
+    table: Table
+    columns: list[str]
+    mode: str  # "copy" | "unnest" (PostgreSQL) | "sqlite"
+    payload: Any
+
+    def write(self, conn: Connection) -> None:
+        if self.mode == "copy":
+            _pg_copy(conn, self.table, self.columns, self.payload)
+        elif self.mode == "unnest":
+            _pg_unnest(conn, self.table, self.columns, self.payload)
+        else:
+            names = ", ".join(_quote(conn, c) for c in self.columns)
+            marks = ", ".join("?" for _ in self.columns)
+            conn.exec_driver_sql(f"INSERT INTO {_quote(conn, self.table.name)} ({names}) "
+                                 f"VALUES ({marks}){self.payload[0]}", self.payload[1])
+
+
+def prepare(dialect: str, table: Table, rows: list[Row], *,
+            ignore_duplicates: bool = False) -> Batch | None:
+    """The statement that inserts `rows` on a `dialect` database (None: no rows)."""
+    if not rows:
+        return None
+    columns = list(rows[0])
+    if dialect == "postgresql":
+        kinds = [_kind(table, c) for c in columns]
+        if ignore_duplicates:
+            return Batch(table, columns, "unnest", {
+                f"c{i}": _array_literal(k, [row[c] for row in rows])
+                for i, (k, c) in enumerate(zip(kinds, columns, strict=True))})
+        return Batch(table, columns, "copy", _copy_text(kinds, columns, rows))
+    conflict = " ON CONFLICT DO NOTHING" if ignore_duplicates else ""
+    return Batch(table, columns, "sqlite", (conflict, [tuple(row[c] for c in columns) for row in rows]))
+
+
 def insert_rows(conn: Connection, table: Table, rows: list[Row], *,
                 ignore_duplicates: bool = False) -> None:
-    if not rows:
-        return
-    columns = list(rows[0])
-    if conn.dialect.name == "postgresql":
-        if ignore_duplicates:
-            _pg_unnest(conn, table, columns, rows)
-        else:
-            _pg_copy(conn, table, columns, rows)
-        return
-    names = ", ".join(_quote(conn, c) for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    conflict = " ON CONFLICT DO NOTHING" if ignore_duplicates else ""
-    conn.exec_driver_sql(
-        f"INSERT INTO {_quote(conn, table.name)} ({names}) VALUES ({marks}){conflict}",
-        [tuple(row[c] for c in columns) for row in rows])
+    batch = prepare(conn.dialect.name, table, rows, ignore_duplicates=ignore_duplicates)
+    if batch is not None:
+        batch.write(conn)
 
 
 def _quote(conn: Connection, name: str) -> str:
@@ -71,18 +102,24 @@ def _copy_cells(kind: str, values: Sequence[Any]) -> list[str]:
     return cells
 
 
-def _pg_copy(conn: Connection, table: Table, columns: list[str], rows: list[Row]) -> None:
+def _copy_text(kinds: list[str], columns: list[str], rows: list[Row]) -> list[bytes]:
+    """COPY text, in chunks of COPY_CHUNK rows."""
+    chunks = []
+    for start in range(0, len(rows), COPY_CHUNK):
+        chunk = rows[start:start + COPY_CHUNK]
+        cells = [_copy_cells(k, [row[c] for row in chunk]) for k, c in zip(kinds, columns, strict=True)]
+        chunks.append("".join("\t".join(line) + "\n" for line in zip(*cells, strict=True)).encode())
+    return chunks
+
+
+def _pg_copy(conn: Connection, table: Table, columns: list[str], chunks: list[bytes]) -> None:
     names = ", ".join(_quote(conn, c) for c in columns)
     statement = f"COPY {_quote(conn, table.name)} ({names}) FROM STDIN"
-    kinds = [_kind(table, c) for c in columns]
     driver = conn.connection.driver_connection  # this very transaction: COPY joins it
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-            for start in range(0, len(rows), COPY_CHUNK):
-                chunk = rows[start:start + COPY_CHUNK]
-                cells = [_copy_cells(k, [row[c] for row in chunk])
-                         for k, c in zip(kinds, columns, strict=True)]
-                copy.write("".join("\t".join(line) + "\n" for line in zip(*cells, strict=True)))
+            for chunk in chunks:
+                copy.write(chunk)
     except Exception as error:
         _reraise(error, statement)
         raise
@@ -114,12 +151,9 @@ def _quoted(value: Any) -> str:
     return '"' + text + '"'
 
 
-def _pg_unnest(conn: Connection, table: Table, columns: list[str], rows: list[Row]) -> None:
+def _pg_unnest(conn: Connection, table: Table, columns: list[str], arrays: dict[str, str]) -> None:
     names = ", ".join(_quote(conn, c) for c in columns)
-    kinds = [_kind(table, c) for c in columns]
-    arrays = ", ".join(f"%(c{i})s::text::{k}[]" for i, k in enumerate(kinds))
+    casts = ", ".join(f"%(c{i})s::text::{_kind(table, c)}[]" for i, c in enumerate(columns))
     conn.exec_driver_sql(
-        f"INSERT INTO {_quote(conn, table.name)} ({names}) SELECT * FROM unnest({arrays}) "
-        "ON CONFLICT DO NOTHING",
-        {f"c{i}": _array_literal(k, [row[c] for row in rows])
-         for i, (k, c) in enumerate(zip(kinds, columns, strict=True))})
+        f"INSERT INTO {_quote(conn, table.name)} ({names}) SELECT * FROM unnest({casts}) "
+        "ON CONFLICT DO NOTHING", arrays)

@@ -1,14 +1,18 @@
 """Queries over the log's read model (rm_event), answered as canonical JSON bytes.
 
-Each takes the connection and reads the active generation's tables."""
+Each takes the connection and reads the active generation's tables; bodies are rendered from
+the log's own rows (projections/stored.py). An event concerns a chip or company when its
+aggregate had named it by the event's position (`rm_subject`, projections/views.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
 from projections.projector import active_tables
+from projections.stored import log_table, public_bytes, stored_columns
 
 
 @dataclass(frozen=True)
@@ -30,12 +34,14 @@ class EventPage:
 
 def list_events(conn: Connection, where: EventFilter, after: int, limit: int) -> EventPage:
     tables = active_tables(conn)
-    e = tables.event
-    query = select(e.c.position, e.c.body).where(e.c.position > after)
+    e, log = tables.event, log_table(conn)
+    query = (select(e.c.position, *stored_columns(log))
+             .join(log, log.c.position == e.c.position).where(e.c.position > after))
     for kind, slug in (("chip", where.chip), ("company", where.company)):
         if slug is not None:
-            s = tables.event_subject.alias(f"s_{kind}")
-            query = query.join(s, and_(s.c.position == e.c.position, s.c.subject == f"{kind}:{slug}"))
+            s = tables.subject.alias(f"s_{kind}")
+            query = query.join(s, and_(s.c.agg_key == e.c.agg_key, s.c.subject == f"{kind}:{slug}",
+                                       s.c.first_position <= e.c.position))
     if where.types:
         query = query.where(e.c.type.in_(where.types))
     if where.effective_from_us is not None:
@@ -47,14 +53,21 @@ def list_events(conn: Connection, where: EventFilter, after: int, limit: int) ->
     rows = conn.execute(query.order_by(e.c.position).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return EventPage([bytes(r.body) for r in rows], rows[-1].position if more else None,
-                     [r.position for r in rows])
+    return EventPage([public_bytes(r.position, r) for r in rows],
+                     rows[-1].position if more else None, [r.position for r in rows])
 
 
 def get_event(conn: Connection, event_id: str) -> bytes | None:
-    e = active_tables(conn).event
-    body = conn.execute(select(e.c.body).where(e.c.event_id == event_id)).scalar()
-    return None if body is None else bytes(body)
+    found = event_by_id(conn, event_id)
+    return None if found is None else public_bytes(found.position, found)
+
+
+def event_by_id(conn: Connection, event_id: str) -> Any:
+    """The row of one stored event (position, agg_key and the log columns), or None."""
+    e, log = active_tables(conn).event, log_table(conn)
+    return conn.execute(select(e.c.position, e.c.agg_key, *stored_columns(log))
+                        .join(log, log.c.position == e.c.position)
+                        .where(e.c.event_id == event_id)).first()
 
 
 def locate_event(conn: Connection, event_id: str) -> str | None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import gc
 import threading
 from collections import OrderedDict
+from typing import Any
 
-import orjson
 from sqlalchemy import Connection, Engine, select
 
 from domain.events import LoggedEvent
 from domain.knowledge import Belief, as_written
 from projections.projector import active_generation
+from projections.stored import log_table, public_body, stored_columns
 from projections.tables import ViewTables, view_tables
 
 FREEZE_EVERY = 2_000
@@ -56,8 +57,7 @@ class DecodedCache:
         return written
 
 
-def decode(body: bytes, aggregate: str) -> LoggedEvent:
-    public = orjson.loads(body)
+def logged(public: dict[str, Any], aggregate: str) -> LoggedEvent:
     return LoggedEvent(public["id"], public["type"], aggregate, public["effective_at"],
                        public["reported_at"], public["data"], public)
 
@@ -122,12 +122,14 @@ def events_of(conn: Connection, tables: ViewTables, aggregates: list[str], at_po
 
 def _decode_into(conn: Connection, tables: ViewTables, missing: list[int], cache: DecodedCache,
                  known: dict[int, Belief]) -> None:
-    e = tables.event
+    e, log = tables.event, log_table(conn)
     for start in range(0, len(missing), 500):
-        rows = conn.execute(select(e.c.position, e.c.agg_key, e.c.body)
+        rows = conn.execute(select(e.c.position, e.c.agg_key, *stored_columns(log))
+                            .join(log, log.c.position == e.c.position)
                             .where(e.c.position.in_(missing[start:start + 500]))).all()
         for row in rows:
-            known[row.position] = cache.put(row.position, decode(bytes(row.body), row.agg_key))
+            event = logged(public_body(row.position, row), row.agg_key)
+            known[row.position] = cache.put(row.position, event)
 
 
 def object_events(conn: Connection, tables: ViewTables, kind: str, object_id: str,

@@ -4,6 +4,9 @@ The read models exist in two generations, `a` and `b`, with identical tables
 (`rm_event_a`, `rm_event_b`, …). Readers use the active one (`projection_generation`); a
 rebuild fills the other from the log, catches up, and makes it active in one transaction,
 so nobody ever reads a half-built view.
+
+On PostgreSQL the read models' text keys are `COLLATE "C"` (migration 0004): bytewise, as
+SQLite compares them.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, LargeBinary, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, String, Table
 
 metadata = MetaData()
 GENERATIONS = ("a", "b")
@@ -64,17 +67,15 @@ class ViewTables:
     """The read-model tables of one generation."""
 
     generation: str
-    event: Table  # every regulatory event, as GET /v1/events serves it
-    event_subject: Table  # which chips/companies each event concerns ("chip:h20")
-    subject: Table  # every aggregate that ever concerned a chip or company (a superset)
+    event: Table  # every regulatory event, indexed (its body stays in the log)
+    subject: Table  # which aggregates concern a chip or company ("chip:h20"), and since when
     criteria: Table  # measures that ever had threshold criteria (they may cover any chip)
     object: Table  # created objects by kind and id (measures, licences, …)
     registry: Table  # registered chips and companies
 
     @property
     def all(self) -> tuple[Table, ...]:
-        return (self.event, self.event_subject, self.subject, self.criteria, self.object,
-                self.registry)
+        return (self.event, self.subject, self.criteria, self.object, self.registry)
 
     @property
     def checkpoint_name(self) -> str:
@@ -94,16 +95,9 @@ def view_tables(generation: str) -> ViewTables:
         Column("reported_us", BigInteger, nullable=False),
         Column("recorded_us", BigInteger, nullable=False),
         Column("target_event_id", String(36)),
-        Column("body", LargeBinary, nullable=False),  # canonical JSON of the stored event
         Index(f"ix_rm_event_{g}_agg", "agg_key", "position"),
         Index(f"ix_rm_event_{g}_type", "type", "position"),
         Index(f"ix_rm_event_{g}_effective", "effective_us"),
-    )
-    event_subject = Table(
-        f"rm_event_subject_{g}", metadata,
-        Column("subject", String(100), primary_key=True),
-        Column("position", BigInteger, primary_key=True, autoincrement=False),
-        Index(f"ix_rm_event_subject_{g}_position", "position"),
     )
     subject = Table(
         f"rm_subject_{g}", metadata,
@@ -130,7 +124,7 @@ def view_tables(generation: str) -> ViewTables:
         Column("id", String(80), primary_key=True),
         Column("first_position", BigInteger, nullable=False),
     )
-    return ViewTables(g, event, event_subject, subject, criteria, obj, registry)
+    return ViewTables(g, event, subject, criteria, obj, registry)
 
 
 for _generation in GENERATIONS:

@@ -1,31 +1,36 @@
 """The `views` projection: every read model, maintained from the log in one transaction.
 
-- rm_event / rm_event_subject: the log as GET /v1/events serves it, and which chips and
-  companies each event concerns (a lifecycle event inherits what its object named; a
-  revision inherits its target's subjects);
-- rm_subject: every aggregate that ever concerned a chip or company — the slice a
-  point-in-time answer folds (a superset: the fold decides what applies);
+- rm_event: the log's regulatory events, indexed by position, id, aggregate, type and
+  effective time (the body stays in the log: projections/stored.py);
+- rm_subject: for every chip and company, each aggregate that ever named it and the position
+  where it first did. This is the slice a point-in-time answer folds (a superset: the fold
+  decides what applies), and it says which events concern a subject: **an event concerns
+  every chip and company its aggregate had named up to and including it** — a creation what
+  it names; an amendment, a lift, a correction or a retraction also everything named before
+  (an amendment that only changes `control` still concerns the measure's chips);
 - rm_criteria_agg: measures that ever had threshold criteria, which may cover any chip;
 - rm_object / rm_registry: created objects and registered chips and companies, by id.
+
+Indexing a page needs nothing from the database: every row is a function of the page's own
+events. Rows keyed by an aggregate whose first event (version 1) is in the page cannot be
+stored yet, so they are bulk-copied; the rest may be (an amendment names the measure's chips
+again) and are inserted with ON CONFLICT DO NOTHING, which keeps the earliest position.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table
 
 from domain.catalog import CATALOG, Role
 from domain.clocks import parse_instant, to_micros
 from domain.events import Recorded
 from domain.subjects import named_subjects
-from projections.bulk import insert_rows
-from projections.canonical import dumps, render_event
-from projections.subject_cache import SubjectCache
+from projections.bulk import Batch, prepare
 from projections.tables import VIEWS, ViewTables
-
-REVISIONS = ("EventCorrected", "EventRetracted")
 
 
 def _micros(text: str | None) -> int | None:
@@ -41,8 +46,20 @@ def _micros(text: str | None) -> int | None:
     return to_micros(parse_instant(text))
 
 
-def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    insert_rows(conn, table, rows, ignore_duplicates=True)
+class _Rows:
+    """Rows for one table: `new` ones (keyed by an aggregate born in this page) and ones
+    that may be stored already."""
+
+    def __init__(self) -> None:
+        self.new: dict[Any, dict[str, Any]] = {}
+        self.maybe: dict[Any, dict[str, Any]] = {}
+
+    def add(self, fresh: bool, key: Any, row: dict[str, Any]) -> None:
+        (self.new if fresh else self.maybe).setdefault(key, row)  # the earliest position wins
+
+    def batches(self, dialect: str, table: Table) -> list[Batch | None]:
+        return [prepare(dialect, table, list(self.new.values())),
+                prepare(dialect, table, list(self.maybe.values()), ignore_duplicates=True)]
 
 
 class _Page:
@@ -50,175 +67,113 @@ class _Page:
 
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
-        self.event_subjects: list[dict[str, Any]] = []
-        self.subjects: dict[tuple[str, str], int] = {}
-        self.criteria: dict[str, int] = {}
-        self.objects: dict[tuple[str, str], dict[str, Any]] = {}
-        self.registry: dict[tuple[str, str], int] = {}
-        self.by_event: dict[str, set[str]] = {}  # subjects of events in this page
-        self.by_aggregate: dict[str, set[str]] = {}
-        # What earlier pages stored, fetched once for the whole page (see `_prefetch`).
-        self.stored_by_event: dict[str, set[str]] = {}
-        self.stored_by_aggregate: dict[str, set[str]] = {}
+        self.fresh: set[str] = set()  # aggregates whose first event is in this page
+        self.subjects = _Rows()
+        self.criteria = _Rows()
+        self.objects = _Rows()
+        self.registry = _Rows()
+        self.batches: list[Batch] | None = None
+
+    def prepare(self, tables: ViewTables, dialect: str) -> None:
+        """Build the statements' payloads now (see projections/bulk.py), before `write`."""
+        batches = [prepare(dialect, tables.event, self.events),
+                   *self.subjects.batches(dialect, tables.subject),
+                   *self.criteria.batches(dialect, tables.criteria),
+                   *self.objects.batches(dialect, tables.object),
+                   *self.registry.batches(dialect, tables.registry)]
+        self.batches = [b for b in batches if b is not None]
+
+
+class StoredPairs:
+    """A rebuild's bounded memory of the (subject, aggregate) pairs it has stored, so a page
+    does not offer the database pairs it knows are there (an optimisation only: a pair it
+    forgot is offered with ON CONFLICT DO NOTHING). Valid while pages commit in order; a
+    rebuild starts a new one whenever a page fails to commit."""
+
+    def __init__(self, max_aggregates: int = 100_000):
+        self.max = max_aggregates
+        self._pairs: OrderedDict[str, set[str]] = OrderedDict()
+
+    def has(self, subject: str, aggregate: str) -> bool:
+        return subject in self._pairs.get(aggregate, ())
+
+    def remember(self, pairs: list[tuple[str, str]]) -> None:
+        store = self._pairs
+        for subject, aggregate in pairs:
+            known = store.get(aggregate)
+            if known is None:
+                store[aggregate] = {subject}
+            else:
+                known.add(subject)
+                store.move_to_end(aggregate)
+        while len(store) > self.max:
+            store.popitem(last=False)
 
 
 class Views:
     name = VIEWS
 
-    def __init__(self, cache: SubjectCache | None = None):
-        self.cache = cache  # a rebuild's memory of earlier pages (projections/subject_cache.py)
+    def __init__(self, stored: StoredPairs | None = None):
+        self.stored = stored
 
     def apply(self, conn: Connection, tables: ViewTables,
               events: list[tuple[int, Recorded]]) -> None:
-        self.write(conn, tables, self.index(conn, tables, events))
+        self.write(conn, tables, self.index(events))
 
-    def index(self, conn: Connection, tables: ViewTables,
-              events: list[tuple[int, Recorded]]) -> _Page:
-        """Work out a page's rows; `conn` is only read (what earlier pages stored)."""
+    def index(self, events: list[tuple[int, Recorded]]) -> _Page:
+        """Work out a page's rows (no database needed)."""
         page = _Page()
-        self._prefetch(conn, tables, page, events)
         for position, event in events:
-            self._one(conn, tables, page, position, event)
-        if self.cache is not None:
-            self.cache.stage(page, events)
+            self._one(page, position, event)
+        stored = self.stored
+        if stored is not None:
+            maybe = page.subjects.maybe
+            for pair in [p for p in maybe if stored.has(*p)]:
+                del maybe[pair]
+            stored.remember([*page.subjects.new, *maybe])
         return page
 
     @staticmethod
     def write(conn: Connection, tables: ViewTables, page: _Page) -> None:
-        """Insert what `index` worked out, in bulk."""
-        insert_rows(conn, tables.event, page.events)
-        insert_rows(conn, tables.event_subject, page.event_subjects)
-        insert_ignoring_duplicates(conn, tables.subject, [  # pairs already stored: no row
-            {"subject": s, "agg_key": a, "first_position": p} for (s, a), p in page.subjects.items()
-            if s not in page.stored_by_aggregate.get(a, ())])
-        insert_ignoring_duplicates(conn, tables.criteria, [
-            {"agg_key": a, "first_position": p} for a, p in page.criteria.items()])
-        insert_ignoring_duplicates(conn, tables.object, list(page.objects.values()))
-        insert_ignoring_duplicates(conn, tables.registry, [
-            {"kind": k, "id": i, "first_position": p} for (k, i), p in page.registry.items()])
+        """Insert what `index` worked out, in bulk (one statement per table and kind)."""
+        if page.batches is None:
+            page.prepare(tables, conn.dialect.name)
+        assert page.batches is not None
+        for batch in page.batches:
+            batch.write(conn)
 
-    def _one(self, conn: Connection, tables: ViewTables, page: _Page, position: int,
-             event: Recorded) -> None:
-        role = CATALOG[event.type].role
+    @staticmethod
+    def _one(page: _Page, position: int, event: Recorded) -> None:
+        event_type = CATALOG[event.type]
+        role = event_type.role
         key = event.aggregate
-        target_id = event.data.get("event_id") if role is Role.REVISION else None
-        if target_id is not None:
-            subjects = self._target_subjects(conn, tables, page, target_id)
-            changed = event.data.get("changes", {}).get("data") or {}
-            subjects |= named_subjects(changed)
-            if changed.get("criteria"):
-                page.criteria.setdefault(key, position)
+        data = event.data
+        if event.originator_version == 1:
+            page.fresh.add(key)
+        fresh = key in page.fresh
+        if role is Role.REVISION:
+            target_id = data.get("event_id")
+            named = data.get("changes", {}).get("data") or {}
         else:
-            subjects = named_subjects(event.data)
-            if role in (Role.LIFECYCLE, Role.TERMINAL):
-                subjects |= self._aggregate_subjects(conn, tables, page, key)
-            if event.data.get("criteria"):
-                page.criteria.setdefault(key, position)
-            self._index_ids(page, role, event, position)
-        page.by_event[event.event_id] = subjects
-        page.by_aggregate.setdefault(key, set()).update(subjects)
-        for subject in subjects:
-            page.subjects.setdefault((subject, key), position)
+            target_id, named = None, data
+            if role is Role.CREATOR:
+                object_id = data[event_type.id_field]
+                page.objects.add(fresh, (event_type.kind, object_id), {
+                    "kind": event_type.kind, "id": object_id, "agg_key": key,
+                    "first_position": position})
+            elif role is Role.REGISTRY:
+                registered = data[event_type.id_field]
+                page.registry.add(fresh, (event_type.kind, registered), {
+                    "kind": event_type.kind, "id": registered, "first_position": position})
+        if named.get("criteria"):
+            page.criteria.add(fresh, key, {"agg_key": key, "first_position": position})
+        for subject in named_subjects(named):
+            page.subjects.add(fresh, (subject, key), {
+                "subject": subject, "agg_key": key, "first_position": position})
         page.events.append({
             "position": position, "event_id": event.event_id, "type": event.type,
             "agg_key": key, "effective_us": _micros(event.effective_at),
             "reported_us": _micros(event.reported_at), "recorded_us": _micros(event.recorded_at),
-            "target_event_id": target_id, "body": _exact(dumps(render_event(event, position))),
+            "target_event_id": target_id,
         })
-        page.event_subjects += [{"subject": s, "position": position} for s in sorted(subjects)]
 
-    @staticmethod
-    def _index_ids(page: _Page, role: Role, event: Recorded, position: int) -> None:
-        event_type = CATALOG[event.type]
-        if role is Role.CREATOR:
-            object_id = event.data[event_type.id_field]
-            page.objects.setdefault((event_type.kind, object_id), {
-                "kind": event_type.kind, "id": object_id, "agg_key": event.aggregate,
-                "first_position": position})
-        elif role is Role.REGISTRY:
-            page.registry.setdefault((event_type.kind, event.data[event_type.id_field]), position)
-
-    def _prefetch(self, conn: Connection, tables: ViewTables, page: _Page,
-                  events: list[tuple[int, Recorded]]) -> None:
-        """What the lookups below need from earlier pages, in two queries per page instead of
-        one per lifecycle event and revision. The page's own rows are inserted only after
-        every event is indexed, so the stored rows are the same for every event of the page."""
-        keys: set[str] = set()
-        targets: set[str] = set()
-        revised: set[str] = set()
-        for _position, event in events:
-            role = CATALOG[event.type].role
-            if role is Role.REVISION and event.data.get("event_id") is not None:
-                targets.add(event.data["event_id"])
-                revised.add(event.aggregate)
-            elif role in (Role.LIFECYCLE, Role.TERMINAL):
-                keys.add(event.aggregate)
-        cache = self.cache
-        if cache is not None:
-            for key in list(keys):
-                if (known := cache.aggregate(key)) is not None:
-                    page.stored_by_aggregate[key] = set(known)
-                    keys.discard(key)
-            for target in list(targets):
-                if (known := cache.event(target)) is not None:
-                    page.stored_by_event[target] = set(known)
-                    targets.discard(target)
-            for key in revised - keys:  # only to skip rows `write` knows are stored
-                if (known := cache.aggregate(key)) is not None:
-                    page.stored_by_aggregate[key] = set(known)
-        s, e, es = tables.subject, tables.event, tables.event_subject
-        if (keys or targets) and conn.dialect.name == "postgresql":
-            # Lookups by key, always: a generation being rebuilt has no statistics (its
-            # tables were emptied, and the service role may not ANALYZE them), and the
-            # planner's guesses chose parallel sequential scans of millions of rows — 0.2
-            # to 0.4 s a page at 1M events. For this transaction only.
-            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        for chunk in _chunks(sorted(keys)):
-            page.stored_by_aggregate.update((k, set()) for k in chunk)
-            for row in conn.execute(select(s.c.agg_key, s.c.subject).where(s.c.agg_key.in_(chunk))):
-                page.stored_by_aggregate[row.agg_key].add(row.subject)
-        for chunk in _chunks(sorted(targets)):
-            page.stored_by_event.update((t, set()) for t in chunk)
-            for row in conn.execute(select(e.c.event_id, es.c.subject)
-                                    .join(es, e.c.position == es.c.position)
-                                    .where(e.c.event_id.in_(chunk))):
-                page.stored_by_event[row.event_id].add(row.subject)
-        if cache is not None:  # a page still being written is not in the database yet
-            for key in keys:
-                page.stored_by_aggregate[key] |= cache.unsettled_aggregate(key)
-            for target in targets:
-                page.stored_by_event[target] |= cache.unsettled_event(target)
-
-    @staticmethod
-    def _aggregate_subjects(conn: Connection, tables: ViewTables, page: _Page,
-                            key: str) -> set[str]:
-        """A lifecycle event concerns everything its object has named so far (an amendment
-        that only changes `control` still concerns the measure's chips)."""
-        stored = page.stored_by_aggregate.get(key)
-        if stored is None:
-            stored = set(conn.execute(select(tables.subject.c.subject)
-                                      .where(tables.subject.c.agg_key == key)).scalars())
-        return set(stored) | page.by_aggregate.get(key, set())
-
-    @staticmethod
-    def _target_subjects(conn: Connection, tables: ViewTables, page: _Page,
-                         target_id: str) -> set[str]:
-        if target_id in page.by_event:
-            return set(page.by_event[target_id])
-        if target_id in page.stored_by_event:
-            return set(page.stored_by_event[target_id])
-        found = conn.execute(
-            select(tables.event_subject.c.subject)
-            .join(tables.event, tables.event.c.position == tables.event_subject.c.position)
-            .where(tables.event.c.event_id == target_id)
-        ).scalars()
-        return set(found)
-
-
-def _exact(data: bytes) -> bytes:
-    """orjson's output keeps a 4 KB buffer; a page of rows holds thousands: copy to size."""
-    return bytes(memoryview(data))
-
-
-def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]

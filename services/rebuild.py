@@ -12,10 +12,10 @@ one while the live projector keeps the active one current and readers keep readi
    Ctrl-C or SIGTERM loses at most the page in flight, and two rebuilds (or a rebuild and
    anything else) never apply an entry twice. Pipelined, so the database and Python work
    at once: while page n is written (a writer thread: COPY, checkpoint, commit), page n+1
-   is indexed here and page n+2 read and decoded (a reader thread). Indexing a lifecycle
-   event or a revision needs what earlier pages stored; a bounded `SubjectCache`
-   remembers it (page n included, before it commits), and the database answers the rest.
-   Memory is bounded by the pages in flight and the cache, not by the log.
+   is indexed here and page n+2 read and decoded (a reader thread). Indexing reads
+   nothing back (projections/views.py); a bounded `StoredPairs` only spares the database
+   pairs this run already stored. Memory is bounded by the pages in flight and that
+   memory, not by the log.
 3. **Swap** (one transaction): once the generation's checkpoint is the log's head *as read
    in that transaction* (a short tail is applied in it), make it active and delete the
    rebuild row; otherwise catch up again. Readers see the old generation up to that
@@ -37,17 +37,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import orjson
-from eventsourcing.persistence import Notification, find_id_convertor
-from eventsourcing.utils import resolve_topic
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.clocks import utc_now
-from domain.events import Recorded
 from projections.database import is_sqlite, write_transaction
 from projections.projector import Projector, active_generation, read_checkpoint
-from projections.subject_cache import SubjectCache
 from projections.tables import (
     GENERATIONS,
     VIEWS,
@@ -57,15 +52,15 @@ from projections.tables import (
     projection_rebuild,
     view_tables,
 )
-from projections.views import Views
+from projections.views import StoredPairs, Views
+from services.log_reader import LogPage, LogReader, PrefetchingReader
 from services.store import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, EventLog
 
 log = logging.getLogger(__name__)
 
 PAGE = 5_000  # log entries per transaction: ~3 pages are in memory at once (pipelined)
-CACHE_SIZE = (100_000, 50_000)  # aggregates, events whose stored subjects a rebuild remembers
+REMEMBERED = 100_000  # aggregates whose stored (subject, aggregate) pairs a rebuild remembers
 STALL_SECONDS = 30.0  # no progress by anyone for this long: give up and say why
-LogPage = list[tuple[int, Any]]
 
 
 @dataclass(frozen=True)
@@ -131,86 +126,6 @@ def status(engine: Engine) -> Status:
                       None if row is None else row.started_at, log_head(conn))
 
 
-# -- reading the log ------------------------------------------------------------------------
-
-class FastDecoder:
-    """`mapper.to_domain_event`, with orjson in place of the library's JSON decoder.
-
-    The library's decoder runs a Python hook on every JSON object to revive transcoded
-    values; our events carry exactly one (the library's own `timestamp`) since every field
-    we store is JSON-native. When a stored state holds anything else, or is encrypted or
-    compressed, or fails to parse, the library's mapper decodes it: the result is the same
-    object either way (tests/integration/test_rebuild.py compares them over whole logs).
-    """
-
-    def __init__(self, event_log: EventLog):
-        self.mapper = event_log.mapper
-        self.usable = self.mapper.cipher is None and self.mapper.compressor is None
-
-    def __call__(self, note: Notification) -> Any:
-        if self.usable:
-            try:
-                event = self._fast(note)
-            except Exception:  # noqa: BLE001 - anything unusual: the library decides
-                event = None
-            if event is not None:
-                return event
-        return self.mapper.to_domain_event(note)
-
-    @staticmethod
-    def _fast(note: Notification) -> Recorded | None:
-        state = note.state
-        if state.count(b'"_type_"') != 1:
-            return None
-        cls = resolve_topic(note.topic)
-        if not (isinstance(cls, type) and issubclass(cls, Recorded)) \
-                or getattr(cls, "class_version", 1) != 1:
-            return None
-        values = orjson.loads(state)
-        stamp = values.get("timestamp")
-        if not (isinstance(stamp, dict) and len(stamp) == 2
-                and stamp.get("_type_") == "datetime_iso" and "class_version" not in values):
-            return None
-        values["timestamp"] = datetime.fromisoformat(stamp["_data_"])
-        values["originator_id"] = find_id_convertor(cls, type(note.originator_id))(
-            note.originator_id)
-        values["originator_version"] = note.originator_version
-        event = object.__new__(cls)
-        object.__setattr__(event, "__dict__", values)
-        return event
-
-
-class PrefetchingReader:
-    """`read(after, limit)` for the projector: while one page is being written, the next
-    is already being read and decoded in a background thread (at most one page ahead)."""
-
-    def __init__(self, event_log: EventLog, decode: Callable[[Notification], Any]):
-        self.log, self.decode = event_log, decode
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="regtl-rebuild-read")
-        self._ahead: tuple[int, int, Future[LogPage]] | None = None
-
-    def fetch(self, after: int, limit: int) -> LogPage:
-        decode = self.decode
-        return [(n.id, decode(n)) for n in self.log.notifications(after, limit)]
-
-    def read(self, after: int, limit: int) -> LogPage:
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None and ahead[:2] == (after, limit):
-            page = ahead[2].result()
-        else:  # first page, or someone else moved the checkpoint: read it now
-            if ahead is not None:
-                ahead[2].cancel()
-            page = self.fetch(after, limit)
-        if len(page) == limit:
-            self._ahead = (page[-1][0], limit, self._pool.submit(self.fetch, page[-1][0], limit))
-        return page
-
-    def close(self) -> None:
-        if self._ahead is not None:
-            self._ahead[2].cancel()
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-
 # -- the rebuild ----------------------------------------------------------------------------
 
 class Rebuilder:
@@ -218,8 +133,8 @@ class Rebuilder:
                  progress: Callable[[Progress], None] | None = None,
                  clock: Callable[[], datetime] = utc_now, poll_seconds: float = 0.2,
                  stall_seconds: float = STALL_SECONDS,
-                 cache_size: tuple[int, int] = CACHE_SIZE):
-        self.engine, self.log, self.page, self.cache_size = engine, event_log, page, cache_size
+                 remembered: int = REMEMBERED):
+        self.engine, self.log, self.page, self.remembered = engine, event_log, page, remembered
         self.progress = progress or (lambda _p: None)
         self.clock, self.poll, self.stall = clock, poll_seconds, stall_seconds
 
@@ -229,7 +144,7 @@ class Rebuilder:
         generation, resumed = self.begin(restart=restart)
         tables = view_tables(generation)
         start = position = self._checkpoint(tables)
-        reader = PrefetchingReader(self.log, FastDecoder(self.log))
+        reader = PrefetchingReader(LogReader(self.engine, self.log))
         writer = ThreadPoolExecutor(1, thread_name_prefix="regtl-rebuild-write")
         collector = QuietGC() if quiet_gc else None
         head, pages, last_move = self.log.head(), 0, time.monotonic()
@@ -282,10 +197,11 @@ class Rebuilder:
 
         Pipelined: while one page is written (and committed with its checkpoint, in one
         transaction, in `writer`), the next is indexed here, and the one after that read
-        and decoded by `reader`. Indexing needs what earlier pages stored: `SubjectCache`
-        remembers it, including the page still being written."""
-        cache = SubjectCache(*self.cache_size)
-        views = Views(cache)
+        and decoded by `reader`. `StoredPairs` remembers what earlier pages of this call
+        stored (the page still being written included: if it fails, this call returns and
+        what was indexed after it is dropped with that memory)."""
+        views = Views(StoredPairs(self.remembered))
+        dialect = self.engine.dialect.name
         cursor = position  # the end of the last page handed to the writer
         pending: tuple[Future[bool], int] | None = None
         try:
@@ -294,21 +210,19 @@ class Rebuilder:
                 page = None
                 last = entries[-1][0] if entries else cursor
                 if entries:
-                    events = [(p, e) for p, e in entries if isinstance(e, Recorded)]
-                    with self.engine.connect() as conn:
-                        page = views.index(conn, tables, events)
+                    events = [(p, e) for p, e in entries if e is not None]
+                    page = views.index(events)
+                    page.prepare(tables, dialect)  # here, not in the writer's transaction
                     del entries, events  # decoded pages are the bulk of the memory in use
                 if pending is not None:
                     future, end = pending
                     pending = None
                     if not future.result():
                         return self._checkpoint(tables)
-                    cache.settle()
                     position = end
                     committed(end)
                 if page is None:
                     return position
-                cache.commit()
                 pending = (writer.submit(self._write, tables, cursor, last, page), last)
                 cursor = last
         finally:
@@ -383,7 +297,7 @@ class Rebuilder:
                     return False, position, head
                 # Entries up to the head are committed (the log commits in position order).
                 entries = [(p, e) for p, e in read(position, head - position) if p <= head]
-                Views().apply(conn, tables, [(p, e) for p, e in entries if isinstance(e, Recorded)])
+                Views().apply(conn, tables, [(p, e) for p, e in entries if e is not None])
                 moved = conn.execute(
                     update(projection_checkpoint)
                     .where(projection_checkpoint.c.name == tables.checkpoint_name,

@@ -74,7 +74,17 @@ def psycopg_dsn(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+# The log is stored as plain JSON, whatever the process environment says: the read models
+# render event bodies from it (projections/stored.py). Encryption at rest is the database's.
+PLAIN_STATE = {f"{prefix}{key}": "" for prefix in ("", f"{APPLICATION_NAME.upper()}_")
+               for key in ("CIPHER_TOPIC", "CIPHER_KEY", "COMPRESSOR_TOPIC")}
+
+
 def library_env(settings: Settings, url: str | None = None) -> dict[str, str]:
+    return {**_persistence_env(settings, url), **PLAIN_STATE}
+
+
+def _persistence_env(settings: Settings, url: str | None = None) -> dict[str, str]:
     url = url or settings.database_url
     if not settings.is_postgres:
         return {

@@ -19,7 +19,9 @@ from sqlalchemy import Connection, and_, insert, select, update
 from domain.clocks import parse_instant, to_micros
 from domain.events import Recorded
 from projections.canonical import render_event
+from projections.event_queries import event_by_id
 from projections.projector import active_tables
+from projections.stored import public_body
 from services.webhooks import tables as t
 from services.webhooks.messages import event_message, message_id
 
@@ -54,9 +56,14 @@ def live_targets(conn: Connection) -> list[Target]:
 
 
 def subjects_of(conn: Connection, positions: list[int]) -> dict[int, set[str]]:
-    es = active_tables(conn).event_subject
+    """The chips and companies each event concerns: what its aggregate had named by then."""
+    tables = active_tables(conn)
+    e, s = tables.event, tables.subject
     found: dict[int, set[str]] = {p: set() for p in positions}
-    for row in conn.execute(select(es.c.position, es.c.subject).where(es.c.position.in_(positions))):
+    for row in conn.execute(select(e.c.position, s.c.subject)
+                            .join(s, and_(s.c.agg_key == e.c.agg_key,
+                                          s.c.first_position <= e.c.position))
+                            .where(e.c.position.in_(positions))):
         found[row.position].add(row.subject)
     return found
 
@@ -147,11 +154,10 @@ def schedule_for(conn: Connection, position: int, event: Recorded) -> None:
 def _reschedule(conn: Connection, position: int, correction: Recorded) -> None:
     """A correction moves (or restores, after a retraction) the target's derived messages."""
     target_id = correction.data["event_id"]
-    e = active_tables(conn).event
-    row = conn.execute(select(e.c.body, e.c.position).where(e.c.event_id == target_id)).first()
+    row = event_by_id(conn, target_id)
     if row is None:
         return
-    target = json.loads(bytes(row.body))
+    target = public_body(row.position, row)
     changes = correction.data["changes"]
     if target["type"] in ("CompanyRegistered", "ChipRegistered"):
         return

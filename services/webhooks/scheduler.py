@@ -8,14 +8,14 @@ several workers), delivered at least once.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 from sqlalchemy import Engine, select, text, update
 
 from domain.clocks import format_instant, from_micros
 from projections.database import is_sqlite, write_transaction
-from projections.projector import active_tables
+from projections.event_queries import event_by_id
+from projections.stored import public_body
 from services.webhooks import tables as t
 from services.webhooks.fanout import deliver, live_targets, subjects_of
 from services.webhooks.messages import event_message, message_id
@@ -32,15 +32,15 @@ def fire_due(engine: Engine, now_us: Callable[[], int], limit: int = 200) -> int
         keys = list(conn.execute(text(due), {"now": now, "n": limit}).scalars())
         if not keys:
             return 0
-        s, e = t.schedule, active_tables(conn).event
+        s = t.schedule
         rows = conn.execute(select(s).where(s.c.key.in_(keys))).all()
         targets = live_targets(conn)
         subjects = subjects_of(conn, [r.position for r in rows])
         for row in rows:
-            stored = conn.execute(select(e.c.body).where(e.c.event_id == row.event_id)).scalar()
+            stored = event_by_id(conn, row.event_id)
             if stored is None:
                 continue  # the views have not caught up with this event yet: next round
-            event = json.loads(bytes(stored))
+            event = public_body(stored.position, stored)
             body = event_message(row.kind, format_instant(from_micros(row.due_us)), event)
             deliver(conn, message_id(row.event_id, row.kind), row.kind, row.position, body,
                     subjects[row.position], targets, now, enforce_start=False)

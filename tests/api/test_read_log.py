@@ -174,8 +174,8 @@ def test_an_unknown_type_is_refused(client: TestClient, log: Stored) -> None:
 
 
 def test_chip_lists_the_events_that_concern_it(client: TestClient, log: Stored) -> None:
-    # the amendment and the lift name no chip: they concern the measure's chips; the
-    # correction concerns what the event it corrects concerns.
+    # the amendment and the lift name no chip: they concern the measure's chips; so does
+    # the correction (an event concerns what its object had named by then).
     assert names(log, items(client, "?chip=h20")) == [
         "h20", "imposed", "amended", "lifted", "corrected"]
 
@@ -192,6 +192,24 @@ def test_chip_includes_the_lift_of_a_measure_an_amendment_extended_to_it(
     lifted = write(client, write_headers, b.lift())
     container.catch_up()
     assert lifted["id"] in [e["id"] for e in items(client, "?chip=b30a")]
+
+
+def test_an_event_concerns_what_its_object_had_named_by_then(
+        client: TestClient, write_headers: dict[str, str], container: Container) -> None:
+    """Not what it names later: the events before an amendment extended a measure to b30a
+    do not concern b30a; a correction after it does, even of the first event."""
+    stored = {}
+    for name, body in (*((f"basic{i}", x) for i, x in enumerate(b.basics())),
+                       ("b30a", b.chip("b30a")), ("imposed", b.measure(chips=["h20"])),
+                       ("tightened", b.amendment(control="ban")),
+                       ("extended", b.amendment(chips=["h20", "b30a"]))):
+        stored[name] = write(client, write_headers, body)
+    stored["corrected"] = write(client, write_headers,
+                                b.correction(stored["imposed"]["id"], effective_at="2025-04-10"))
+    container.catch_up()
+    assert names(stored, items(client, "?chip=b30a")) == ["b30a", "extended", "corrected"]
+    assert names(stored, items(client, "?chip=h20"))[-4:] == [
+        "imposed", "tightened", "extended", "corrected"]
 
 
 def test_chip_includes_a_correction_that_names_it(client: TestClient, log: Stored,

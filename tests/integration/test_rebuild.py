@@ -24,15 +24,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from domain.events import Recorded
 from projections.projector import Projector, active_generation, read_checkpoint
 from projections.state_queries import Reading
 from projections.tables import view_tables
 from projections.views import Views
 from services.bootstrap import Container, read_log_page
 from services.idempotency import IdempotencyClaim
+from services.log_reader import LogEntry, LogReader
 from services.parsing import parse_envelope
 from services.pit import Coordinates
-from services.rebuild import FastDecoder, Progress, Rebuilder, status
+from services.rebuild import Progress, Rebuilder, status
 from services.writer import Item
 from tests.bench.loggen import batches
 from tests.conftest import Backend
@@ -124,9 +126,9 @@ def project(container: Container, generation: str) -> None:
 
 
 def rebuilder(container: Container, progress: Callable[[Progress], None] | None = None,
-              page: int = 150, cache: int = 64) -> Rebuilder:
+              page: int = 150, remembered: int = 64) -> Rebuilder:
     return Rebuilder(container.engine, container.log, page=page, progress=progress,
-                     clock=container.clock, cache_size=(cache, cache))
+                     clock=container.clock, remembered=remembered)
 
 
 @pytest.fixture
@@ -155,7 +157,7 @@ def test_a_rebuild_answers_exactly_as_the_live_views(logged: Container, client: 
     assert status(container.engine).rebuilding is None
 
     # and back: the next rebuild fills `a` afresh (clearing what it held) and swaps it in
-    again = rebuilder(container, page=400, cache=100_000).run()
+    again = rebuilder(container, page=400, remembered=100_000).run()
     assert again.generation == "a"
     assert snapshot(container.engine, "a") == live_rows
     assert answers(container, client) == live
@@ -335,16 +337,32 @@ def test_a_killed_rebuild_process_resumes_to_the_same_views(
 
 # -- the rebuild's own parts --------------------------------------------------------------------
 
-def test_the_fast_decoder_gives_the_mappers_events(logged: Container) -> None:
+def test_the_log_reader_gives_what_the_mapper_decodes(logged: Container) -> None:
     container = logged
-    decode = FastDecoder(container.log)
     notes = container.log.notifications(0, 100_000)
     assert len(notes) == container.log.head()
-    fast = 0
-    for note in notes:
+    read = LogReader(container.engine, container.log)
+    entries = read(0, 100_000)
+    assert [p for p, _e in entries] == [n.id for n in notes]
+    fields = ("type", "event_id", "aggregate", "originator_version", "effective_at",
+              "reported_at", "recorded_at", "data")
+    skipped = 0
+    for note, (_position, entry) in zip(notes, entries, strict=True):
         expected = container.log.mapper.to_domain_event(note)
-        got = decode(note)
-        assert type(got) is type(expected)
-        assert got.__dict__ == expected.__dict__
-        fast += decode._fast(note) is not None
-    assert fast == len(notes) - 1  # all but the idempotency record take the fast path
+        if not isinstance(expected, Recorded):
+            assert entry is None  # the idempotency record: not indexed
+            skipped += 1
+            continue
+        assert isinstance(entry, LogEntry)  # every event here is in the plain form
+        assert {f: getattr(entry, f) for f in fields} == {f: getattr(expected, f) for f in fields}
+    assert skipped == 1
+    assert read(notes[-3].id, 2) == entries[-2:]  # pages start after the position given
+
+
+def test_an_entry_not_in_the_plain_form_is_read_by_the_library(logged: Container) -> None:
+    container = logged
+    note = container.log.notifications(0, 1)[0]
+    read = LogReader(container.engine, container.log)
+    entry = read._entry(note.id, note.originator_version, note.topic, b'{"not": "plain"}')
+    assert isinstance(entry, Recorded)  # the library decoded the stored row instead
+    assert entry.__dict__ == container.log.mapper.to_domain_event(note).__dict__

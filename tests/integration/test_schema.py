@@ -146,3 +146,15 @@ def test_upgrade_on_an_empty_database_gives_a_working_service(pg_farm: Any, tmp_
     migrate.upgrade(settings)  # idempotent: the role exists already
     _append_one(Backend("postgres", settings))
     assert postgres.available()
+
+
+def test_read_model_keys_compare_bytewise_as_on_sqlite(backend: Backend) -> None:
+    """Ids page in the same order on both backends (PostgreSQL: COLLATE "C")."""
+    if backend.name != "postgres":
+        pytest.skip("SQLite compares text bytewise by default")
+    with psycopg.connect(backend.settings.database_url) as conn:
+        rows = conn.execute(
+            "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+            "WHERE table_name LIKE 'rm\\_%' AND data_type = 'character varying'").fetchall()
+    assert len(rows) == 2 * 12
+    assert {(t, c) for t, c, collation in rows if collation != "C"} == set()
