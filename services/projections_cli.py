@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 from types import FrameType
 from typing import Annotated
 
@@ -42,8 +43,17 @@ def _open(settings: Settings):  # type: ignore[no-untyped-def]
     return make_engine(settings.database_url, pool_size=2), open_event_log(settings)
 
 
-def _interrupt(signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+def _stop_on_signals(stop: threading.Event) -> None:
+    """SIGINT or SIGTERM: finish the page being written, then stop (the rebuild checks
+    `stop` between pages). A second one stops at once, wherever it lands."""
+
+    def asked(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt(f"signal {signum}")
+        stop.set()
+
+    signal.signal(signal.SIGTERM, asked)
+    signal.signal(signal.SIGINT, asked)
 
 
 @projections_app.command("rebuild")
@@ -60,7 +70,8 @@ def rebuild(
     from services.rebuild import Rebuilder, RebuildStalled, status
 
     engine, event_log = _open(Settings())
-    signal.signal(signal.SIGTERM, _interrupt)
+    stop = threading.Event()
+    _stop_on_signals(stop)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _Rate(),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
     try:
@@ -74,7 +85,7 @@ def rebuild(
                            completed=step.position - step.from_position)
 
             result = Rebuilder(engine, event_log, page=page, progress=show).run(
-                restart=restart, quiet_gc=True)
+                restart=restart, quiet_gc=True, stop=stop)
     except KeyboardInterrupt:
         where = status(engine)
         if where.rebuilding is not None:

@@ -89,6 +89,10 @@ class RebuildStalled(RuntimeError):
     pass
 
 
+class RebuildInterrupted(KeyboardInterrupt):
+    """A stop was asked for (`stop` set): raised between pages, never inside a transaction."""
+
+
 class _Lost(Exception):
     pass
 
@@ -137,9 +141,16 @@ class Rebuilder:
         self.engine, self.log, self.page, self.remembered = engine, event_log, page, remembered
         self.progress = progress or (lambda _p: None)
         self.clock, self.poll, self.stall = clock, poll_seconds, stall_seconds
+        self._stop: threading.Event | None = None
 
-    def run(self, *, restart: bool = False, quiet_gc: bool = False) -> RebuildResult:
-        """Rebuild (or resume) and swap; raises whatever interrupts it, leaving it resumable."""
+    def run(self, *, restart: bool = False, quiet_gc: bool = False,
+            stop: threading.Event | None = None) -> RebuildResult:
+        """Rebuild (or resume) and swap; raises whatever interrupts it, leaving it resumable.
+
+        `stop` set (the CLI sets it on SIGINT or SIGTERM): the page being written commits,
+        then `RebuildInterrupted` is raised. Stopping between pages, not wherever a signal
+        lands, keeps every connection in a state the pool can take back."""
+        self._stop = stop
         started = time.perf_counter()
         generation, resumed = self.begin(restart=restart)
         tables = view_tables(generation)
@@ -167,6 +178,7 @@ class Rebuilder:
                 before = position
                 position = self._pages(tables, position, reader, writer, committed)
                 # Caught up as of the last read, or another process holds this generation.
+                self._stop_if_asked()
                 swapped, position, head = self.swap(generation, reader.fetch)
                 if swapped:
                     self.progress(Progress(generation, resumed, start, position, head))
@@ -185,6 +197,10 @@ class Rebuilder:
             reader.close()
             if collector is not None:
                 collector.__exit__(None, None, None)
+
+    def _stop_if_asked(self) -> None:
+        if self._stop is not None and self._stop.is_set():
+            raise RebuildInterrupted("stopped between pages, as asked")
 
     def _checkpoint(self, tables: ViewTables) -> int:
         with self.engine.connect() as conn:
@@ -206,6 +222,7 @@ class Rebuilder:
         pending: tuple[Future[bool], int] | None = None
         try:
             while True:
+                self._stop_if_asked()
                 entries = reader.read(cursor, self.page)
                 page = None
                 last = entries[-1][0] if entries else cursor

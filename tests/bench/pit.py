@@ -882,14 +882,12 @@ def preload(container: Container, pit: PointInTime, chips: list[str], position: 
     from sqlalchemy import select
 
     from projections.projector import active_tables
-    from projections.state_queries import decode
+    from projections.state_queries import written
 
-    count = 0
     with container.engine.connect() as conn:
         e = active_tables(conn).event
-        for row in conn.execute(select(e.c.position, e.c.agg_key, e.c.body)):
-            pit.cache.put(row.position, decode(bytes(row.body), row.agg_key))
-            count += 1
+        positions = list(conn.execute(select(e.c.position)).scalars())
+        count = len(written(Reading(conn=conn), positions, pit.cache))
         for chip in chips:
             pit.prepared_slice(Reading(conn=conn), "chip", chip, position)
     return count

@@ -14,8 +14,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from domain.events import Recorded
+from projections.database import write_transaction
 from projections.projector import Projector, active_generation, read_checkpoint
 from projections.state_queries import Reading
 from projections.tables import view_tables
@@ -34,7 +37,7 @@ from services.idempotency import IdempotencyClaim
 from services.log_reader import LogEntry, LogReader
 from services.parsing import parse_envelope
 from services.pit import Coordinates
-from services.rebuild import Progress, Rebuilder, status
+from services.rebuild import Progress, Rebuilder, RebuildInterrupted, status
 from services.writer import Item
 from tests.bench.loggen import batches
 from tests.conftest import Backend
@@ -272,6 +275,43 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(logged: Container,
     assert answers(container, client) == live
 
 
+def test_a_stop_asked_for_ends_the_rebuild_after_the_page_being_written(
+        logged: Container, client: TestClient) -> None:
+    container = logged
+    stop = threading.Event()
+    seen: list[int] = []
+
+    def ask_after_two_pages(step: Progress) -> None:
+        if step.position > 0:
+            seen.append(step.position)
+        if len(seen) == 2:
+            stop.set()  # as the CLI's signal handler does
+
+    with pytest.raises(RebuildInterrupted):
+        rebuilder(container, ask_after_two_pages, page=100).run(stop=stop)
+    where = status(container.engine)
+    assert (where.active, where.rebuilding) == ("a", "b")
+    assert where.checkpoints["b"] == seen[-1]  # every page handed over committed
+    assert seen[1] <= seen[-1] <= seen[1] + 100  # and at most the one in flight after
+    assert seen[-1] < where.head
+
+    result = rebuilder(container).run(stop=threading.Event())
+    assert (result.resumed, result.from_position) == (True, seen[-1])
+    assert snapshot(container.engine, "b") == snapshot(container.engine, "a")
+
+
+def test_a_stop_asked_for_before_the_first_page_leaves_a_resumable_rebuild(
+        logged: Container) -> None:
+    container = logged
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(RebuildInterrupted):
+        rebuilder(container).run(stop=stop)
+    where = status(container.engine)
+    assert (where.rebuilding, where.checkpoints["b"]) == ("b", 0)
+    assert rebuilder(container).run().resumed
+
+
 def test_restart_discards_an_interrupted_rebuild(logged: Container) -> None:
     container = logged
 
@@ -306,6 +346,18 @@ def _wait_for_progress(container: Container, process: subprocess.Popen[str],
     pytest.fail("the rebuild made no progress")
 
 
+@contextmanager
+def _no_more_pages(container: Container) -> Iterator[None]:
+    """Hold the checkpoint row of generation b (SQLite: the write lock), so that the rebuild
+    commits no page while the signal is on its way; released after sending it, so that the
+    page being written can commit as the rebuild stops."""
+    with write_transaction(container.engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SELECT position FROM projection_checkpoint "
+                                 "WHERE name = 'views@b' FOR UPDATE")
+        yield
+
+
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_a_killed_rebuild_process_resumes_to_the_same_views(
         backend: Backend, container: Container, client: TestClient, how: signal.Signals) -> None:
@@ -314,7 +366,10 @@ def test_a_killed_rebuild_process_resumes_to_the_same_views(
     live = answers(container, client)
     process = _cli(backend, "projections", "rebuild", "--page", "100")
     _wait_for_progress(container, process)
-    process.send_signal(how)
+    with _no_more_pages(container):  # a slow signal cannot let it finish first
+        process.send_signal(how)
+        if how == signal.SIGKILL:
+            process.wait(timeout=60)
     _out, err = process.communicate(timeout=60)
     where = status(container.engine)
     assert (where.active, where.rebuilding) == ("a", "b"), err
