@@ -1,0 +1,38 @@
+"""`make bench` keeps working: its figures at a tiny scale, each with a value, none failing.
+
+Not a timed test (the figures are whatever this machine gives); it catches a benchmark
+broken by a change elsewhere, which otherwise shows only when someone next runs
+`make bench`. The HTTP figures (fixed 10 s runs under wrk) are left to `make bench`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REQUIRE_POSTGRES
+from tests.support import postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+FIGURES = ("ingest_batch", "pit_query_p99_ms_inprocess", "pit_speedup_vs_fold",
+           "rebuild_events_per_s", "rebuild_peak_rss_mb")
+
+
+def test_the_benchmarks_run_at_a_tiny_scale() -> None:
+    if not postgres.available() and not REQUIRE_POSTGRES:
+        pytest.skip("the benchmarks need PostgreSQL")
+    env = {**os.environ, "BENCH_SCALE": "0.001", "BENCH_ONLY": ",".join(FIGURES)}
+    done = subprocess.run([sys.executable, "-m", "tests.bench"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    figures = {line["figure"]: line for line in lines if "figure" in line}
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert set(figures) == set(FIGURES), done.stderr[-3000:]
+    for name, figure in figures.items():
+        assert "error" not in figure, (name, figure["error"])
+        assert isinstance(figure["value"], float | int) and figure["value"] > 0, (name, figure)
