@@ -2,14 +2,15 @@
 
 Each takes the connection and reads the active generation's tables; bodies are rendered from
 the log's own rows (projections/stored.py). An event concerns a chip or company when its
-aggregate had named it by the event's position (`rm_subject`, projections/views.py)."""
+aggregate had named it by the event's position (`rm_subject`), narrowed for production
+decisions to what they and their targets name (`rm_event.subjects`; projections/views.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, literal, or_, select
 
 from projections.projector import active_tables
 from projections.stored import log_table, public_bytes, stored_columns
@@ -37,11 +38,17 @@ def list_events(conn: Connection, where: EventFilter, after: int, limit: int) ->
     e, log = tables.event, log_table(conn)
     query = (select(e.c.position, *stored_columns(log))
              .join(log, log.c.position == e.c.position).where(e.c.position > after))
-    for kind, slug in (("chip", where.chip), ("company", where.company)):
-        if slug is not None:
-            s = tables.subject.alias(f"s_{kind}")
-            query = query.join(s, and_(s.c.agg_key == e.c.agg_key, s.c.subject == f"{kind}:{slug}",
-                                       s.c.first_position <= e.c.position))
+    named = [f"{kind}:{slug}" for kind, slug in (("chip", where.chip), ("company", where.company))
+             if slug is not None]
+    if named:
+        target = e.alias("target")
+        query = query.outerjoin(target, target.c.event_id == e.c.target_event_id)
+        for n, subject in enumerate(named):
+            s = tables.subject.alias(f"s_{n}")
+            query = query.join(s, and_(s.c.agg_key == e.c.agg_key, s.c.subject == subject,
+                                       s.c.first_position <= e.c.position)).where(
+                or_(e.c.subjects.is_(None), _lists(e.c.subjects, subject),
+                    _lists(target.c.subjects, subject)))
     if where.types:
         query = query.where(e.c.type.in_(where.types))
     if where.effective_from_us is not None:
@@ -55,6 +62,11 @@ def list_events(conn: Connection, where: EventFilter, after: int, limit: int) ->
     rows = rows[:limit]
     return EventPage([public_bytes(r.position, r) for r in rows],
                      rows[-1].position if more else None, [r.position for r in rows])
+
+
+def _lists(column: Any, subject: str) -> Any:
+    """`column` (space-separated subjects) holds `subject`."""
+    return (literal(" ") + column + literal(" ")).contains(f" {subject} ", autoescape=True)
 
 
 def get_event(conn: Connection, event_id: str) -> bytes | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, String, Table, Text
 
 metadata = MetaData()
 GENERATIONS = ("a", "b")
@@ -95,6 +95,10 @@ def view_tables(generation: str) -> ViewTables:
         Column("reported_us", BigInteger, nullable=False),
         Column("recorded_us", BigInteger, nullable=False),
         Column("target_event_id", String(36)),
+        # Production decisions only (and revisions of them): what the event itself names,
+        # space-separated. A company's halts and resumes share one aggregate, so "what the
+        # aggregate had named" would be too wide for them (projections/views.py).
+        Column("subjects", Text),
         Index(f"ix_rm_event_{g}_agg", "agg_key", "position"),
         Index(f"ix_rm_event_{g}_type", "type", "position"),
         Index(f"ix_rm_event_{g}_effective", "effective_us"),

@@ -7,7 +7,10 @@
   decides what applies), and it says which events concern a subject: **an event concerns
   every chip and company its aggregate had named up to and including it** — a creation what
   it names; an amendment, a lift, a correction or a retraction also everything named before
-  (an amendment that only changes `control` still concerns the measure's chips);
+  (an amendment that only changes `control` still concerns the measure's chips). Except
+  production decisions: a company's halts and resumes share one aggregate, so each concerns
+  what it names (`rm_event.subjects`), and a revision of one what it names plus what its
+  target named;
 - rm_criteria_agg: measures that ever had threshold criteria, which may cover any chip;
 - rm_object / rm_registry: created objects and registered chips and companies, by id.
 
@@ -31,6 +34,8 @@ from domain.events import Recorded
 from domain.subjects import named_subjects
 from projections.bulk import Batch, prepare
 from projections.tables import VIEWS, ViewTables
+
+PRODUCTION = "production:"  # the aggregate key of a company's production decisions
 
 
 def _micros(text: str | None) -> int | None:
@@ -167,7 +172,8 @@ class Views:
                     "kind": event_type.kind, "id": registered, "first_position": position})
         if named.get("criteria"):
             page.criteria.add(fresh, key, {"agg_key": key, "first_position": position})
-        for subject in named_subjects(named):
+        subjects = named_subjects(named)
+        for subject in subjects:
             page.subjects.add(fresh, (subject, key), {
                 "subject": subject, "agg_key": key, "first_position": position})
         page.events.append({
@@ -175,5 +181,6 @@ class Views:
             "agg_key": key, "effective_us": _micros(event.effective_at),
             "reported_us": _micros(event.reported_at), "recorded_us": _micros(event.recorded_at),
             "target_event_id": target_id,
+            "subjects": " ".join(sorted(subjects)) if key.startswith(PRODUCTION) else None,
         })
 

@@ -151,6 +151,7 @@ class Rebuilder:
         then `RebuildInterrupted` is raised. Stopping between pages, not wherever a signal
         lands, keeps every connection in a state the pool can take back."""
         self._stop = stop
+        self._stop_if_asked()  # before `begin`, which may clear a generation
         started = time.perf_counter()
         generation, resumed = self.begin(restart=restart)
         tables = view_tables(generation)

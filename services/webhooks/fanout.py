@@ -56,7 +56,8 @@ def live_targets(conn: Connection) -> list[Target]:
 
 
 def subjects_of(conn: Connection, positions: list[int]) -> dict[int, set[str]]:
-    """The chips and companies each event concerns: what its aggregate had named by then."""
+    """The chips and companies each event concerns: what its aggregate had named by then, or
+    for a production decision what it and its target name (projections/views.py)."""
     tables = active_tables(conn)
     e, s = tables.event, tables.subject
     found: dict[int, set[str]] = {p: set() for p in positions}
@@ -65,6 +66,11 @@ def subjects_of(conn: Connection, positions: list[int]) -> dict[int, set[str]]:
                                           s.c.first_position <= e.c.position))
                             .where(e.c.position.in_(positions))):
         found[row.position].add(row.subject)
+    target = e.alias("target")
+    for row in conn.execute(select(e.c.position, e.c.subjects, target.c.subjects.label("targets"))
+                            .outerjoin(target, target.c.event_id == e.c.target_event_id)
+                            .where(e.c.position.in_(positions), e.c.subjects.is_not(None))):
+        found[row.position] &= {*row.subjects.split(), *(row.targets or "").split()}
     return found
 
 

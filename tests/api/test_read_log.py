@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
+from services.webhooks.fanout import subjects_of
 from tests.conftest import Backend
 from tests.support import builders as b
 from tests.support.clock import FakeClock
@@ -210,6 +211,37 @@ def test_an_event_concerns_what_its_object_had_named_by_then(
     assert names(stored, items(client, "?chip=b30a")) == ["b30a", "extended", "corrected"]
     assert names(stored, items(client, "?chip=h20"))[-4:] == [
         "imposed", "tightened", "extended", "corrected"]
+
+
+def test_a_production_decision_concerns_what_it_names_not_the_companys_earlier_ones(
+        client: TestClient, write_headers: dict[str, str], container: Container) -> None:
+    """A company's halts and resumes share one aggregate: a later halt of h20 does not
+    concern the chip and supplier of an earlier halt of b30a; a correction of that earlier
+    halt does (and what the correction names)."""
+    stored = {}
+    for name, body in (*((f"basic{i}", x) for i, x in enumerate(b.basics())),
+                       ("amkor", b.company("amkor")), ("tsmc", b.company("tsmc")),
+                       ("b30a", b.chip("b30a")),
+                       ("halted_b30a", b.halt("nvidia", chips=["b30a"], suppliers=["amkor"])),
+                       ("halted_h20", b.halt("nvidia", chips=["h20"], effective_at="2025-09-01")),
+                       ("resumed_h20", b.resume("nvidia", chips=["h20"]))):
+        stored[name] = write(client, write_headers, body)
+    stored["fixed"] = write(client, write_headers, b.correction(
+        stored["halted_b30a"]["id"], effective_at="2025-08-23"))
+    stored["moved"] = write(client, write_headers, b.correction(stored["halted_b30a"]["id"], data={
+        "company": "nvidia", "chips": ["b30a"], "suppliers": ["tsmc"]}))
+    container.catch_up()
+    assert names(stored, items(client, "?chip=b30a")) == ["b30a", "halted_b30a", "fixed", "moved"]
+    assert names(stored, items(client, "?company=amkor")) == ["amkor", "halted_b30a", "fixed",
+                                                              "moved"]
+    assert names(stored, items(client, "?company=tsmc")) == ["tsmc", "moved"]
+    assert names(stored, items(client, "?chip=h20"))[-2:] == ["halted_h20", "resumed_h20"]
+    assert "halted_h20" in names(stored, items(client, "?company=nvidia"))
+    with container.engine.connect() as conn:  # the webhook fan-out's view of the same
+        found = subjects_of(conn, [stored[n]["position"] for n in ("halted_h20", "moved")])
+    assert found[stored["halted_h20"]["position"]] == {"company:nvidia", "chip:h20"}
+    assert found[stored["moved"]["position"]] == {
+        "company:nvidia", "chip:b30a", "company:amkor", "company:tsmc"}
 
 
 def test_chip_includes_a_correction_that_names_it(client: TestClient, log: Stored,

@@ -11,7 +11,7 @@ import pytest
 from domain.events import LicenseGranted, Recorded
 from projections.canonical import dumps, render_event
 from projections.event_queries import EventFilter, get_event, list_events
-from projections.stored import _mapper, plain_state, public_body
+from projections.stored import plain_state, public_body
 from services.bootstrap import Container
 from services.settings import Settings
 from services.store import open_event_log
@@ -43,7 +43,12 @@ def test_every_body_served_is_the_rendering_of_the_decoded_event(container: Cont
 
 
 def _stored_row(event: Recorded, position: int) -> SimpleNamespace:
-    stored = _mapper().to_stored_event(event)
+    """The row the event log itself would store (its own mapper, not the reader's)."""
+    event_log = open_event_log(Settings(database_url="sqlite:///:memory:"))
+    try:
+        stored = event_log.mapper.to_stored_event(event)
+    finally:
+        event_log.close()
     return SimpleNamespace(log_originator=stored.originator_id, log_version=stored.originator_version,
                            log_topic=stored.topic, log_state=stored.state)
 
