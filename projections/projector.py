@@ -109,8 +109,18 @@ class Projector:
                 ).rowcount
                 if moved != 1:
                     raise _LostRace
-        except (_LostRace, IntegrityError):
+        except _LostRace:
             log.debug("%s: another projector applied %d..%d", name, start + 1, last)
+            return 0
+        except IntegrityError as error:
+            # Another projector committed these rows first — unless the checkpoint has not
+            # moved, which means the page itself cannot be applied: say so, loudly.
+            with self.engine.connect() as conn:
+                if read_checkpoint(conn, name) == start:
+                    log.error("%s: entries %d..%d cannot be applied (%s); the projection is "
+                              "stuck at %d", name, start + 1, last, error.orig, start)
+                else:
+                    log.debug("%s: another projector applied %d..%d", name, start + 1, last)
             return 0
         self.position = last
         return len(page)

@@ -61,6 +61,9 @@ def subjects_of(conn: Connection, positions: list[int]) -> dict[int, set[str]]:
     tables = active_tables(conn)
     e, s = tables.event, tables.subject
     found: dict[int, set[str]] = {p: set() for p in positions}
+    if conn.dialect.name == "postgresql":  # by key, as the events filter (event_queries.py)
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        conn.exec_driver_sql("SET LOCAL jit = off")
     for row in conn.execute(select(e.c.position, s.c.subject)
                             .join(s, and_(s.c.agg_key == e.c.agg_key,
                                           s.c.first_position <= e.c.position))

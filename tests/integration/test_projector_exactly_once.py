@@ -126,3 +126,19 @@ def test_two_projectors_never_both_apply_an_entry(
     for (_s, end, _w), (start, _e, _v) in zip(ranges, ranges[1:], strict=False):
         assert start == end
     assert_projected_exactly_once(container)
+
+
+def test_a_page_that_cannot_be_applied_is_reported_not_taken_for_a_lost_race(
+        container: Container, caplog: pytest.LogCaptureFixture) -> None:
+    build_log(container, 50)
+    head = container.log.head()
+    e = view_tables("a").event
+    with container.engine.begin() as conn:  # a row the checkpoint does not account for
+        conn.execute(e.insert().values(position=1, event_id="x", type="ChipRegistered",
+                                       agg_key="chip:x", reported_us=0, recorded_us=0))
+    projector = Projector(container.engine, read_log_page(container.log), Views(), page=20)
+    with caplog.at_level("ERROR", logger="projections.projector"):
+        assert projector.step() == 0
+    with container.engine.connect() as conn:
+        assert read_checkpoint(conn, "views@a") == 0 < head  # nothing applied
+    assert "cannot be applied" in caplog.text and "stuck at 0" in caplog.text
