@@ -37,23 +37,22 @@ from projections.canonical import dumps, render_event
 # The library owns this table (Alembic creates it with the library's DDL); this is only
 # enough of its shape to join it. Kept out of `tables.metadata`: not ours to migrate.
 _log_metadata = MetaData()
-POSTGRES_LOG = Table(
-    "regtimeline_events", _log_metadata,
-    Column("notification_id", BigInteger, key="position"),
-    Column("originator_id", String, key="originator_id"),
-    Column("originator_version", BigInteger, key="version"),
-    Column("topic", Text, key="topic"),
-    Column("state", LargeBinary, key="state"),
-    schema="public",
-)
-SQLITE_LOG = Table(
-    "stored_events", _log_metadata,
-    Column("rowid", BigInteger, key="position"),
-    Column("originator_id", String, key="originator_id"),
-    Column("originator_version", BigInteger, key="version"),
-    Column("topic", Text, key="topic"),
-    Column("state", LargeBinary, key="state"),
-)
+
+
+def _shape(name: str, position: str, schema: str | None) -> Table:
+    return Table(
+        name, _log_metadata,
+        Column(position, BigInteger, key="position"),
+        Column("originator_id", String, key="originator_id"),
+        Column("originator_version", BigInteger, key="version"),
+        Column("topic", Text, key="topic"),
+        Column("state", LargeBinary, key="state"),
+        schema=schema,
+    )
+
+
+POSTGRES_LOG = _shape("regtimeline_events", "notification_id", "public")
+SQLITE_LOG = _shape("stored_events", "rowid", None)
 
 
 def log_table(conn: Connection) -> Table:
