@@ -66,8 +66,9 @@ def rebuild(
     Readers keep using the active views meanwhile. Interrupted (Ctrl-C, SIGTERM), it keeps
     every page it committed; run it again to resume.
     """
+    from services.generations import status
     from services.rebuild import Progress as Step
-    from services.rebuild import Rebuilder, RebuildStalled, status
+    from services.rebuild import Rebuilder, RebuildStalled
 
     engine, event_log = _open(Settings())
     stop = threading.Event()
@@ -113,7 +114,7 @@ def rebuild(
 @projections_app.command("status")
 def show_status() -> None:
     """Which generation readers use, each generation's checkpoint, any unfinished rebuild."""
-    from services.rebuild import status
+    from services.generations import status
 
     engine, event_log = _open(Settings())
     try:

@@ -25,9 +25,7 @@ one while the live projector keeps the active one current and readers keep readi
 
 from __future__ import annotations
 
-import gc
 import logging
-import sys
 import threading
 import time
 import zlib
@@ -44,7 +42,6 @@ from domain.clocks import utc_now
 from projections.database import is_sqlite, write_transaction
 from projections.projector import Projector, active_generation, read_checkpoint
 from projections.tables import (
-    GENERATIONS,
     VIEWS,
     ViewTables,
     projection_checkpoint,
@@ -53,8 +50,10 @@ from projections.tables import (
     view_tables,
 )
 from projections.views import StoredPairs, Views
+from services.generations import log_head, other
+from services.heap import QuietGC
 from services.log_reader import LogPage, LogReader, PrefetchingReader
-from services.store import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, EventLog
+from services.store import EventLog
 
 log = logging.getLogger(__name__)
 
@@ -95,39 +94,6 @@ class RebuildInterrupted(KeyboardInterrupt):
 
 class _Lost(Exception):
     pass
-
-
-def other(generation: str) -> str:
-    return GENERATIONS[1] if generation == GENERATIONS[0] else GENERATIONS[0]
-
-
-def log_head(conn: Connection) -> int:
-    """The log's last position, read in this transaction (the log shares the database)."""
-    if is_sqlite(conn.engine):
-        sql = f"SELECT max(rowid) FROM {SQLITE_EVENTS_TABLE}"
-    else:
-        sql = f"SELECT max(notification_id) FROM public.{POSTGRES_EVENTS_TABLE}"
-    return int(conn.execute(text(sql)).scalar() or 0)
-
-
-@dataclass(frozen=True)
-class Status:
-    active: str
-    checkpoints: dict[str, int]
-    rebuilding: str | None  # the generation an unfinished rebuild is filling
-    started_at: datetime | None
-    head: int
-
-
-def status(engine: Engine) -> Status:
-    with engine.connect() as conn:
-        row = conn.execute(select(projection_rebuild)
-                           .where(projection_rebuild.c.name == VIEWS)).first()
-        return Status(active_generation(conn),
-                      {g: read_checkpoint(conn, view_tables(g).checkpoint_name)
-                       for g in GENERATIONS},
-                      None if row is None else row.generation,
-                      None if row is None else row.started_at, log_head(conn))
 
 
 # -- the rebuild ----------------------------------------------------------------------------
@@ -340,62 +306,3 @@ class Rebuilder:
         if not is_sqlite(conn.engine):  # SQLite: BEGIN IMMEDIATE already serialises
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"),
                          {"k": zlib.crc32(name.encode())})
-
-
-class QuietGC:
-    """Memory discipline for a long batch job in one process (the CLI turns it on).
-
-    - No cyclic GC but a full collection every 50 pages: a page's objects die by reference
-      counting, the few cycles (connections, transactions) can wait, and any collection
-      scans every object alive at that moment — three pages in flight and the cache,
-      hundreds of thousands of objects — which per page cost more than indexing it.
-    - glibc: one malloc arena for every thread and a fixed mmap threshold, so the page-sized
-      buffers one thread allocates and another frees do not pile up in per-thread arenas
-      or in a heap whose mmap threshold has crept up; and `malloc_trim` now and then hands
-      freed memory back. Without these, the resident set grew with the log's size.
-    """
-
-    def __init__(self) -> None:
-        self.pages = 0
-        self._lock = threading.Lock()
-        self._was_enabled = gc.isenabled()
-        self._libc = _glibc()
-
-    def __enter__(self) -> QuietGC:
-        if self._libc is not None:
-            self._libc.mallopt(M_ARENA_MAX, 1)
-            self._libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
-        gc.collect()
-        gc.freeze()
-        gc.disable()
-        return self
-
-    def tick(self) -> None:
-        with self._lock:
-            self.pages += 1
-            if self.pages % 50 == 0:
-                gc.collect()
-            if self._libc is not None and self.pages % 10 == 0:
-                self._libc.malloc_trim(0)
-
-    def __exit__(self, *_exc: object) -> None:
-        gc.unfreeze()
-        if self._was_enabled:
-            gc.enable()
-
-
-M_ARENA_MAX = -8  # glibc mallopt parameters
-M_MMAP_THRESHOLD = -3
-
-
-def _glibc() -> Any:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6")
-        libc.malloc_trim, libc.mallopt  # noqa: B018 - glibc only (not musl)
-    except (OSError, AttributeError):
-        return None
-    return libc

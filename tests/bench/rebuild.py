@@ -145,7 +145,7 @@ def rebuild_command(db: FreshDb) -> dict[str, Any]:
 def check(db: FreshDb, head: int) -> None:
     """The rebuilt generation is active and complete."""
     from projections.database import make_engine
-    from services.rebuild import status
+    from services.generations import status
 
     engine = make_engine(db.service_url, pool_size=1)
     try:

@@ -24,7 +24,7 @@ from projections.tables import view_tables
 from projections.views import Views
 from services.bootstrap import Container, read_log_page
 from tests.conftest import Backend
-from tests.integration.test_rebuild import build_log, snapshot
+from tests.support.rebuilds import build_log, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 

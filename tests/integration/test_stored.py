@@ -15,7 +15,7 @@ from projections.stored import plain_state, public_body
 from services.bootstrap import Container
 from services.settings import Settings
 from services.store import open_event_log
-from tests.integration.test_rebuild import build_log
+from tests.support.rebuilds import build_log
 
 
 def test_every_body_served_is_the_rendering_of_the_decoded_event(container: Container) -> None:
