@@ -9,7 +9,7 @@ from typing import Any
 from domain.clocks import format_instant, parse_instant
 from domain.knowledge import AnyEvent, Belief, as_written, revised, visible
 from domain.subjects import named_subjects
-from domain.views import chip_view, company_view
+from domain.views import subject_view
 from domain.world import coverage, fold_world, valid_time_order
 
 COORDINATES = ("as_of", "known_at", "position")
@@ -28,8 +28,7 @@ def believed_at(written: list[Belief], known_at: datetime, at_position: int) -> 
 
 def view_of(kind: str, subject: str, beliefs: list[Belief],
             as_of: datetime) -> dict[str, Any] | None:
-    world = fold_world(beliefs, as_of)
-    return chip_view(world, subject) if kind == "chip" else company_view(world, subject)
+    return subject_view(fold_world(beliefs, as_of), kind, subject)
 
 
 def _concerning(kind: str, subject: str, beliefs: list[Belief]) -> set[str]:

@@ -7,24 +7,23 @@ from datetime import datetime
 from typing import Any
 
 from domain.clocks import format_instant
-from domain.knowledge import AnyEvent, all_beliefs, visible
-from domain.views import chip_view, company_view
+from domain.history import beliefs_at
+from domain.knowledge import AnyEvent
+from domain.views import subject_view
 from domain.world import World, fold_world
 
 
 def world_at(events: Iterable[tuple[int, AnyEvent]], as_of: datetime, known_at: datetime,
              at_position: int) -> World:
     """Steps 1-3: the knowledge set at (K, P), then the fold at T."""
-    within = [(p, e) for p, e in events if p <= at_position]
-    beliefs = visible(all_beliefs(within, known_at), known_at)
-    return fold_world(beliefs, as_of)
+    return fold_world(beliefs_at(events, known_at, at_position), as_of)
 
 
 def state(kind: str, subject: str, events: Iterable[tuple[int, AnyEvent]], as_of: datetime,
           known_at: datetime, at_position: int) -> dict[str, Any] | None:
     """A chip's or company's state with its coordinates, or None if not registered at P."""
     world = world_at(events, as_of, known_at, at_position)
-    view = chip_view(world, subject) if kind == "chip" else company_view(world, subject)
+    view = subject_view(world, kind, subject)
     if view is None:
         return None
     return {**view, "as_of": format_instant(as_of), "known_at": format_instant(known_at),

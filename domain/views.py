@@ -176,6 +176,11 @@ def _ended_before(ending_times: dict[str, datetime | None], licence: Obj,
     return effective is not None and effective < moment
 
 
+def subject_view(world: World, kind: str, subject: str) -> dict[str, Any] | None:
+    """`chip_view` or `company_view`, by kind."""
+    return chip_view(world, subject) if kind == "chip" else company_view(world, subject)
+
+
 def company_view(world: World, company: str) -> dict[str, Any] | None:
     info = world.companies.get(company)
     if info is None:

@@ -64,13 +64,6 @@ def prepare(dialect: str, table: Table, rows: list[Row], *,
     return Batch(table, columns, "sqlite", (conflict, [tuple(row[c] for c in columns) for row in rows]))
 
 
-def insert_rows(conn: Connection, table: Table, rows: list[Row], *,
-                ignore_duplicates: bool = False) -> None:
-    batch = prepare(conn.dialect.name, table, rows, ignore_duplicates=ignore_duplicates)
-    if batch is not None:
-        batch.write(conn)
-
-
 def _quote(conn: Connection, name: str) -> str:
     return conn.dialect.identifier_preparer.quote(name)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, literal, or_, select, true
 
+from projections.database import plan_by_key
 from projections.projector import active_tables
 from projections.stored import log_table, public_bytes, stored_columns
 from projections.tables import ViewTables
@@ -58,8 +59,7 @@ def _matching_positions(conn: Connection, tables: ViewTables, where: EventFilter
     statistics (a generation just rebuilt, autovacuum off) the planner otherwise walked
     `rm_event` in position order testing every row — a second and more per page at 1M
     events instead of ~10 ms; and, still without statistics, it scanned all of
-    `rm_subject` and compiled the query with JIT (0.1 s and 0.2 s), hence the two settings,
-    for this transaction only."""
+    `rm_subject` and compiled the query with JIT (0.1 s and 0.2 s): `plan_by_key`."""
     e = tables.event
     conditions = [e.c.position > after]
     if where.types:
@@ -78,9 +78,8 @@ def _matching_positions(conn: Connection, tables: ViewTables, where: EventFilter
     first, *others = named
     s = tables.subject.alias("s")
     narrowed = [*conditions, _narrowed(tables, first), *(_concerns(tables, o) for o in others)]
+    plan_by_key(conn)
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        conn.exec_driver_sql("SET LOCAL jit = off")
         per_aggregate = (select(e.c.position)
                          .where(e.c.agg_key == s.c.agg_key, e.c.position >= s.c.first_position,
                                 *narrowed)
@@ -94,6 +93,26 @@ def _matching_positions(conn: Connection, tables: ViewTables, where: EventFilter
                                s.c.first_position <= e.c.position))
                  .where(*narrowed).order_by(e.c.position))
     return list(conn.execute(query.limit(count)).scalars())
+
+
+def subjects_of(conn: Connection, positions: list[int]) -> dict[int, set[str]]:
+    """The chips and companies each event concerns: what its aggregate had named by then, or
+    for a production decision what it and its target name (projections/views.py)."""
+    tables = active_tables(conn)
+    e, s = tables.event, tables.subject
+    found: dict[int, set[str]] = {p: set() for p in positions}
+    plan_by_key(conn)
+    for row in conn.execute(select(e.c.position, s.c.subject)
+                            .join(s, and_(s.c.agg_key == e.c.agg_key,
+                                          s.c.first_position <= e.c.position))
+                            .where(e.c.position.in_(positions))):
+        found[row.position].add(row.subject)
+    target = e.alias("target")
+    for row in conn.execute(select(e.c.position, e.c.subjects, target.c.subjects.label("targets"))
+                            .outerjoin(target, target.c.event_id == e.c.target_event_id)
+                            .where(e.c.position.in_(positions), e.c.subjects.is_not(None))):
+        found[row.position] &= {*row.subjects.split(), *(row.targets or "").split()}
+    return found
 
 
 def _concerns(tables: ViewTables, subject: str) -> Any:

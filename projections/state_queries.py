@@ -67,9 +67,10 @@ class Reading:
     (its slice and events held in memory) needs no database at all, not even a pool
     checkout. Given a connection, uses it and leaves it open."""
 
-    def __init__(self, engine: Engine | None = None, conn: Connection | None = None):
+    def __init__(self, engine: Engine | None = None, conn: Connection | None = None,
+                 tables: ViewTables | None = None):
         self._engine, self._conn, self._owned = engine, conn, conn is None
-        self._tables: ViewTables | None = None
+        self._tables = tables
 
     @property
     def conn(self) -> Connection:
@@ -115,9 +116,7 @@ def events_of(conn: Connection, tables: ViewTables, aggregates: list[str], at_po
     positions = list(conn.execute(
         select(e.c.position).where(e.c.agg_key.in_(aggregates), e.c.position <= at_position)
     ).scalars())
-    known = cache.get_many(positions)
-    _decode_into(conn, tables, [p for p in positions if p not in known], cache, known)
-    return [known[p] for p in sorted(positions)]
+    return written(Reading(conn=conn, tables=tables), positions, cache)
 
 
 def _decode_into(conn: Connection, tables: ViewTables, missing: list[int], cache: DecodedCache,

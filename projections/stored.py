@@ -36,6 +36,7 @@ from projections.canonical import dumps, render_event
 
 # The library owns this table (Alembic creates it with the library's DDL); this is only
 # enough of its shape to join it. Kept out of `tables.metadata`: not ours to migrate.
+OUR_TOPICS = "domain.events:"  # the library stores each event's class as its topic
 _log_metadata = MetaData()
 
 
@@ -75,7 +76,7 @@ def public_body(position: int, row: Any) -> dict[str, Any]:
             originator_id=_uuid(row.log_originator), originator_version=row.log_version,
             topic=row.log_topic, state=state, id=position))
         return render_event(event, position)
-    return render_values(values, row.log_topic.rpartition(":")[2], position, row.log_version)
+    return render_values(values, event_type(row.log_topic) or "", position, row.log_version)
 
 
 def public_bytes(position: int, row: Any) -> bytes:
@@ -101,12 +102,18 @@ def render_values(values: dict[str, Any], event_type: str, position: int,
     }
 
 
+def event_type(topic: str) -> str | None:
+    """The type of one of our events from its stored topic (`domain.events:LicenseGranted`);
+    None for anything else the log holds (idempotency records)."""
+    return topic[len(OUR_TOPICS):] if topic.startswith(OUR_TOPICS) else None
+
+
 def plain_state(topic: str, state: bytes) -> dict[str, Any] | None:
     """The stored fields of one of our events, when the state is the plain form (JSON whose
     only transcoded value is the library's timestamp, class version 1); None otherwise —
     the library's mapper must decode it."""
-    module, _, name = topic.partition(":")
-    cls = EVENT_CLASSES.get(name) if module == "domain.events" else None
+    name = event_type(topic)
+    cls = None if name is None else EVENT_CLASSES.get(name)
     if cls is None or getattr(cls, "class_version", 1) != 1 or state.count(b'"_type_"') != 1:
         return None
     try:

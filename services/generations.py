@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, func, select
 
-from projections.database import is_sqlite
 from projections.projector import active_generation, read_checkpoint
+from projections.stored import log_table
 from projections.tables import GENERATIONS, VIEWS, projection_rebuild, view_tables
-from services.store import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE
 
 
 def other(generation: str) -> str:
@@ -21,11 +20,8 @@ def other(generation: str) -> str:
 
 def log_head(conn: Connection) -> int:
     """The log's last position, read in this transaction (the log shares the database)."""
-    if is_sqlite(conn.engine):
-        sql = f"SELECT max(rowid) FROM {SQLITE_EVENTS_TABLE}"
-    else:
-        sql = f"SELECT max(notification_id) FROM public.{POSTGRES_EVENTS_TABLE}"
-    return int(conn.execute(text(sql)).scalar() or 0)
+    log = log_table(conn)
+    return int(conn.execute(select(func.max(log.c.position))).scalar() or 0)
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,7 @@ class QuietGC:
         if self._libc is not None:
             self._libc.mallopt(M_ARENA_MAX, 1)
             self._libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
-        gc.collect()
-        gc.freeze()
+        settle()
         gc.disable()
         return self
 

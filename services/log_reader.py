@@ -25,11 +25,10 @@ from sqlalchemy import Engine
 
 from domain.events import Recorded
 from projections.database import is_sqlite
-from projections.stored import plain_state
+from projections.stored import event_type, plain_state
 from services.store import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, EventLog
 
 LogPage = list[tuple[int, Any]]  # (position, LogEntry | Recorded | None)
-OURS = "domain.events:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +70,13 @@ class LogReader:
                 return cursor.fetchall()  # type: ignore[no-any-return]
 
     def _entry(self, position: int, version: int, topic: str, state: bytes) -> Any:
-        if not topic.startswith(OURS):
+        kind = event_type(topic)
+        if kind is None:
             return None
         values = plain_state(topic, state)
         if values is None:
             return self._decoded(position)
-        return LogEntry(topic[len(OURS):], values["event_id"], values["aggregate"], version,
+        return LogEntry(kind, values["event_id"], values["aggregate"], version,
                         values["effective_at"], values["reported_at"], values["recorded_at"],
                         values["data"])
 

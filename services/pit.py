@@ -16,7 +16,7 @@ from domain.history import believed_at, diff, history, timeline, view_of
 from domain.knowledge import Belief
 from domain.objects import KINDS, object_view
 from domain.prepared import Prepared, prepare, prepared_world, relevant_criteria
-from domain.views import chip_view, company_view
+from domain.views import subject_view
 from projections.slice_cache import CRITERIA, PreparedCache, SliceCache
 from projections.state_queries import DecodedCache, Reading, object_events, written
 
@@ -64,7 +64,7 @@ class PointInTime:
     def state(self, db: Reading, kind: str, subject: str,
               at: Coordinates) -> dict[str, Any] | None:
         world = prepared_world(self.prepared_slice(db, kind, subject, at.position), at.as_of, at.known_at)
-        view = chip_view(world, subject) if kind == "chip" else company_view(world, subject)
+        view = subject_view(world, kind, subject)
         return None if view is None else {**view, **at.echo()}
 
     def timeline(self, db: Reading, kind: str, subject: str,

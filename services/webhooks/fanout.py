@@ -19,8 +19,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 from domain.clocks import parse_instant, to_micros
 from domain.events import Recorded
 from projections.canonical import render_event
-from projections.event_queries import event_by_id
-from projections.projector import active_tables
+from projections.event_queries import event_by_id, subjects_of
 from projections.stored import public_body
 from services.webhooks import tables as t
 from services.webhooks.messages import event_message, message_id
@@ -53,28 +52,6 @@ def live_targets(conn: Connection) -> list[Target]:
     return [Target(r.id, frozenset(json.loads(r.event_types)), frozenset(json.loads(r.chips)),
                    frozenset(json.loads(r.companies)), bool(r.paused or r.disabled_at_us),
                    r.start_position) for r in rows]
-
-
-def subjects_of(conn: Connection, positions: list[int]) -> dict[int, set[str]]:
-    """The chips and companies each event concerns: what its aggregate had named by then, or
-    for a production decision what it and its target name (projections/views.py)."""
-    tables = active_tables(conn)
-    e, s = tables.event, tables.subject
-    found: dict[int, set[str]] = {p: set() for p in positions}
-    if conn.dialect.name == "postgresql":  # by key, as the events filter (event_queries.py)
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        conn.exec_driver_sql("SET LOCAL jit = off")
-    for row in conn.execute(select(e.c.position, s.c.subject)
-                            .join(s, and_(s.c.agg_key == e.c.agg_key,
-                                          s.c.first_position <= e.c.position))
-                            .where(e.c.position.in_(positions))):
-        found[row.position].add(row.subject)
-    target = e.alias("target")
-    for row in conn.execute(select(e.c.position, e.c.subjects, target.c.subjects.label("targets"))
-                            .outerjoin(target, target.c.event_id == e.c.target_event_id)
-                            .where(e.c.position.in_(positions), e.c.subjects.is_not(None))):
-        found[row.position] &= {*row.subjects.split(), *(row.targets or "").split()}
-    return found
 
 
 def deliver(conn: Connection, msg_id: str, kind: str, position: int | None, body: bytes,

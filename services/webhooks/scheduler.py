@@ -14,10 +14,10 @@ from sqlalchemy import Engine, select, text, update
 
 from domain.clocks import format_instant, from_micros
 from projections.database import is_sqlite, write_transaction
-from projections.event_queries import event_by_id
+from projections.event_queries import event_by_id, subjects_of
 from projections.stored import public_body
 from services.webhooks import tables as t
-from services.webhooks.fanout import deliver, live_targets, subjects_of
+from services.webhooks.fanout import deliver, live_targets
 from services.webhooks.messages import event_message, message_id
 
 

@@ -141,7 +141,7 @@ def _target(conn: Connection, sub_id: str) -> Target:
 
 def replay(conn: Connection, sub_id: str, from_position: int, now_us: int) -> int:
     """Queue again every message from `from_position` (inclusive) that matches the filters."""
-    from services.webhooks.fanout import subjects_of
+    from projections.event_queries import subjects_of
 
     m, d = t.message, t.delivery
     target = _target(conn, sub_id)
