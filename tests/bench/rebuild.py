@@ -1,7 +1,7 @@
 """SPEC §9 `rebuild_events_per_s` / `rebuild_peak_rss_mb`: `regtl projections rebuild` of
 BENCH_SCALE × 1M events on a fresh PostgreSQL database.
 
-The log is generated straight in the stored form (tests/bench/loggen.py: registrations, then
+The log is generated straight in the stored form (tests/bench/loggen/: registrations, then
 measures with criteria, amendments and lifts, licences, deals, advisories, halts, cases,
 corrections and retractions) and stored with `EventLog.append` in batches of 5,000 — no
 HTTP, no validation — while the live projector is not running, so the rebuild's target

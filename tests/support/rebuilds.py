@@ -1,7 +1,7 @@
 """A log with every kind of event, and what readers see of it: shared by the rebuild, log
 reader, stored-body and exactly-once tests.
 
-The log is a synthetic mix of every event type (tests/bench/loggen.py, stored as the writer
+The log is a synthetic mix of every event type (tests/bench/loggen/, stored as the writer
 stores them) plus a story written through the writer (corrections, retractions, an
 idempotency record).
 """

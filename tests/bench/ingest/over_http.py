@@ -1,13 +1,10 @@
-"""SPEC §9 ingest figures: single events in process and over HTTP, and batches over HTTP."""
+"""Ingest over HTTP: `ingest_single_http` (wrk, 16 connections, one event per request) and
+`ingest_batch` (batches of 1,000 from httpx)."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
-import statistics
-import subprocess
 import tempfile
 import threading
 import time
@@ -17,10 +14,6 @@ from typing import Any
 
 import httpx
 
-from services.bootstrap import bootstrap
-from services.parsing import parse_envelope
-from services.settings import Settings
-from services.writer import Item
 from tests.bench.baseline import Baseline
 from tests.bench.common import (
     BenchFarm,
@@ -33,135 +26,21 @@ from tests.bench.common import (
     postgres_cpu_delta,
     postgres_cpu_seconds,
 )
+from tests.bench.ingest.inprocess import THREADS
 from tests.bench.server import Server
+from tests.bench.stats import ms, pct
+from tests.bench.wrk import run_wrk, wrk_binary, wrk_summary
 from tests.support.builders import company
 
-THREADS = 16
-LUA = Path(__file__).with_name("single_event.lua")
+LUA = Path(__file__).parent.with_name("single_event.lua")
 MAX_NON_2XX_FRACTION = 0.01
-
-
-def _pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def _ms(value: float | None) -> float | None:
-    return None if value is None else round(value * 1000, 2)
-
-
-# -- 1. in process, 16 threads, one event per call -----------------------------------------
-
-def ingest_single_concurrent(farm: BenchFarm, baseline: Baseline, events: int) -> dict[str, Any]:
-    tag = uuid.uuid4().hex[:6]
-    with fresh_database(farm) as db:
-        container = bootstrap(Settings(database_url=db.service_url))
-        saves: list[int] = []  # objects per library save() = group size (events, + idempotency records)
-        original_save = container.log.save
-
-        def counting_save(*objs: Any, **kwargs: Any) -> Any:
-            saves.append(len(objs))
-            return original_save(*objs, **kwargs)
-
-        container.log.save = counting_save  # type: ignore[method-assign]
-        container.writer.start()
-        try:
-            for i in range(5):  # warm-up: connections, caches
-                container.writer.append([Item(parse_envelope(company(f"warm-{tag}-{i}")))], "bench")
-            saves.clear()
-            bodies = [company(f"c-{tag}-{i}") for i in range(events)]
-            latencies: list[list[float]] = [[] for _ in range(THREADS)]
-            errors: list[BaseException] = []
-            done = [0] * THREADS
-            start = threading.Barrier(THREADS + 1)
-
-            def work(index: int) -> None:
-                mine = latencies[index]
-                start.wait()
-                for body in bodies[index::THREADS]:
-                    t0 = time.perf_counter()
-                    try:
-                        # what the POST route does: validate, then the writer's use case
-                        envelope = parse_envelope(body)
-                        container.writer.append([Item(envelope)], "bench")
-                        done[index] += 1
-                    except Exception as error:  # noqa: BLE001 - counted and reported
-                        errors.append(error)
-                    mine.append(time.perf_counter() - t0)
-
-            pool = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(THREADS)]
-            for t in pool:
-                t.start()
-            pg_before = postgres_cpu_seconds()
-            start.wait()
-            watch = Stopwatch()
-            for t in pool:
-                t.join()
-            seconds, cpu = watch.elapsed, watch.cpu
-            pg_cpu = postgres_cpu_delta(pg_before)
-        finally:
-            container.writer.stop()
-            container.close()
-        stored = count_events(db) - 5
-    ok = sum(done)
-    flat = [x for per in latencies for x in per]
-    if errors:
-        note(f"ingest_single_concurrent: {len(errors)} errors, first: {errors[0]!r}")
-    if ok != stored:
-        note(f"ingest_single_concurrent: {ok} appends answered but {stored} rows stored")
-    return emit(
-        "ingest_single_concurrent", ok / seconds, "events/s", baseline.rate,
-        n=events, threads=THREADS, seconds=round(seconds, 3), errors=len(errors),
-        stored=stored, saves=len(saves),
-        mean_group=round(statistics.mean(saves), 2) if saves else None,
-        max_group=max(saves) if saves else None,
-        latency_p50_ms=_ms(_pct(flat, 0.5)), latency_p99_ms=_ms(_pct(flat, 0.99)),
-        process_cpu_s=round(cpu, 2), db_cpu_s=None if pg_cpu is None else round(pg_cpu, 2),
-        workload="CompanyRegistered, unique slugs; parse_envelope + writer.append per call; "
-                  "writer started, projector not running",
-        **baseline.describe(),
-    )
 
 
 # -- 2. over HTTP, wrk, 16 connections -----------------------------------------------------
 
-def _wrk_binary() -> str:
-    found = shutil.which("wrk") or ("/usr/bin/wrk" if os.path.exists("/usr/bin/wrk") else None)
-    if found is None:
-        raise RuntimeError("wrk is not installed (apt-get install -y wrk)")
-    return found
-
-
-def _run_wrk(args: list[str]) -> tuple[str, float, float]:
-    """Run wrk; return its output and its own user and system CPU seconds (wait4 rusage)."""
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        except BaseException:
-            proc.kill()  # interrupted: do not leave wrk running
-            proc.wait()
-            raise
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        text = out.read().decode(errors="replace")
-    if proc.returncode != 0:
-        raise RuntimeError(f"wrk exited with {proc.returncode}: {text[-800:]}")
-    return text, usage.ru_utime, usage.ru_stime
-
-
-def _wrk_summary(text: str) -> dict[str, Any]:
-    match = re.search(r"^BENCHJSON (\{.*\})$", text, re.MULTILINE)
-    if match is None:
-        raise RuntimeError(f"no summary in wrk's output: {text[-800:]}")
-    return dict(json.loads(match.group(1)))
-
-
 def ingest_single_http(farm: BenchFarm, baseline: Baseline, duration: float) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:6]
-    wrk = _wrk_binary()
+    wrk = wrk_binary()
     with fresh_database(farm) as db, Server(db) as server:
         # warm-up, and proof that the request wrk will send is accepted (201)
         for i in range(5):
@@ -179,7 +58,7 @@ def ingest_single_http(farm: BenchFarm, baseline: Baseline, duration: float) -> 
             server_cpu_before = server.cpu_seconds()
             pg_before = postgres_cpu_seconds()
             worker_cpu_before = server.worker_cpu_seconds()
-            text, user, system = _run_wrk(args)
+            text, user, system = run_wrk(args)
             server_cpu = server.cpu_seconds() - server_cpu_before
             worker_cpu = server.worker_cpu_seconds() - worker_cpu_before
             pg_cpu = postgres_cpu_delta(pg_before)
@@ -188,7 +67,7 @@ def ingest_single_http(farm: BenchFarm, baseline: Baseline, duration: float) -> 
         time.sleep(0.5)  # let any request still in flight when wrk stopped land
         stored = count_events(db) - 5
         log_tail = server.log_tail(600)
-    s = _wrk_summary(text)
+    s = wrk_summary(text)
     wall = s["duration_us"] / 1e6
     errors = s["errors"]
     socket_errors = errors["connect"] + errors["read"] + errors["write"] + errors["timeout"]
@@ -241,8 +120,6 @@ def _projection_catch_up(server: Server, timeout: float = 300.0) -> float:
 
 
 def ingest_batch(farm: BenchFarm, baseline: Baseline, batch: int, batches: int) -> dict[str, Any]:
-    import httpx
-
     tag = uuid.uuid4().hex[:6]
     bodies = [json.dumps({"events": [company(f"b-{tag}-{b}-{i}") for i in range(batch)]}).encode()
               for b in range(batches)]
@@ -295,7 +172,7 @@ def ingest_batch(farm: BenchFarm, baseline: Baseline, batch: int, batches: int) 
     line = emit(
         "ingest_batch", created / seconds, "events/s", baseline.rate,
         batch=batch, batches=batches, seconds=round(seconds, 3), failed_batches=len(failures),
-        stored=stored, batch_p50_ms=_ms(_pct(latencies, 0.5)), batch_max_ms=_ms(max(latencies)),
+        stored=stored, batch_p50_ms=ms(pct(latencies, 0.5)), batch_max_ms=ms(max(latencies)),
         client_cpu_s=round(client_cpu, 2), server_cpu_s=round(server_cpu, 2),
         db_cpu_s=None if pg_cpu is None else round(pg_cpu, 2),
         worker_cpu_s=round(worker_cpu, 2), server=topology,
