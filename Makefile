@@ -15,6 +15,33 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# The generated-client check (tests/clients, docs/api-clients.md) needs two more tool sets.
+# Node.js: the pinned openapi-typescript, openapi-fetch and tsc, `npm ci` from the lock
+# whenever node_modules is missing or package*.json changed (the stamp lives inside
+# node_modules, so deleting that folder reinstalls). Node.js itself comes from apt-get
+# (Debian, as root) only when `node` or `npm` is not on PATH.
+NPM_DIR   := tests/clients/typescript
+NPM_STAMP := $(NPM_DIR)/node_modules/.installed
+# openapi-python-client in a venv of its own: it requires typer<0.28, and our CLI pins 0.29.2.
+GEN_VENV  := $(VENV)/openapi-python-client
+GEN_STAMP := $(GEN_VENV)/.installed
+
+$(NPM_STAMP): $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  echo "Node.js/npm not found: installing them (apt-get install -y nodejs npm)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	fi
+	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(GEN_STAMP): tests/clients/generator-requirements.txt
+	$(PYTHON) -m venv $(GEN_VENV)
+	$(GEN_VENV)/bin/pip install --quiet -r tests/clients/generator-requirements.txt
+	touch $@
+
+.PHONY: clients
+clients: $(NPM_STAMP) $(GEN_STAMP)
+
 install: $(STAMP)
 
 run: $(STAMP)
@@ -22,7 +49,7 @@ run: $(STAMP)
 	$(BIN)/python -m services.devstart
 	$(BIN)/regtl serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(NPM_STAMP) $(GEN_STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP)
