@@ -28,19 +28,30 @@ def parse_decimal(value: object) -> Decimal:
         raise ValueError("must be a number or a decimal string")
     if not number.is_finite():
         raise ValueError("must be a finite number")
-    if abs(number) >= MAX_MAGNITUDE:
+    # copy_abs() and _places() use no arithmetic context: abs() and normalize() raise
+    # decimal.Overflow past 10^999999 (a JSON number like 1e999999999) and round
+    # 1e-999999999 to 0 (docs/cli.md, "numbers").
+    if number.copy_abs() >= MAX_MAGNITUDE:
         raise ValueError(f"{_show(value)} is out of range (at most 10^15)")
-    exponent = number.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
+    if _places(number) > MAX_DECIMAL_PLACES:
         raise ValueError(f"{_show(value)} has more than {MAX_DECIMAL_PLACES} decimal places")
     return number
+
+
+def _places(number: Decimal) -> int:
+    """Decimal places once trailing zeros are dropped (0 for an integer)."""
+    _, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):  # not finite (checked before), or 0
+        return 0
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing))
 
 
 def _from_text(text: str) -> Decimal:
     # The grammar the OpenAPI schema publishes, in ASCII digits: Decimal() alone would also
     # take "1e3", "1_000", ".5", "+5", " 5" and other scripts' digits.
     if not _DECIMAL_TEXT.fullmatch(text):
-        raise ValueError(f"{text[:40]!r} is not a decimal number (e.g. \"15\" or \"5.92\")")
+        raise ValueError(f'{text[:40]!r} is not a decimal number (e.g. "15" or "5.92")')
     try:
         return Decimal(text)
     except InvalidOperation:

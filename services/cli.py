@@ -1,189 +1,292 @@
-"""`regtl`: serve, worker, db, keys, load, export, demo."""
+"""`regtl`: serve, worker, db, keys, load, export, demo, projections (docs/cli.md).
+
+Start-up stays small: this module imports typer and nothing heavy. Each command imports
+what it needs when it runs (Alembic only in `db`, the HTTP server only in `serve`), and
+every command that needs the tables looks at the database first (services/preflight.py),
+so a mistake is one line on stderr and changes nothing.
+"""
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-from rich.text import Text
 
-from domain.clocks import DateRole, format_instant, parse_instant, utc_now
-from services import heap, migrate
-from services.bootstrap import Container, bootstrap
+from services.cli_context import ready, settings
+from services.cli_output import fail, print_listing
 from services.projections_cli import projections_app
-from services.settings import Settings
 
-app = typer.Typer(help="regtimeline: the regulatory history of AI chips.", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
-keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from services.bootstrap import Container
+    from services.keys import ApiKey, KeyStore
+    from services.settings import Settings
+    from services.transfer import Placed
+
+# Locals in a traceback would print settings, and with them database passwords.
+app = typer.Typer(
+    help="regtimeline: the regulatory history of AI chips.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(
+    help="Database schema (Alembic): create it, upgrade it, downgrade it.", no_args_is_help=True
+)
+keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(projections_app, name="projections")
-err = Console(stderr=True)
 REPO_DEMO = Path(__file__).resolve().parent.parent / "deploy" / "demo" / "h20_timeline.json"
+JsonFlag = Annotated[bool, typer.Option("--json", help="print a JSON array")]
 
 
-def _settings() -> Settings:
-    return Settings()
+def _container(current: Settings) -> Container:
+    from services.bootstrap import bootstrap
 
-
-def _container(settings: Settings | None = None) -> Container:
-    settings = settings or _settings()
-    if not settings.is_postgres:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return bootstrap(settings)
-
-
-class EventsPerSecond(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text("" if speed is None else f"{speed:,.0f} events/s")
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
-    return typer.Exit(code=1)
+    if not current.is_postgres:
+        current.data_dir.mkdir(parents=True, exist_ok=True)
+    return bootstrap(current)
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000,
-          no_worker: Annotated[bool, typer.Option("--no-worker", help="API only")] = False) -> None:
-    """Run the HTTP API (and, unless --no-worker, the projector in process)."""
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="API only")] = False,
+) -> None:
+    """Run the HTTP API (and, unless --no-worker, the projector and webhooks in process)."""
+    current = ready()
     import uvicorn
 
+    from services import heap
     from services.api.app import create_app
 
-    settings = _settings()
-    container = _container(settings)
+    container = _container(current)
     api = create_app(container, manage_lifecycle=True, worker=not no_worker)
     heap.settle()
-    uvicorn.run(api, host=host, port=port, log_level=settings.log_level, proxy_headers=True)
+    uvicorn.run(api, host=host, port=port, log_level=current.log_level, proxy_headers=True)
 
 
 @app.command()
 def worker() -> None:
-    """Run the projector (and, in later versions, webhooks and the scheduler) without HTTP."""
-    container = _container()
+    """Run the projector, the webhook fan-out, scheduler and deliveries, without HTTP."""
+    import signal
+    import threading
+
+    from services import heap
+
+    container = _container(ready())
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     container.start(worker=True)
     heap.settle()
-    err.print("worker running; Ctrl-C to stop")
+    typer.echo("worker running; Ctrl-C to stop", err=True)
     stop.wait()
     container.close()
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
-    """Migrate the database to REVISION (default: the latest)."""
-    migrate.upgrade(_settings(), revision)
-    err.print(f"database at revision {revision}")
+    """Create or migrate the database to REVISION (default: the latest); safe to re-run."""
+    from services.preflight import NotReady, check_reachable
+
+    current = settings()
+    try:
+        check_reachable(current.migration_database_url or current.database_url)
+    except NotReady as problem:
+        raise fail(str(problem)) from None
+    from services import migrate
+
+    migrate.upgrade(current, revision)
+    typer.echo(f"database at revision {revision}", err=True)
 
 
 @db_app.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Downgrade the read models to REVISION (the log's base revision never downgrades)."""
+    current = ready(any_revision=True)
+    from services import migrate
+
     try:
-        migrate.downgrade(_settings(), revision)
+        migrate.downgrade(current, revision)
     except RuntimeError as error:
-        raise _fail(str(error)) from None
-    err.print(f"database at revision {revision}")
+        raise fail(str(error)) from None
+    typer.echo(f"database at revision {revision}", err=True)
+
+
+@contextmanager
+def _key_store() -> Iterator[KeyStore]:
+    """Keys need one table, not the log: no bootstrap (a quarter of a second)."""
+    from projections.database import make_engine
+    from services.keys import KeyStore
+
+    engine = make_engine(ready().database_url, pool_size=1)
+    try:
+        yield KeyStore(engine)
+    finally:
+        engine.dispose()
 
 
 @keys_app.command("create")
 def keys_create(
     scope: Annotated[str, typer.Option(help="read | write | subscribe | admin")],
     name: Annotated[str | None, typer.Option(help="who or what uses it")] = None,
-    expires: Annotated[str | None, typer.Option(help="last valid day YYYY-MM-DD, or a timestamp")] = None,
+    expires: Annotated[
+        str | None,
+        typer.Option(help="last valid day YYYY-MM-DD (UTC), or a timestamp with an offset"),
+    ] = None,
 ) -> None:
     """Create a key; the key itself is printed alone on the last line (shown only once)."""
+    from domain.clocks import utc_now
+    from services.keys import SCOPES
+
     now = utc_now()
-    try:
-        expires_at = None if expires is None else parse_instant(expires, DateRole.EXCLUSIVE_END)
-    except ValueError as error:
-        raise _fail(f"--expires: {error}") from None
-    container = _container()
-    try:
-        key, token = container.keys.create(scope, name or f"{scope}-{now:%Y%m%d%H%M%S}", now, expires_at)
-    except ValueError as error:
-        raise _fail(str(error)) from None
-    finally:
-        container.close()
-    err.print(f"created key {key.id} ({key.name}, scope {key.scope})")
+    if scope not in SCOPES:
+        raise fail(f"--scope must be one of {', '.join(SCOPES)}")
+    expires_at = None if expires is None else _expiry(expires, now)
+    with _key_store() as keys:
+        key, token = keys.create(scope, name or f"{scope}-{now:%Y%m%d%H%M%S}", now, expires_at)
+    typer.echo(f"created key {key.id} ({key.name}, scope {key.scope})", err=True)
     print(token)
 
 
+def _expiry(text: str, now: datetime) -> datetime:
+    from domain.clocks import DateRole, format_instant, parse_instant
+
+    try:
+        moment = parse_instant(text, DateRole.EXCLUSIVE_END)
+    except ValueError as error:
+        raise fail(f"--expires: {error}") from None
+    if moment <= now:
+        raise fail(
+            f"--expires {text} is in the past (it is {format_instant(now)}): give a "
+            "later day, or leave it out for a key that does not expire"
+        )
+    return moment
+
+
 @keys_app.command("list")
-def keys_list() -> None:
-    """List keys (never their secrets)."""
-    container = _container()
-    table = Table("id", "name", "scope", "created", "expires", "revoked", "last used")
-    for key in container.keys.list():
-        table.add_row(key.id, key.name, key.scope, *(_when(t) for t in (
-            key.created_at, key.expires_at, key.revoked_at, key.last_used_at)))
-    container.close()
-    Console().print(table)
+def keys_list(as_json: JsonFlag = False) -> None:
+    """List keys (never their secrets): a table on a terminal, tab-separated rows when piped."""
+    with _key_store() as keys:
+        found = keys.list()
+    columns = ("id", "name", "scope", "created", "expires", "revoked", "last_used")
+    rows = [
+        (
+            k.id,
+            k.name,
+            k.scope,
+            *(_when(t) for t in (k.created_at, k.expires_at, k.revoked_at, k.last_used_at)),
+        )
+        for k in found
+    ]
+    print_listing(columns, rows, [_key_record(k) for k in found], as_json=as_json)
+
+
+def _key_record(key: ApiKey) -> dict[str, Any]:
+    times = {
+        "created_at": key.created_at,
+        "expires_at": key.expires_at,
+        "revoked_at": key.revoked_at,
+        "last_used_at": key.last_used_at,
+    }
+    return {
+        "id": key.id,
+        "name": key.name,
+        "scope": key.scope,
+        **{name: _when(t) or None for name, t in times.items()},
+        "revoked": key.revoked_at is not None,
+    }
 
 
 def _when(moment: datetime | None) -> str:
+    from domain.clocks import format_instant
+
     return "" if moment is None else format_instant(moment)
 
 
 @keys_app.command("revoke")
 def keys_revoke(key_id: str) -> None:
     """Revoke a key by its id (takes effect within seconds on every process)."""
-    container = _container()
-    try:
-        if not container.keys.revoke(key_id, utc_now()):
-            raise _fail(f"no live key {key_id!r} (see `regtl keys list`)")
-    finally:
-        container.close()
-    err.print(f"revoked {key_id}")
+    from domain.clocks import utc_now
+
+    with _key_store() as keys:
+        revoked = keys.revoke(key_id, utc_now())
+    if not revoked:
+        raise fail(f"no live key {key_id!r}: see `regtl keys list` for the ids")
+    typer.echo(f"revoked {key_id}", err=True)
 
 
 def _load_file(path: Path, batch_size: int) -> None:
-    from services.transfer import LoadError, load, read_items
+    """Read and check the whole file, then the database, then store: a bad file changes nothing."""
+    placed = _prepared(path)
+    current = ready()
+    from services.transfer import LoadError, store
 
-    if not path.exists():
-        raise _fail(f"{path} does not exist")
+    container = _container(current)
     try:
-        values = read_items(path)
+        with _progress(len(placed)) as advance:
+            report = store(container, placed, batch_size=batch_size, progress=advance)
     except LoadError as error:
-        raise _fail(str(error)) from None
-    container = _container()
-    columns = (TextColumn("loading"), BarColumn(), MofNCompleteColumn(),
-               EventsPerSecond(), TimeRemainingColumn())
-    try:
-        with Progress(*columns, console=err, transient=False) as progress:
-            task = progress.add_task("load", total=len(values))
-            report = load(container, values, batch_size=batch_size,
-                          progress=lambda n: progress.advance(task, n))
-    except LoadError as error:
-        raise _fail(f"{path}: {error}") from None
+        raise fail(f"{path} {error}") from None
     finally:
         container.close()
-    err.print(f"read {report.read}, stored {report.stored}, already stored {report.skipped}")
+    typer.echo(
+        f"read {report.read}, stored {report.stored}, already stored {report.skipped}", err=True
+    )
+
+
+def _prepared(path: Path) -> list[Placed]:
+    from services.transfer import LoadError, prepare
+    from services.transfer_files import FileProblem, read_items
+
+    try:
+        return prepare(read_items(path))
+    except FileProblem as problem:
+        raise fail(str(problem)) from None
+    except LoadError as error:
+        raise fail(f"{path} {error}") from None
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None]]:
+    """A bar on a terminal; nothing when stderr is a file or a pipe (it would be noise there)."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from services.cli_progress import EventsPerSecond
+
+    columns = (
+        TextColumn("loading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        EventsPerSecond(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task("load", total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 @app.command("load")
-def load_command(file: Path, batch_size: Annotated[int, typer.Option(min=1, max=1000)] = 500) -> None:
+def load_command(
+    file: Annotated[Path, typer.Argument(help="a JSON array or NDJSON (one event a line)")],
+    batch_size: Annotated[int, typer.Option(min=1, max=1000, help="events a transaction")] = 500,
+) -> None:
     """Load a JSON array or NDJSON of event envelopes (an export keeps its ids); safe to re-run."""
     _load_file(file, batch_size)
 
@@ -191,30 +294,56 @@ def load_command(file: Path, batch_size: Annotated[int, typer.Option(min=1, max=
 @app.command()
 def demo(file: Annotated[Path | None, typer.Option(help="another timeline file")] = None) -> None:
     """Load the shipped demo timeline (the 2025 Nvidia H20 story); safe to re-run."""
-    settings = _settings()
-    path = file or settings.demo_file or (REPO_DEMO if REPO_DEMO.exists()
-                                          else Path("deploy/demo/h20_timeline.json"))
+    path = (
+        file
+        or settings().demo_file
+        or (REPO_DEMO if REPO_DEMO.exists() else Path("deploy/demo/h20_timeline.json"))
+    )
     _load_file(path, 500)
 
 
 @app.command()
-def export(fmt: Annotated[str, typer.Option("--format", help="ndjson | csv")] = "ndjson",
-           output: Annotated[Path | None, typer.Option("-o", "--output")] = None) -> None:
-    """Write the whole log, with ids and clocks, to FILE or standard output."""
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="ndjson | csv")] = "ndjson",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="file to write (default: standard output)")
+    ] = None,
+) -> None:
+    """Write the whole log, with ids and clocks, to FILE or standard output.
+
+    NDJSON is what `regtl load` takes back; CSV is for spreadsheets."""
+    if fmt not in ("ndjson", "csv"):
+        raise fail("--format must be ndjson or csv")
+    current = ready()
     from services.transfer import exported_events, write_csv, write_ndjson
 
-    if fmt not in ("ndjson", "csv"):
-        raise _fail("--format must be ndjson or csv")
-    container = _container()
-    out = output.open("wb") if output else sys.stdout.buffer
+    out = _open_output(output)
+    container = _container(current)
     try:
         count = (write_ndjson if fmt == "ndjson" else write_csv)(exported_events(container), out)
     finally:
         if output:
             out.close()
         container.close()
-    err.print(f"exported {count} events")
+    typer.echo(f"exported {count} events", err=True)
+
+
+def _open_output(output: Path | None) -> IO[bytes]:
+    if output is None:
+        return sys.stdout.buffer
+    try:
+        return output.open("wb")
+    except IsADirectoryError:
+        raise fail(f"-o {output} is a directory: give a file name") from None
+    except FileNotFoundError:
+        raise fail(f"-o {output}: its folder {output.parent} does not exist") from None
+    except PermissionError:
+        raise fail(f"-o {output} cannot be written (permission denied)") from None
 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

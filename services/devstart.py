@@ -12,7 +12,8 @@ from domain.clocks import utc_now
 from services.bootstrap import bootstrap
 from services.cli import REPO_DEMO
 from services.settings import Settings
-from services.transfer import load, read_items
+from services.transfer import load
+from services.transfer_files import read_items
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ problem (400 for malformed JSON, 422 for invalid values).
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,6 +20,18 @@ class InputError(Exception):
     def __init__(self, kind: str, detail: str, errors: list[dict[str, str]]):
         super().__init__(detail)
         self.kind, self.detail, self.errors = kind, detail, errors
+
+
+class MalformedJson(InputError):
+    """A JSON syntax error, with where it is (`regtl load` names the file's line and column)."""
+
+    def __init__(self, error: json.JSONDecodeError):
+        super().__init__(
+            "malformed-json",
+            f"the body is not valid JSON: {error}"[:300],
+            [{"detail": str(error)[:200], "pointer": ""}],
+        )
+        self.reason, self.line, self.column = error.msg, error.lineno, error.colno
 
 
 def _refuse_constant(name: str) -> Any:
@@ -43,6 +55,15 @@ def _parse_int(text: str) -> int | Decimal:
     return int(text) if len(text) <= _INT_DIGITS else Decimal(text)
 
 
+def _parse_float(text: str) -> Decimal:
+    """Decimal() refuses an exponent past 10^(10^18) with InvalidOperation, which is no
+    ValueError: say it as one, or it escapes as a crash (docs/cli.md, "numbers")."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"the number {text[:20]}… is out of range") from None
+
+
 def parse_strict_json(raw: bytes) -> Any:
     """RFC 8259 JSON only: no NaN/Infinity, no duplicate keys; numbers kept exact (Decimal).
 
@@ -51,11 +72,21 @@ def parse_strict_json(raw: bytes) -> Any:
     """
     try:
         text = raw.decode("utf-8")
-        value = json.loads(text, parse_float=Decimal, parse_int=_parse_int,
-                           parse_constant=_refuse_constant, object_pairs_hook=_no_duplicate_keys)
+        value = json.loads(
+            text,
+            parse_float=_parse_float,
+            parse_int=_parse_int,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_no_duplicate_keys,
+        )
+    except json.JSONDecodeError as error:
+        raise MalformedJson(error) from None
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise InputError("malformed-json", f"the body is not valid JSON: {error}"[:300],
-                         [{"detail": str(error)[:200], "pointer": ""}]) from None
+        raise InputError(
+            "malformed-json",
+            f"the body is not valid JSON: {error}"[:300],
+            [{"detail": str(error)[:200], "pointer": ""}],
+        ) from None
     if "\\u" in text:  # only an escape can produce a lone surrogate from valid UTF-8
         _refuse_lone_surrogates(value)
     return value
@@ -81,8 +112,11 @@ def _check_text(text: str, pointer: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         detail = "a string holds an unpaired UTF-16 surrogate escape; send Unicode text"
-        raise InputError("malformed-json", f"the body is not valid JSON: {detail}",
-                         [{"detail": detail, "pointer": pointer}]) from None
+        raise InputError(
+            "malformed-json",
+            f"the body is not valid JSON: {detail}",
+            [{"detail": detail, "pointer": pointer}],
+        ) from None
 
 
 def pointer_of(loc: tuple[Any, ...]) -> str:
@@ -100,7 +134,9 @@ def _message(error: dict[str, Any], pointer: str) -> str:
     if kind == "missing":
         return f"{field} is required"
     if kind == "union_tag_invalid":
-        return f"unknown event type {error['input'].get('type')!r}: expected one of " + ", ".join(CATALOG)
+        return f"unknown event type {error['input'].get('type')!r}: expected one of " + ", ".join(
+            CATALOG
+        )
     if kind == "union_tag_not_found":
         return "type is required"
     if kind == "model_type":
@@ -123,8 +159,11 @@ def validation_problems(error: ValidationError, prefix: str = "") -> list[dict[s
 
 def parse_envelope(value: Any, prefix: str = "") -> Envelope:
     if not isinstance(value, dict):
-        raise InputError("validation-error", "an event must be a JSON object",
-                         [{"detail": "must be a JSON object", "pointer": prefix}])
+        raise InputError(
+            "validation-error",
+            "an event must be a JSON object",
+            [{"detail": "must be a JSON object", "pointer": prefix}],
+        )
     try:
         return ENVELOPE_ADAPTER.validate_python(value)
     except ValidationError as error:

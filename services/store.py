@@ -17,11 +17,26 @@ from eventsourcing.persistence import Notification, Recording, Transcoder
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from services.database_names import (
+    APPLICATION_NAME,
+    POSTGRES_EVENTS_TABLE,
+    SQLITE_EVENTS_TABLE,
+    psycopg_dsn,
+    sqlite_path,
+)
 from services.settings import Settings
 
-APPLICATION_NAME = "regtimeline"  # pinned: on PostgreSQL the log table is `regtimeline_events`
-SQLITE_EVENTS_TABLE = "stored_events"
-POSTGRES_EVENTS_TABLE = f"{APPLICATION_NAME}_events"
+__all__ = [
+    "APPLICATION_NAME",
+    "POSTGRES_EVENTS_TABLE",
+    "SQLITE_EVENTS_TABLE",
+    "EventLog",
+    "library_ddl",
+    "library_env",
+    "open_event_log",
+    "psycopg_dsn",
+    "sqlite_path",
+]
 
 
 class EventLog(Application[UUID]):
@@ -55,29 +70,23 @@ class EventLog(Application[UUID]):
                 cursor.execute(sql, (originator_id.hex, version))
                 row = cursor.fetchone()
             return None if row is None else int(row[0])
-        sql = (f"SELECT notification_id FROM public.{POSTGRES_EVENTS_TABLE} "
-               "WHERE originator_id=%s AND originator_version=%s")
+        sql = (
+            f"SELECT notification_id FROM public.{POSTGRES_EVENTS_TABLE} "
+            "WHERE originator_id=%s AND originator_version=%s"
+        )
         with recorder.datastore.transaction(commit=False) as cursor:
             cursor.execute(sql, (originator_id, version))
             row = cursor.fetchone()
         return None if row is None else int(row["notification_id"])
 
 
-def sqlite_path(url: str) -> str:
-    """`sqlite:///relative/path.db` or `sqlite:////absolute/path.db` → the file path."""
-    path = url.removeprefix("sqlite://")
-    return path[1:] if path.startswith("/") else path
-
-
-def psycopg_dsn(url: str) -> str:
-    """A libpq URL psycopg accepts (SQLAlchemy-style driver suffixes removed)."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
 # The log is stored as plain JSON, whatever the process environment says: the read models
 # render event bodies from it (projections/stored.py). Encryption at rest is the database's.
-PLAIN_STATE = {f"{prefix}{key}": "" for prefix in ("", f"{APPLICATION_NAME.upper()}_")
-               for key in ("CIPHER_TOPIC", "CIPHER_KEY", "COMPRESSOR_TOPIC")}
+PLAIN_STATE = {
+    f"{prefix}{key}": ""
+    for prefix in ("", f"{APPLICATION_NAME.upper()}_")
+    for key in ("CIPHER_TOPIC", "CIPHER_KEY", "COMPRESSOR_TOPIC")
+}
 
 
 def library_env(settings: Settings, url: str | None = None) -> dict[str, str]:
@@ -123,8 +132,12 @@ def library_ddl(settings: Settings) -> list[str]:
     from eventsourcing.postgres import PostgresDatastore
 
     datastore = PostgresDatastore(
-        dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
-        user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"], schema="public",
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+        schema="public",
     )
     try:
         recorder = PostgresApplicationRecorder(datastore, events_table_name=POSTGRES_EVENTS_TABLE)

@@ -6,12 +6,13 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from decimal import Decimal
 from typing import IO, Any
 from uuid import NAMESPACE_URL, uuid5
 
+import orjson
 from pydantic import ValidationError
 
 from domain.envelope import ImportedEnvelope
@@ -19,18 +20,32 @@ from domain.events import Recorded
 from projections.canonical import dumps, render_event
 from projections.event_queries import stored_event_ids
 from services.bootstrap import Container
-from services.parsing import InputError, parse_envelope, parse_strict_json, validation_problems
+from services.parsing import InputError, parse_envelope, validation_problems
 from services.refusals import BatchRefused
+from services.transfer_files import CSV_COLUMNS, Entry, read_items
 from services.writer import Item
+
+__all__ = [
+    "CSV_COLUMNS",
+    "Entry",
+    "LoadError",
+    "LoadReport",
+    "Placed",
+    "exported_events",
+    "load",
+    "prepare",
+    "read_items",
+    "store",
+    "write_csv",
+    "write_ndjson",
+]
 
 _LOAD_NAMESPACE = uuid5(NAMESPACE_URL, "https://regtimeline/load")
 EXPORT_FIELDS = ("id", "recorded_at", "recorded_by", "position", "version", "schema_version")
-CSV_COLUMNS = ("position", "id", "type", "effective_at", "reported_at", "recorded_at",
-               "recorded_by", "version", "schema_version", "summary", "sources", "data")
 
 
 class LoadError(Exception):
-    """A line of the file is not a valid event; says which and why."""
+    """An event of the file is refused; says where ("line 3", "item 2") and why."""
 
 
 @dataclass
@@ -40,39 +55,60 @@ class LoadReport:
     skipped: int = 0  # already in the log (a second run, or an overlapping file)
 
 
-def read_items(path: Path) -> list[Any]:
-    """A JSON array or NDJSON (one envelope per line), parsed strictly."""
-    raw = path.read_bytes()
-    stripped = raw.lstrip()
-    try:
-        if stripped.startswith(b"["):
-            value = parse_strict_json(raw)
-            return list(value)
-        return [parse_strict_json(line) for line in raw.splitlines() if line.strip()]
-    except InputError as problem:
-        raise LoadError(f"{path}: {problem.detail}") from None
+@dataclass(frozen=True)
+class Placed:
+    where: str  # the event's place in the file, as Entry.where
+    item: Item
 
 
-def to_item(value: Any, index: int, occurrences: dict[str, int]) -> Item:
+def to_item(entry: Entry, occurrences: dict[str, int]) -> Item:
     """Split export fields from the envelope; give id-less items a content-derived id."""
+    value = entry.value
     if not isinstance(value, dict):
-        raise LoadError(f"item {index}: must be a JSON object")
+        raise LoadError(f"{entry.where}: must be a JSON object (an event envelope)")
     extra = {k: value[k] for k in EXPORT_FIELDS if k in value}
     envelope_fields = {k: v for k, v in value.items() if k not in EXPORT_FIELDS}
     try:
-        envelope = parse_envelope(envelope_fields, f"/{index}")
+        envelope = parse_envelope(envelope_fields)
         imported = ImportedEnvelope.model_validate(extra)
     except InputError as problem:
-        raise LoadError("; ".join(f"{e.get('pointer', '')}: {e['detail']}" for e in problem.errors)) from None
+        raise LoadError(_faults(entry.where, problem.errors)) from None
     except ValidationError as error:
-        raise LoadError("; ".join(p["detail"] for p in validation_problems(error, f"/{index}"))) from None
+        raise LoadError(_faults(entry.where, validation_problems(error))) from None
     if imported.id is None:
         # The same content loaded twice gets the same id, so a second run stores nothing.
-        digest = hashlib.sha256(dumps(envelope_fields)).hexdigest()
+        digest = hashlib.sha256(_content(envelope_fields)).hexdigest()
         seen = occurrences.get(digest, 0)
         occurrences[digest] = seen + 1
         imported = imported.model_copy(update={"id": uuid5(_LOAD_NAMESPACE, f"{digest}#{seen}")})
     return Item(envelope, imported)
+
+
+def _faults(where: str, errors: list[dict[str, str]]) -> str:
+    return f"{where}: " + "; ".join(
+        f"{e['pointer']}: {e['detail']}" if e.get("pointer") else e["detail"] for e in errors
+    )
+
+
+def _content(fields: dict[str, Any]) -> bytes:
+    """The envelope's bytes for its content id. Strict parsing keeps fractional numbers as
+    Decimal (7.25 stays exact), which orjson does not know: written as their JSON text."""
+    return orjson.dumps(fields, option=orjson.OPT_SORT_KEYS, default=_decimal_text)
+
+
+def _decimal_text(value: object) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def prepare(entries: Sequence[Entry]) -> list[Placed]:
+    """Validate every entry before anything is stored; the first refusal stops it."""
+    occurrences: dict[str, int] = {}
+    try:
+        return [Placed(e.where, to_item(e, occurrences)) for e in entries]
+    except LoadError as error:
+        raise LoadError(f"{error} (nothing was stored)") from None
 
 
 def _stored_ids(container: Container, ids: list[str]) -> set[str]:
@@ -80,21 +116,26 @@ def _stored_ids(container: Container, ids: list[str]) -> set[str]:
         return stored_event_ids(conn, ids)
 
 
-def load(container: Container, values: list[Any], *, batch_size: int = 500,
-         recorded_by: str = "regtl load", progress: Callable[[int], None] = lambda n: None) -> LoadReport:
+def load(container: Container, entries: Sequence[Entry], **options: Any) -> LoadReport:
+    """prepare() then store(): for callers that need no step between them."""
+    return store(container, prepare(entries), **options)
+
+
+def store(
+    container: Container,
+    placed: Sequence[Placed],
+    *,
+    batch_size: int = 500,
+    recorded_by: str = "regtl load",
+    progress: Callable[[int], None] = lambda n: None,
+) -> LoadReport:
     """Append every item not already stored, in order, batch by batch (each all or nothing)."""
-    occurrences: dict[str, int] = {}
-    try:
-        items = [to_item(v, i, occurrences) for i, v in enumerate(values)]
-    except LoadError as error:
-        raise LoadError(f"{error} (nothing was stored)") from None
     container.catch_up()  # the index of stored ids must be complete before we skip by it
-    report = LoadReport(read=len(items))
-    for start in range(0, len(items), batch_size):
-        batch = items[start:start + batch_size]
-        known = _stored_ids(container, [str(i.imported.id) for i in batch if i.imported])
-        fresh = [(start + n, i) for n, i in enumerate(batch)
-                 if i.imported and str(i.imported.id) not in known]
+    report = LoadReport(read=len(placed))
+    for start in range(0, len(placed), batch_size):
+        batch = placed[start : start + batch_size]
+        known = _stored_ids(container, [str(p.item.imported.id) for p in batch if p.item.imported])
+        fresh = [p for p in batch if p.item.imported and str(p.item.imported.id) not in known]
         report.skipped += len(batch) - len(fresh)
         if fresh:
             _append_batch(container, fresh, recorded_by, report)
@@ -103,19 +144,21 @@ def load(container: Container, values: list[Any], *, batch_size: int = 500,
     return report
 
 
-def _append_batch(container: Container, numbered: list[tuple[int, Item]], recorded_by: str,
-                  report: LoadReport) -> None:
+def _append_batch(
+    container: Container, fresh: list[Placed], recorded_by: str, report: LoadReport
+) -> None:
     try:
-        container.writer.append([item for _, item in numbered], recorded_by, batch=True)
+        container.writer.append([p.item for p in fresh], recorded_by, batch=True)
     except BatchRefused as refused:
         faults = []
         for problem in refused.problems[:10]:  # "/events/<i>/…" → the item's place in the file
             _, _, index, rest = (problem.pointer + "/").split("/", 3)
-            faults.append(f"item {numbered[int(index)][0]} (/{rest.rstrip('/')}): {problem.detail}")
-        raise LoadError(f"{'; '.join(faults)} — that batch stored nothing; {report.stored} "
-                        "events before it were stored (re-run after fixing: they are skipped)"
-                        ) from None
-    report.stored += len(numbered)
+            faults.append(f"{fresh[int(index)].where} (/{rest.rstrip('/')}): {problem.detail}")
+        raise LoadError(
+            f"{'; '.join(faults)} — that batch stored nothing; {report.stored} "
+            "events before it were stored (re-run after fixing: they are skipped)"
+        ) from None
+    report.stored += len(fresh)
 
 
 def exported_events(container: Container, page: int = 5000) -> Iterator[dict[str, Any]]:
@@ -141,9 +184,17 @@ def write_ndjson(events: Iterable[dict[str, Any]], out: IO[bytes]) -> int:
 
 
 def _cell(value: Any) -> str:
-    text = value if isinstance(value, str) else "" if value is None else (
-        json.dumps(value, sort_keys=True, separators=(",", ":")) if isinstance(value, (list, dict))
-        else str(value))
+    text = (
+        value
+        if isinstance(value, str)
+        else ""
+        if value is None
+        else (
+            json.dumps(value, sort_keys=True, separators=(",", ":"))
+            if isinstance(value, (list, dict))
+            else str(value)
+        )
+    )
     # A spreadsheet would run a cell starting with one of these as a formula.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

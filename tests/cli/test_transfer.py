@@ -9,20 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from services.cli import REPO_DEMO, app
+from services.cli import REPO_DEMO
 from services.settings import Settings
 from tests.conftest import Backend
 from tests.support import builders as b
-
-runner = CliRunner()
-
-
-def regtl(settings: Settings, *args: str) -> Any:
-    env = {"REGTL_DATABASE_URL": settings.database_url, "REGTL_DATA_DIR": str(settings.data_dir)}
-    result = runner.invoke(app, list(args), env=env, catch_exceptions=False)
-    return result
+from tests.support.cli import regtl
 
 
 def _export(settings: Settings, tmp_path: Path, name: str) -> list[dict[str, Any]]:
@@ -43,7 +35,8 @@ def test_demo_loads_and_a_second_run_stores_nothing(backend: Backend, tmp_path: 
 
 
 def test_export_then_load_into_an_empty_database_keeps_ids_and_clocks(
-        backend: Backend, sqlite_backend: Backend, tmp_path: Path) -> None:
+    backend: Backend, sqlite_backend: Backend, tmp_path: Path
+) -> None:
     regtl(backend.settings, "demo")
     exported = _export(backend.settings, tmp_path, "a.ndjson")
     loaded = regtl(sqlite_backend.settings, "load", str(tmp_path / "a.ndjson"))
@@ -56,30 +49,37 @@ def test_export_then_load_into_an_empty_database_keeps_ids_and_clocks(
 
 
 def test_load_accepts_a_json_array_and_refuses_a_bad_line_storing_nothing(
-        sqlite_backend: Backend, tmp_path: Path) -> None:
+    sqlite_backend: Backend, tmp_path: Path
+) -> None:
     good = tmp_path / "good.json"
     good.write_text(json.dumps(b.basics()))
     assert regtl(sqlite_backend.settings, "load", str(good)).exit_code == 0
     bad = tmp_path / "bad.ndjson"
-    bad.write_text(json.dumps(b.company("amd")) + "\n" + json.dumps(b.chip("mi308", "amd", extra=1)) + "\n")
+    bad.write_text(
+        json.dumps(b.company("amd")) + "\n" + json.dumps(b.chip("mi308", "amd", extra=1)) + "\n"
+    )
     result = regtl(sqlite_backend.settings, "load", str(bad))
     assert result.exit_code == 1
-    assert "/1/data/extra" in result.output and "unknown field" in result.output
+    assert "bad.ndjson line 2: /data/extra: unknown field 'extra'" in result.stderr
     assert len(_export(sqlite_backend.settings, tmp_path, "log.ndjson")) == 2
 
 
 def test_load_of_a_missing_file_says_so(sqlite_backend: Backend, tmp_path: Path) -> None:
     result = regtl(sqlite_backend.settings, "load", str(tmp_path / "nope.json"))
-    assert result.exit_code == 1 and "does not exist" in result.output
+    assert result.exit_code == 1 and "nope.json does not exist" in result.stderr
 
 
 @pytest.mark.parametrize("summary", ["=HYPERLINK(1)", "+1", "-1", "@SUM(A1)"])
-def test_csv_export_escapes_formula_cells(sqlite_backend: Backend, tmp_path: Path, summary: str) -> None:
+def test_csv_export_escapes_formula_cells(
+    sqlite_backend: Backend, tmp_path: Path, summary: str
+) -> None:
     source = tmp_path / "one.json"
     source.write_text(json.dumps([b.company() | {"summary": summary}]))
     regtl(sqlite_backend.settings, "load", str(source))
     out = tmp_path / "log.csv"
-    assert regtl(sqlite_backend.settings, "export", "--format", "csv", "-o", str(out)).exit_code == 0
+    assert (
+        regtl(sqlite_backend.settings, "export", "--format", "csv", "-o", str(out)).exit_code == 0
+    )
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert rows[0]["summary"] == "'" + summary
     assert rows[0]["type"] == "CompanyRegistered" and rows[0]["id"]
@@ -102,11 +102,13 @@ def test_keys_create_refuses_an_unknown_scope(sqlite_backend: Backend) -> None:
     assert result.exit_code == 1 and "scope must be one of" in result.output
 
 
-def test_a_refused_batch_names_the_items_place_in_the_file(sqlite_backend: Backend,
-                                                           tmp_path: Path) -> None:
+def test_a_refused_batch_names_the_items_place_in_the_file(
+    sqlite_backend: Backend, tmp_path: Path
+) -> None:
     source = tmp_path / "late.ndjson"
     lines = [b.company(f"c-{i}") for i in range(5)] + [b.chip("x1", "nobody")]
     source.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     result = regtl(sqlite_backend.settings, "load", "--batch-size", "2", str(source))
     assert result.exit_code == 1
-    assert "item 5 (/data/manufacturer)" in result.output and "4 events before it" in result.output
+    assert "late.ndjson line 6 (/data/manufacturer)" in result.stderr
+    assert "4 events before it" in result.stderr
