@@ -11,14 +11,17 @@ that fails validation is not recorded: the same body always fails the same way.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import DomainEvent
 
 from domain.clocks import format_instant, parse_instant
+from services.parsing import InputError, parse_strict_json
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://regtimeline/idempotency")
 MAX_KEY_LENGTH = 255
@@ -39,19 +42,69 @@ class IdempotencyClaim:
     api_key_id: str
     key: str
     request_hash: str
+    # The fingerprint of the bytes as sent, which records written before fingerprints were
+    # canonical hold (they live for the key's TTL): a byte-identical retry still matches.
+    raw_hash: str = ""
 
     @property
     def aggregate_id(self) -> UUID:
         return uuid5(_NAMESPACE, f"{self.api_key_id}\x00{self.key}")
 
+    @classmethod
+    def of(cls, api_key_id: str, key: str, route: str, body: bytes) -> IdempotencyClaim:
+        return cls(
+            api_key_id,
+            key,
+            request_fingerprint(route, body),
+            hashlib.sha256(route.encode() + b"\x00" + body).hexdigest(),
+        )
+
+    def matches(self, recorded_hash: str) -> bool:
+        return recorded_hash in (self.request_hash, self.raw_hash)
+
 
 def request_fingerprint(route: str, body: bytes) -> str:
-    return hashlib.sha256(route.encode() + b"\x00" + body).hexdigest()
+    """The route and the body's meaning: the same JSON with other whitespace, key order or
+    number spelling (7.25, 7.250, 725e-2) is the same request (docs/architecture.md)."""
+    try:
+        text = canonical_json(parse_strict_json(body))
+    except InputError:  # not JSON: only the same bytes are the same request
+        return hashlib.sha256(route.encode() + b"\x00" + body).hexdigest()
+    return hashlib.sha256(route.encode() + b"\x00\x01" + text.encode()).hexdigest()
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, strings as JSON escapes them, numbers normalised."""
+    if isinstance(value, dict):
+        members = (f"{json.dumps(k)}:{canonical_json(v)}" for k, v in sorted(value.items()))
+        return "{" + ",".join(members) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(canonical_json(v) for v in value) + "]"
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, int | Decimal):
+        return _number(Decimal(value))
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
+def _number(number: Decimal) -> str:
+    """Digits without trailing zeros and an exponent, computed without an arithmetic
+    context (normalize() would raise decimal.Overflow on 1e999999999)."""
+    sign, digits, exponent = number.as_tuple()
+    text = "".join(map(str, digits)).rstrip("0")
+    if not text or not isinstance(exponent, int):  # zero (either sign); never NaN from JSON
+        return "0"
+    exponent += len(digits) - len(text)
+    return f"{'-' if sign else ''}{text}e{exponent}"
 
 
 def record(
-    claim: IdempotencyClaim, version: int, refs: list[tuple[UUID, int]], now: datetime,
-    ttl: float, refusal: dict[str, Any] | None = None,
+    claim: IdempotencyClaim,
+    version: int,
+    refs: list[tuple[UUID, int]],
+    now: datetime,
+    ttl: float,
+    refusal: dict[str, Any] | None = None,
 ) -> IdempotencyKeyUsed:
     return IdempotencyKeyUsed(
         originator_id=claim.aggregate_id,

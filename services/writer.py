@@ -223,7 +223,7 @@ class Writer:
         if not records or not idempotency.is_live(records[-1], now):
             return len(records)
         latest = records[-1]
-        if latest.request_hash != claim.request_hash:
+        if not claim.matches(latest.request_hash):
             raise IdempotencyKeyReused(
                 "this Idempotency-Key was used with a different request body",
                 [Problem("used before with another body", "Idempotency-Key")])

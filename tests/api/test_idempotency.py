@@ -6,6 +6,7 @@ counts only the events stored after it started.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -127,6 +128,47 @@ def test_the_same_key_and_body_under_another_api_key_is_not_a_replay(api: Api) -
     assert api.post(body, key).status_code == 201
     response = api.post(body, key, auth=other)  # decided afresh: the company exists now
     assert_problem(response, 409, "duplicate-id", pointer="/data/company")
+
+
+def _send(api: Api, raw: str, key: str, path: str = "/v1/events") -> Response:
+    headers = {**api.write, "Idempotency-Key": key, "Content-Type": "application/json"}
+    response: Response = api.client.post(path, content=raw.encode(), headers=headers)
+    return response
+
+
+def _agreement(api: Api) -> dict[str, Any]:
+    """A revenue share of a company and chip of its own, its percent to be spelled in."""
+    company, chip = uid(), uid()
+    assert api.post(b.company(company)).status_code == 201
+    assert api.post(b.chip(chip, company)).status_code == 201
+    return b.revenue_share(uid(), company=company, chips=[chip], percent="PERCENT")
+
+
+def test_a_retry_with_other_whitespace_and_key_order_is_the_same_request(api: Api) -> None:
+    body = _agreement(api)
+    head, key = api.head(), uid("key")
+    first = _send(api, json.dumps(body).replace('"PERCENT"', "7.25"), key)
+    assert first.status_code == 201, first.text
+    reordered = {k: body[k] for k in reversed(body)} | {"data": dict(reversed(body["data"].items()))}
+    respelled = json.dumps(reordered, indent=3).replace('"PERCENT"', "7.250")
+    retry = _send(api, respelled, key)
+    assert retry.status_code == 201 and retry.content == first.content
+    assert [e["id"] for e in api.stored_since(head)] == [first.json()["id"]]
+
+
+def test_a_retry_with_another_value_is_still_a_422(api: Api) -> None:
+    key, body = uid("key"), _agreement(api)
+    assert _send(api, json.dumps(body).replace('"PERCENT"', "7.25"), key).status_code == 201
+    response = _send(api, json.dumps(body, indent=1).replace('"PERCENT"', "7.26"), key)
+    assert_problem(response, 422, "idempotency-key-reused", header="Idempotency-Key")
+
+
+def test_a_batch_retry_with_other_whitespace_is_the_same_request(api: Api) -> None:
+    key, events = uid("key"), {"events": [b.company(uid()), b.company(uid())]}
+    first = _send(api, json.dumps(events), key, "/v1/events/batch")
+    assert first.status_code == 201, first.text
+    retry = _send(api, json.dumps(events, indent=2, sort_keys=True), key, "/v1/events/batch")
+    assert retry.status_code == 201 and retry.content == first.content
 
 
 # -- batches ------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from services.api.problems import ApiProblem
 from services.api.responses import cached_json
 from services.api.waiting import wait_for_position
 from services.bootstrap import Container
-from services.idempotency import MAX_KEY_LENGTH, IdempotencyClaim, request_fingerprint
+from services.idempotency import MAX_KEY_LENGTH, IdempotencyClaim
 from services.keys import ApiKey
 from services.parsing import InputError, parse_envelope
 from services.writer import AppendResult, Item
@@ -139,8 +139,7 @@ async def _append(container: Container, key: ApiKey, items: list[Item], request:
         if not 1 <= len(idempotency_key) <= MAX_KEY_LENGTH:
             raise ApiProblem("validation-error", "Idempotency-Key must be 1 to 255 characters",
                              [{"detail": "1 to 255 characters", "header": "Idempotency-Key"}])
-        claim = IdempotencyClaim(key.id, idempotency_key,
-                                 request_fingerprint(request.url.path, raw))
+        claim = IdempotencyClaim.of(key.id, idempotency_key, request.url.path, raw)
     inflight: set[tuple[str, str]] = container.extras.setdefault("inflight", set())
     token = (key.id, idempotency_key) if idempotency_key is not None else None
     if token is not None:
