@@ -21,6 +21,7 @@ from services.bootstrap import Container, bootstrap
 from services.settings import Settings
 from tests.support import postgres
 from tests.support.clock import FakeClock
+from tests.support.contract import checked_client
 
 REQUIRE_POSTGRES = os.environ.get("REGTL_REQUIRE_POSTGRES") == "1"
 
@@ -92,7 +93,7 @@ def container(backend: Backend, clock: FakeClock) -> Iterator[Container]:
 
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(container), raise_server_exceptions=False) as test_client:
+    with checked_client(create_app(container)) as test_client:
         yield test_client
 
 

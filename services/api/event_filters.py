@@ -21,18 +21,30 @@ def _instant(role: DateRole):  # type: ignore[no-untyped-def]
     return BeforeValidator(lambda v: None if v is None else parse_instant(v, role))
 
 
+TIME = "RFC 3339 with an offset, or a bare UTC date"
+
+
 class EventQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    after: Annotated[int, Field(ge=0, description="position cursor: events after it")] = 0
-    limit: Annotated[int, Field(ge=1, le=1000)] = 100
-    type: list[str] = Field(default_factory=list, description="event types (repeat or comma-separate)")
-    chip: Annotated[str | None, BeforeValidator(lambda v: None if v is None else check_slug(v))] = None
-    company: Annotated[str | None, BeforeValidator(lambda v: None if v is None else check_slug(v))] = None
-    effective_from: Annotated[datetime | None, _instant(DateRole.START)] = None
-    effective_to: Annotated[datetime | None, _instant(DateRole.END)] = None
+    after: Annotated[int, Field(ge=0, description="Cursor: events after this position "
+                                "(the `next` of the previous page).")] = 0
+    limit: Annotated[int, Field(ge=1, le=1000, description="Events per page, 1 to 1000.")] = 100
+    type: list[str] = Field(default_factory=list, description="Only these event types "
+                            "(repeat the parameter or separate with commas).")
+    chip: Annotated[str | None, BeforeValidator(lambda v: None if v is None else check_slug(v)),
+                    Field(description="Only events that concern this chip (its own, its "
+                          "measures', licences' …, and their revisions).")] = None
+    company: Annotated[str | None, BeforeValidator(lambda v: None if v is None else check_slug(v)),
+                       Field(description="Only events that concern this company.")] = None
+    effective_from: Annotated[datetime | None, _instant(DateRole.START),
+                              Field(description=f"Only events effective from then: {TIME}.")] = None
+    effective_to: Annotated[datetime | None, _instant(DateRole.END),
+                            Field(description=f"Only events effective until then: {TIME}; "
+                                  "a bare date includes that day.")] = None
     # "before": a bare date means before that day starts.
-    recorded_before: Annotated[datetime | None, _instant(DateRole.START)] = None
+    recorded_before: Annotated[datetime | None, _instant(DateRole.START),
+                               Field(description=f"Only events stored before then: {TIME}.")] = None
     min_position: Annotated[int | None, Field(ge=0)] = None
 
     @field_validator("type", mode="after")

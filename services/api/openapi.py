@@ -1,32 +1,57 @@
-"""OpenAPI 3.1 with one schema per event type and a discriminated union on `type`."""
+"""The OpenAPI 3.1 document (docs/api.md): one schema per event type with a discriminated
+union on `type`, a schema for every answer, the problem schema for every error a route can
+give, and the query parameters described once (services/api/contract.py)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import TypeAdapter
+from pydantic.json_schema import models_json_schema
 
 from domain.envelope import ENVELOPE_ADAPTER, ENVELOPES
+from services.api.contract import ANSWER_MODELS, QUERY, REF
+from services.api.schemas.events import STORED_EVENTS, StoredEvent
 
-REF = "#/components/schemas/{model}"
+DESCRIPTION = """The regulatory history of AI chips, as immutable events, with point-in-time
+answers: what was true at a time (`as_of`), as it was known at a time (`known_at`), from the
+log up to a position (`at_position`). Every error is an RFC 9457 problem
+(`application/problem+json`) whose `errors[]` point at each cause.
+
+Answers are decision support built from the recorded events and their sources, not legal
+advice."""
+
+
+def _union(name: str, models: dict[str, Any], description: str) -> dict[str, Any]:
+    mapping = {type_name: REF.format(model=m.__name__) for type_name, m in models.items()}
+    return {"description": description, "oneOf": [{"$ref": r} for r in mapping.values()],
+            "discriminator": {"propertyName": "type", "mapping": mapping}, "title": name}
 
 
 def event_schemas() -> dict[str, Any]:
-    schema = ENVELOPE_ADAPTER.json_schema(ref_template=REF)
-    schemas: dict[str, Any] = dict(schema.pop("$defs", {}))
-    mapping = {name: REF.format(model=model.__name__) for name, model in ENVELOPES.items()}
-    schemas["Event"] = {
-        "description": "An event envelope (SPEC §2); `type` selects the payload schema.",
-        "oneOf": [{"$ref": ref} for ref in mapping.values()],
-        "discriminator": {"propertyName": "type", "mapping": mapping},
-    }
+    """Request and stored event schemas, with the catalogue's payload schemas they share."""
+    schemas: dict[str, Any] = {}
+    for adapter in (ENVELOPE_ADAPTER, TypeAdapter(StoredEvent)):
+        schemas.update(adapter.json_schema(ref_template=REF).pop("$defs", {}))
+    schemas["Event"] = _union("Event", ENVELOPES, "An event to append (docs/events.md); "
+                              "`type` selects the payload schema.")
+    schemas["StoredEvent"] = _union("StoredEvent", STORED_EVENTS, "An event as stored: the "
+                                    "request's fields plus id, position, version and clocks.")
     schemas["EventBatch"] = {
         "type": "object", "additionalProperties": False, "required": ["events"],
         "properties": {"events": {"type": "array", "minItems": 1, "maxItems": 1000,
                                   "items": {"$ref": REF.format(model="Event")}}},
     }
     return schemas
+
+
+def answer_schemas() -> dict[str, Any]:
+    _, document = models_json_schema([(m, "validation") for m in ANSWER_MODELS.values()],
+                                     ref_template=REF)
+    return dict(document.get("$defs", {}))
 
 
 PROBLEM = {
@@ -39,37 +64,124 @@ PROBLEM = {
         "errors": {"type": "array", "items": {"type": "object", "properties": {
             "detail": {"type": "string"}, "pointer": {"type": "string"},
             "parameter": {"type": "string"}, "header": {"type": "string"}}}},
+        "current_version": {"type": "integer", "description": "version conflicts only"},
     },
+}
+UNCACHED = ("/v1/stream", "/v1/subscriptions")  # answers without an ETag
+ERRORS = {
+    400: "the body is not valid JSON",
+    401: "no valid API key (reads are open unless REGTL_PUBLIC_READS=false)",
+    403: "the key's scope does not allow this",
+    404: "no such item (at that position and time)",
+    409: "a conflict with the log: duplicate id, version, idempotency key in flight",
+    413: "the body is too large",
+    415: "the body is not application/json",
+    422: "a value is invalid; `errors[]` names each field or parameter",
+    429: "too many requests (Retry-After says when to come back)",
+    503: "the read models did not reach min_position in time (Retry-After)",
 }
 
 
-def _use_problem_details(document: dict[str, Any]) -> None:
-    """FastAPI documents its own 422 body; ours is a problem, like every other error."""
+def _errors_of(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+    """The error statuses this operation can answer, from what it takes."""
+    codes = []
+    if path.startswith("/v1/"):
+        codes += [401, 403, 422]  # every /v1 route refuses a malformed parameter or header
+    if "{" in path:
+        codes.append(404)
+    if "requestBody" in operation:
+        codes += [400, 413, 415]
+    if path.startswith("/v1/events") and method == "post":
+        codes.append(409)
+    names = {p["name"] for p in operation.get("parameters", [])}
+    if "min_position" in names or "at_position" in names:
+        codes.append(503)
+    if path == "/v1/stream":
+        codes.append(429)
+    if path == "/readyz":
+        codes.append(503)
+    return sorted(set(codes))
+
+
+def _parameters(operation: dict[str, Any]) -> None:
+    """One entry per name; a catalogue parameter replaces FastAPI's bare one."""
+    chosen: dict[tuple[str, str], dict[str, Any]] = {}
+    for parameter in operation.get("parameters", []):
+        key = (parameter["in"], parameter["name"])
+        if parameter["in"] == "query" and parameter["name"] in QUERY and "description" not in parameter:
+            parameter = {"name": parameter["name"], **QUERY[parameter["name"]]}
+        if key not in chosen or "description" in parameter:
+            chosen[key] = parameter
+    if chosen:
+        operation["parameters"] = list(chosen.values())
+
+
+def _defaults_in_words(schema: Any) -> Any:
+    """A property's `default` moves into its description. Some generators (openapi-typescript
+    at its defaults) make every property with a default required, which would force clients
+    to send what the server fills in; the server still applies each default (docs/api.md)."""
+    if isinstance(schema, list):
+        return [_defaults_in_words(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {k: _defaults_in_words(v) for k, v in schema.items()}
+    for name, prop in result.get("properties", {}).items():
+        if isinstance(prop, dict) and "default" in prop:
+            default = json.dumps(prop.pop("default"))
+            said = prop.get("description", "").rstrip(". ")
+            prop["description"] = f"{said}. Default: {default}." if said else f"Default: {default}."
+        result["properties"][name] = prop
+    return result
+
+
+def _finish(document: dict[str, Any]) -> None:
+    document["components"]["schemas"] = _defaults_in_words(document["components"]["schemas"])
     schemas = document["components"]["schemas"]
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     schemas["Problem"] = PROBLEM
     problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
-    for operations in document.get("paths", {}).values():
-        for operation in operations.values():
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            _parameters(operation)
             responses = operation.setdefault("responses", {})
-            responses["422"] = {"description": "invalid request", "content": problem}
-            responses.setdefault("default", {"description": "an error", "content": problem})
+            responses.pop("422", None)
+            for code in _errors_of(path, method, operation):
+                responses[str(code)] = {"description": ERRORS[code], "content": problem}
+            if method == "get" and path.startswith("/v1/") and not path.startswith(UNCACHED):
+                responses["304"] = {"description": "not modified: If-None-Match has the ETag"}
+            responses.pop("default", None)
+            responses["default"] = {"description": "an error", "content": problem}
+
+
+def build(app: FastAPI) -> dict[str, Any]:
+    document = get_openapi(title=app.title, version=app.version, description=DESCRIPTION,
+                           routes=app.routes, tags=TAGS)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(event_schemas())
+    schemas.update(answer_schemas())
+    _finish(document)
+    document["components"]["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer",
+                   "description": "rtl_<id>_<secret> (regtl keys create)"}}
+    document["security"] = [{"bearer": []}, {}]
+    return document
+
+
+TAGS = [
+    {"name": "events", "description": "The log: append, read, follow (docs/events.md)"},
+    {"name": "chips", "description": "A chip's state, timeline, history and diff at (T, K, P)"},
+    {"name": "companies", "description": "A company's state, timeline, history and diff"},
+    {"name": "objects", "description": "Measures, licences, agreements, advisories, cases"},
+    {"name": "webhooks", "description": "Subscriptions and deliveries (docs/webhooks.md)"},
+    {"name": "operations", "description": "Liveness and readiness"},
+]
 
 
 def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            document = get_openapi(title=app.title, version=app.version,
-                                   description=app.description, routes=app.routes)
-            schemas = document.setdefault("components", {}).setdefault("schemas", {})
-            schemas.update(event_schemas())
-            _use_problem_details(document)
-            document["components"]["securitySchemes"] = {
-                "bearer": {"type": "http", "scheme": "bearer",
-                           "description": "rtl_<id>_<secret> (regtl keys create)"}}
-            document["security"] = [{"bearer": []}, {}]
-            app.openapi_schema = document
+            app.openapi_schema = build(app)
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override

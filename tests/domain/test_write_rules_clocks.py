@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fastapi.testclient import TestClient
-
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
 from tests.conftest import Backend
 from tests.domain.write_api import Api, with_
 from tests.support import builders as b
 from tests.support.clock import FakeClock
+from tests.support.contract import checked_client
 
 NOW = "2026-01-15T12:00:00Z"  # the FakeClock's start
 
@@ -78,7 +77,7 @@ def test_recorded_at_never_decreases_across_a_restart(api: Api, backend: Backend
     behind = FakeClock(clock.now - timedelta(hours=3))
     restarted = bootstrap(backend.settings, clock=behind)
     try:
-        with TestClient(create_app(restarted), raise_server_exceptions=False) as client:
+        with checked_client(create_app(restarted)) as client:
             [second] = Api(client, api.headers).given(b.company("amkor"))
     finally:
         restarted.close()

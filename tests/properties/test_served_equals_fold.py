@@ -49,6 +49,7 @@ from tests.properties.probes import Probe, probes, resolve
 from tests.properties.reference_fold import WholeLog, expected, expected_for_all
 from tests.properties.runs import Run
 from tests.support.clock import FakeClock
+from tests.support.contract import checked_client
 
 PROFILE = os.environ.get("REGTL_HYPOTHESIS_PROFILE", "default")
 EXAMPLES = {"default": {"slice": 30, "http": 12}, "thorough": {"slice": 300, "http": 100}}[PROFILE]
@@ -96,7 +97,7 @@ class Stores:
     def http(self) -> TestClient:
         container = self.current()
         if self.client is None:
-            self.client = TestClient(create_app(container), raise_server_exceptions=False)
+            self.client = checked_client(create_app(container))
             self.client.__enter__()
         return self.client
 

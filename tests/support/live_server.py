@@ -20,6 +20,7 @@ import uvicorn
 
 from services.api.app import create_app
 from services.bootstrap import Container
+from tests.support.contract import check_response
 
 
 class LiveServer:
@@ -28,13 +29,16 @@ class LiveServer:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        config = uvicorn.Config(create_app(container, manage_lifecycle=True), host="127.0.0.1",
+        self.app = create_app(container, manage_lifecycle=True)
+        config = uvicorn.Config(self.app, host="127.0.0.1",
                                 port=self.port, log_level="warning", lifespan="on",
                                 timeout_graceful_shutdown=3)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
         self.base = f"http://127.0.0.1:{self.port}"
-        self.http = httpx.Client(base_url=self.base, timeout=10)
+        document = self.app.openapi()
+        self.http = httpx.Client(base_url=self.base, timeout=10, event_hooks={
+            "response": [lambda response: check_response(document, response)]})
         self.streams: list[SSE] = []
 
     def __enter__(self) -> LiveServer:

@@ -21,6 +21,7 @@ from services.bootstrap import Container, bootstrap
 from services.settings import Settings
 from tests.support import postgres
 from tests.support.clock import FakeClock
+from tests.support.contract import checked_client
 
 
 class ReadsTheLog:
@@ -66,7 +67,7 @@ def open_service(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None,
     clock = FakeClock()
     container = bootstrap(settings, clock=clock)
     try:
-        with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        with checked_client(create_app(container)) as client:
             yield Service(client, container, clock)
     finally:
         container.close()

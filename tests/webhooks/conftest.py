@@ -14,6 +14,7 @@ from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
 from tests.conftest import Backend
 from tests.support.clock import FakeClock
+from tests.support.contract import checked_client
 from tests.support.hooks import Keys
 from tests.support.receivers import QuickReceiver
 
@@ -47,7 +48,7 @@ def hooks(backend: Backend, clock: FakeClock) -> Iterator[Container]:
 
 @pytest.fixture
 def api(hooks: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(hooks), raise_server_exceptions=False) as client:
+    with checked_client(create_app(hooks)) as client:
         yield client
 
 

@@ -30,6 +30,7 @@ from services.webhooks.addresses import is_public
 from tests.conftest import Backend
 from tests.support import builders as b
 from tests.support.clock import FakeClock
+from tests.support.contract import checked_client
 from tests.support.hooks import Keys, attempts, record, settle, subscribe, verified
 from tests.support.receiver import Answer
 from tests.support.receivers import QuickReceiver, TrickleServer
@@ -82,7 +83,7 @@ def strict(backend: Backend, clock: FakeClock) -> Iterator[Container]:
 
 @pytest.fixture
 def strict_api(strict: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(strict), raise_server_exceptions=False) as client:
+    with checked_client(create_app(strict)) as client:
         yield client
 
 

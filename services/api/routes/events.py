@@ -13,10 +13,12 @@ from domain.errors import Problem, VersionConflict
 from projections.canonical import dumps, render_event
 from projections.event_queries import get_event
 from services.api.body import read_json_body
+from services.api.contract import answer
 from services.api.deps import ContainerDep, Reader, Writer
 from services.api.event_filters import EventQuery, list_events_response
 from services.api.problems import ApiProblem
 from services.api.responses import cached_json
+from services.api.schemas.events import BatchAppended, EventPage
 from services.api.waiting import wait_for_position
 from services.bootstrap import Container
 from services.idempotency import MAX_KEY_LENGTH, IdempotencyClaim
@@ -32,8 +34,10 @@ BATCH_BODY = {"requestBody": {"required": True, "content": {
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
-@router.post("/events", status_code=201, openapi_extra=EVENT_BODY,
-             summary="Append one event", responses={201: {"description": "the stored event"}})
+@router.post("/events", status_code=201, openapi_extra=EVENT_BODY, operation_id="appendEvent",
+             summary="Append one event",
+             responses=answer(None, 201, "the stored event (Location: /v1/events/{id})",
+                              name="StoredEvent"))
 async def append_event(request: Request, container: ContainerDep, key: Writer,
                        idempotency_key: IdempotencyKey = None,
                        if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> Response:
@@ -52,7 +56,9 @@ async def append_event(request: Request, container: ContainerDep, key: Writer,
 
 
 @router.post("/events/batch", status_code=201, openapi_extra=BATCH_BODY,
-             summary="Append up to 1,000 events, in order, all or nothing")
+             operation_id="appendEventBatch",
+             summary="Append up to 1,000 events, in order, all or nothing",
+             responses=answer(BatchAppended, 201, "where each event of the batch was stored"))
 async def append_batch(request: Request, container: ContainerDep, key: Writer,
                        idempotency_key: IdempotencyKey = None) -> Response:
     raw, value = await read_json_body(request, container.settings.max_batch_bytes)
@@ -63,7 +69,8 @@ async def append_batch(request: Request, container: ContainerDep, key: Writer,
     return Response(body, status_code=201, media_type="application/json")
 
 
-@router.get("/events", summary="The raw log, paginated by position")
+@router.get("/events", summary="The raw log, paginated by position", operation_id="listEvents",
+            responses=answer(EventPage))
 async def list_events(request: Request, container: ContainerDep, _: Reader,
                       query: Annotated[EventQuery, Query()]) -> Response:
     if query.min_position is not None:
@@ -71,7 +78,8 @@ async def list_events(request: Request, container: ContainerDep, _: Reader,
     return await asyncio.to_thread(list_events_response, request, container, query)
 
 
-@router.get("/events/{event_id}", summary="One stored event")
+@router.get("/events/{event_id}", summary="One stored event", operation_id="getEvent",
+            responses=answer(None, name="StoredEvent"))
 async def get_one_event(request: Request, container: ContainerDep, _: Reader,
                         event_id: str) -> Response:
     body = await asyncio.to_thread(_read_event, container, event_id)

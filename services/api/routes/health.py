@@ -11,14 +11,17 @@ from sqlalchemy import text
 
 from projections.canonical import dumps
 from projections.projector import active_generation, active_position
+from services.api.contract import answer
 from services.api.deps import ContainerDep
 from services.api.problems import KINDS, ApiProblem, problem_response
+from services.api.schemas.operations import Health, Readiness
 from services.bootstrap import Container
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", summary="The process is up (never touches the database)")
+@router.get("/healthz", summary="The process is up (never touches the database)",
+            operation_id="getHealth", responses=answer(Health))
 async def healthz() -> Response:
     return Response(dumps({"status": "ok"}), media_type="application/json")
 
@@ -33,7 +36,8 @@ def _readiness(container: Container) -> dict[str, Any]:
     return {"status": "ready", "database": "ok", "log_head": head, "projections": {"views": views}}
 
 
-@router.get("/readyz", summary="The database answers; projection lag is reported, not fatal")
+@router.get("/readyz", summary="The database answers; projection lag is reported, not fatal",
+            operation_id="getReadiness", responses=answer(Readiness))
 async def readyz(container: ContainerDep) -> Response:
     try:
         report = await asyncio.wait_for(asyncio.to_thread(_readiness, container), timeout=2.5)

@@ -92,7 +92,10 @@ def _admit(container: Container, hub: StreamHub, who: str) -> None:
 
 
 @router.get("/stream", summary="Server-Sent Events: id is the position, data the event",
-            response_class=StreamingResponse)
+            response_class=StreamingResponse, operation_id="streamEvents",
+            responses={200: {"description": "`id:` the position, `data:` the stored event "
+                             "(as GET /v1/events/{id}); a comment every 15 s keeps it open",
+                             "content": {"text/event-stream": {"schema": {"type": "string"}}}}})
 async def stream(request: Request, container: ContainerDep, key: Reader,
                  query: Annotated[EventQuery, Query()],
                  last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None

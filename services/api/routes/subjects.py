@@ -1,28 +1,45 @@
 """Chips and companies: state at (T, K, P), timeline, history spans, diff, and lists."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI must see the path parameter's alias,
+# which is built per kind inside the route factory.
 
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from domain.clocks import DateRole
 from domain.ids import check_slug
 from projections.canonical import dumps
 from projections.state_queries import Reading
+from services.api.contract import SPANS, STATE, answer, query
 from services.api.coordinates import parse_time, resolve
 from services.api.deps import ContainerDep, Reader
 from services.api.listing import list_subjects
 from services.api.problems import ApiProblem
 from services.api.responses import cached_json
+from services.api.schemas.events import ChipTimeline, CompanyTimeline
+from services.api.schemas.state import ChipState, CompanyState
+from services.api.schemas.subjects import (
+    ChipDiff,
+    ChipHistory,
+    ChipPage,
+    CompanyDiff,
+    CompanyHistory,
+    CompanyPage,
+)
 from services.bootstrap import Container
 from services.pit import Coordinates
 
-router = APIRouter(prefix="/v1", tags=["point in time"])
+router = APIRouter(prefix="/v1")
 Param = Annotated[str | None, Query()]
 KINDS = {"chips": "chip", "companies": "company"}
+ANSWERS = {  # kind -> state, timeline, history, diff, page (docs/point-in-time.md)
+    "chip": (ChipState, ChipTimeline, ChipHistory, ChipDiff, ChipPage),
+    "company": (CompanyState, CompanyTimeline, CompanyHistory, CompanyDiff, CompanyPage),
+}
+LIST_FILTERS = {"chip": ("destination", "status", "manufacturer"), "company": ("country",)}
 
 
 def _subject(kind: str, value: str) -> str:
@@ -81,69 +98,92 @@ async def _read(request: Request, container: Container, read: Any, kind: str, su
 
 def _routes(plural: str) -> None:
     kind = KINDS[plural]
+    title = kind.title()
+    state_model, timeline_model, history_model, diff_model, page_model = ANSWERS[kind]
+    Subject = Annotated[str, Path(alias=kind, description=f"the {kind}'s id",  # noqa: N806
+                                  examples=["h20" if kind == "chip" else "nvidia"])]
+    on = APIRouter(tags=[plural])
 
-    @router.get(f"/{plural}/{{subject}}", name=f"{kind}_state",
-                summary=f"The {kind}'s state at (as_of, known_at, at_position)")
-    async def state(request: Request, container: ContainerDep, _: Reader, subject: str,
+    @on.get(f"/{plural}/{{{kind}}}", operation_id=f"get{title}State",
+            summary=f"The {kind}'s state at (as_of, known_at, at_position)",
+            responses=answer(state_model), openapi_extra=query(*STATE))
+    async def state(request: Request, container: ContainerDep, _: Reader, subject: Subject,
                     as_of: Param = None, known_at: Param = None, at_position: Param = None,
                     min_position: Param = None) -> Response:
         refuse_unknown(request, STATE_PARAMS)
         return await _read(request, container, container.pit.state, kind, subject,
                            (as_of, known_at, at_position, min_position), uses_as_of=True)
 
-    @router.get(f"/{plural}/{{subject}}/timeline", name=f"{kind}_timeline",
-                summary=f"The events that concern the {kind}, revisions applied as known at K")
-    async def timeline(request: Request, container: ContainerDep, _: Reader, subject: str,
+    @on.get(f"/{plural}/{{{kind}}}/timeline", operation_id=f"get{title}Timeline",
+            summary=f"The events that concern the {kind}, revisions applied as known at K",
+            responses=answer(timeline_model), openapi_extra=query(*SPANS))
+    async def timeline(request: Request, container: ContainerDep, _: Reader, subject: Subject,
                        known_at: Param = None, at_position: Param = None,
                        min_position: Param = None) -> Response:
         refuse_unknown(request, SPAN_PARAMS)
         return await _read(request, container, container.pit.timeline, kind, subject,
                            (None, known_at, at_position, min_position), uses_as_of=False)
 
-    @router.get(f"/{plural}/{{subject}}/history", name=f"{kind}_history",
-                summary=f"The {kind}'s state spans, split at every change (what a UI draws)")
-    async def history(request: Request, container: ContainerDep, _: Reader, subject: str,
+    @on.get(f"/{plural}/{{{kind}}}/history", operation_id=f"get{title}History",
+            summary=f"The {kind}'s state spans, split at every change (what a UI draws)",
+            responses=answer(history_model), openapi_extra=query(*SPANS))
+    async def history(request: Request, container: ContainerDep, _: Reader, subject: Subject,
                       known_at: Param = None, at_position: Param = None,
                       min_position: Param = None) -> Response:
         refuse_unknown(request, SPAN_PARAMS)
         return await _read(request, container, container.pit.history, kind, subject,
                            (None, known_at, at_position, min_position), uses_as_of=False)
 
-    @router.get(f"/{plural}/{{subject}}/diff", name=f"{kind}_diff",
-                summary="What changed between two dates, in valid time or in knowledge")
-    async def difference(request: Request, container: ContainerDep, _: Reader, subject: str,
+    @on.get(f"/{plural}/{{{kind}}}/diff", operation_id=f"get{title}Diff",
+            summary="What changed between two dates, in valid time or in knowledge",
+            responses=answer(diff_model), openapi_extra=query("from", "to", "axis", *STATE))
+    async def difference(request: Request, container: ContainerDep, _: Reader, subject: Subject,
                          from_: Annotated[str | None, Query(alias="from")] = None,
                          to: Param = None, axis: Param = None, as_of: Param = None,
                          known_at: Param = None, at_position: Param = None,
                          min_position: Param = None) -> Response:
         refuse_unknown(request, DIFF_PARAMS)
-        slug = _subject(kind, subject)
-        start, end = _diff_bounds(from_, to)
-        mode = axis or "effective"
-        if mode not in ("effective", "known"):
-            raise ApiProblem("validation-error", "axis must be effective or known",
-                             [{"detail": "effective | known", "parameter": "axis"}])
-        if mode == "effective" and as_of is not None:
-            raise _conflicting("as_of", "axis=effective takes its dates from `from` and `to`")
-        if mode == "known" and known_at is not None:
-            raise _conflicting("known_at", "axis=known takes its dates from `from` and `to`")
-        base = await resolve(container, as_of, known_at, at_position, min_position)
-        now = container.clock()
-        if mode == "effective":
-            before = Coordinates(start, base.at.known_at, base.at.position)
-            after = Coordinates(end, base.at.known_at, base.at.position)
-        else:
-            before = Coordinates(base.at.as_of, min(start, now), base.at.position)
-            after = Coordinates(base.at.as_of, min(end, now), base.at.position)
-        body = await _run(container, container.pit.diff, kind, slug, before, after, mode)
-        if body is None:
-            raise _not_found(kind, slug)
-        return _answer(request, body, base.cache_control if at_position else "public, max-age=5")
+        return await _difference(request, container, kind, subject, from_, to, axis,
+                                 (as_of, known_at, at_position, min_position))
 
-    @router.get(f"/{plural}", name=f"{kind}_list",
-                summary=f"{plural.title()} and their state at as_of, filtered, paginated by id")
+    @on.get(f"/{plural}", operation_id=f"list{plural.title()}",
+            summary=f"{plural.title()} and their state at as_of, filtered, paginated by id",
+            responses=answer(page_model),
+            openapi_extra=query("as_of", *LIST_FILTERS[kind], "after_id", "limit",
+                                "min_position"))
     async def listing(request: Request, container: ContainerDep, _: Reader) -> Response:
         return await list_subjects(request, container, kind)
+
+    router.include_router(on)
+
+
+async def _difference(request: Request, container: Container, kind: str, subject: str,
+                      from_: str | None, to: str | None, axis: str | None,
+                      coordinates: tuple[str | None, str | None, str | None, str | None]
+                      ) -> Response:
+    as_of, known_at, at_position, min_position = coordinates
+    slug = _subject(kind, subject)
+    start, end = _diff_bounds(from_, to)
+    mode = axis or "effective"
+    if mode not in ("effective", "known"):
+        raise ApiProblem("validation-error", "axis must be effective or known",
+                         [{"detail": "effective | known", "parameter": "axis"}])
+    if mode == "effective" and as_of is not None:
+        raise _conflicting("as_of", "axis=effective takes its dates from `from` and `to`")
+    if mode == "known" and known_at is not None:
+        raise _conflicting("known_at", "axis=known takes its dates from `from` and `to`")
+    base = await resolve(container, as_of, known_at, at_position, min_position)
+    now = container.clock()
+    if mode == "effective":
+        before = Coordinates(start, base.at.known_at, base.at.position)
+        after = Coordinates(end, base.at.known_at, base.at.position)
+    else:
+        before = Coordinates(base.at.as_of, min(start, now), base.at.position)
+        after = Coordinates(base.at.as_of, min(end, now), base.at.position)
+    body = await _run(container, container.pit.diff, kind, slug, before, after, mode)
+    if body is None:
+        raise _not_found(kind, slug)
+    return _answer(request, body, base.cache_control if at_position else "public, max-age=5")
 
 
 def _diff_bounds(start: str | None, end: str | None) -> tuple[Any, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -15,8 +15,17 @@ from domain.fields import Slugs, Text
 from projections.canonical import dumps
 from projections.database import write_transaction
 from services.api.body import read_json_body
+from services.api.contract import answer, body, query
 from services.api.deps import ContainerDep, require
 from services.api.problems import ApiProblem
+from services.api.schemas.operations import (
+    AttemptPage,
+    PingQueued,
+    Queued,
+    Subscription,
+    SubscriptionPage,
+    SubscriptionWithSecret,
+)
 from services.bootstrap import Container
 from services.keys import ApiKey
 from services.parsing import validation_problems
@@ -107,7 +116,10 @@ async def _own(container: Container, key: ApiKey, sub_id: str) -> Any:
     return row
 
 
-@router.post("", status_code=201, summary="Subscribe a URL (the secret is shown once)")
+@router.post("", status_code=201, summary="Subscribe a URL (the secret is shown once)",
+             operation_id="createSubscription",
+             responses=answer(SubscriptionWithSecret, 201, "the subscription, with its secret"),
+             openapi_extra=body(SubscriptionIn, "what to send where"))
 async def create(request: Request, container: ContainerDep, key: Subscriber) -> Response:
     body = await _body(request, SubscriptionIn, container)
     head = await asyncio.to_thread(container.log.head)
@@ -120,7 +132,8 @@ async def create(request: Request, container: ContainerDep, key: Subscriber) -> 
     return response
 
 
-@router.get("", summary="Your subscriptions (admin: all)")
+@router.get("", summary="Your subscriptions (admin: all)", operation_id="listSubscriptions",
+            responses=answer(SubscriptionPage), openapi_extra=query("after_id", "limit"))
 async def listing(container: ContainerDep, key: Subscriber, after: str | None = None,
                   limit: int = 100) -> Response:
     if not 1 <= limit <= 1000:
@@ -132,12 +145,15 @@ async def listing(container: ContainerDep, key: Subscriber, after: str | None = 
     return _json({"items": [subs.public(r) for r in rows[:limit]], "next": nxt})
 
 
-@router.get("/{subscription_id}", summary="One subscription")
+@router.get("/{subscription_id}", summary="One subscription", operation_id="getSubscription",
+            responses=answer(Subscription))
 async def one(container: ContainerDep, key: Subscriber, subscription_id: str) -> Response:
     return _json(subs.public(await _own(container, key, subscription_id)))
 
 
-@router.patch("/{subscription_id}", summary="Pause, resume, re-enable, change filters or URL")
+@router.patch("/{subscription_id}", summary="Pause, resume, re-enable, change filters or URL",
+              operation_id="updateSubscription", responses=answer(Subscription),
+              openapi_extra=body(SubscriptionPatch, "the fields to change; others stay"))
 async def patch(request: Request, container: ContainerDep, key: Subscriber,
                 subscription_id: str) -> Response:
     await _own(container, key, subscription_id)
@@ -151,14 +167,18 @@ async def patch(request: Request, container: ContainerDep, key: Subscriber,
     return _json(subs.public(await _own(container, key, subscription_id)))
 
 
-@router.delete("/{subscription_id}", status_code=204, summary="Delete (pending deliveries are dropped)")
+@router.delete("/{subscription_id}", status_code=204, operation_id="deleteSubscription",
+               summary="Delete (pending deliveries are dropped)",
+               responses={204: {"description": "deleted"}})
 async def remove(container: ContainerDep, key: Subscriber, subscription_id: str) -> Response:
     await _own(container, key, subscription_id)
     await _db(container, subs.delete, subscription_id, _now(container), write=True)
     return Response(status_code=204)
 
 
-@router.post("/{subscription_id}/rotate-secret", summary="A new secret; the old one signs too for 24 h")
+@router.post("/{subscription_id}/rotate-secret", operation_id="rotateSubscriptionSecret",
+             summary="A new secret; the old one signs too for 24 h",
+             responses=answer(SubscriptionWithSecret))
 async def rotate(container: ContainerDep, key: Subscriber, subscription_id: str) -> Response:
     await _own(container, key, subscription_id)
     secret = await _db(container, subs.rotate, container.webhooks.box, subscription_id,
@@ -167,9 +187,14 @@ async def rotate(container: ContainerDep, key: Subscriber, subscription_id: str)
     return _json({**subs.public(row), "secret": secret})
 
 
-@router.get("/{subscription_id}/deliveries", summary="Every attempt (newest first), 30 days")
+@router.get("/{subscription_id}/deliveries", summary="Every attempt (newest first), 30 days",
+            operation_id="listDeliveries", responses=answer(AttemptPage))
 async def attempts(container: ContainerDep, key: Subscriber, subscription_id: str,
-                   before: int | None = None, limit: int = 100) -> Response:
+                   before: Annotated[int | None, Query(
+                       description="Cursor: attempts older than this attempt id (the `next` "
+                                   "of the previous page).")] = None,
+                   limit: Annotated[int, Query(description="Attempts per page, 1 to 1000.")
+                                    ] = 100) -> Response:
     await _own(container, key, subscription_id)
     if not 1 <= limit <= 1000:
         raise ApiProblem("validation-error", "limit must be 1 to 1000",
@@ -180,8 +205,10 @@ async def attempts(container: ContainerDep, key: Subscriber, subscription_id: st
     return _json({"items": items[:limit], "next": None if nxt is None else str(nxt)})
 
 
-@router.post("/{subscription_id}/replay", status_code=202,
-             summary="Send again from a position or a time (inclusive), at most 100k messages")
+@router.post("/{subscription_id}/replay", status_code=202, operation_id="replaySubscription",
+             summary="Send again from a position or a time (inclusive), at most 100k messages",
+             responses=answer(Queued, 202, "queued"),
+             openapi_extra=body(ReplayIn, "exactly one of from_position and from_time"))
 async def replay(request: Request, container: ContainerDep, key: Subscriber,
                  subscription_id: str) -> Response:
     await _own(container, key, subscription_id)
@@ -209,7 +236,8 @@ async def replay(request: Request, container: ContainerDep, key: Subscriber,
     return _json({"queued": queued}, 202)
 
 
-@router.post("/{subscription_id}/recover", status_code=202, summary="Send the failed ones again")
+@router.post("/{subscription_id}/recover", status_code=202, summary="Send the failed ones again",
+             operation_id="recoverSubscription", responses=answer(Queued, 202, "queued"))
 async def recover(container: ContainerDep, key: Subscriber, subscription_id: str) -> Response:
     await _own(container, key, subscription_id)
     queued = await _db(container, subs.recover, subscription_id, _now(container), write=True)
@@ -218,7 +246,8 @@ async def recover(container: ContainerDep, key: Subscriber, subscription_id: str
 
 
 @router.post("/{subscription_id}/deliveries/{delivery_id}/resend", status_code=202,
-             summary="Send one delivery again now")
+             summary="Send one delivery again now", operation_id="resendDelivery",
+             responses=answer(Queued, 202, "queued"))
 async def resend(container: ContainerDep, key: Subscriber, subscription_id: str,
                  delivery_id: int) -> Response:
     await _own(container, key, subscription_id)
@@ -230,7 +259,8 @@ async def resend(container: ContainerDep, key: Subscriber, subscription_id: str,
     return _json({"queued": 1}, 202)
 
 
-@router.post("/{subscription_id}/ping", status_code=202, summary="Send a signed test message")
+@router.post("/{subscription_id}/ping", status_code=202, summary="Send a signed test message",
+             operation_id="pingSubscription", responses=answer(PingQueued, 202, "queued"))
 async def ping(container: ContainerDep, key: Subscriber, subscription_id: str) -> Response:
     await _own(container, key, subscription_id)
     msg_id = await _db(container, subs.ping, subscription_id, _now(container), write=True)

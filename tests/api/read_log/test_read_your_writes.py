@@ -14,6 +14,7 @@ from services.bootstrap import Container, bootstrap
 from tests.conftest import Backend
 from tests.support import builders as b
 from tests.support.clock import FakeClock
+from tests.support.contract import checked_client
 from tests.support.read_log import Stored, assert_parameter_problem, get, write
 
 # -- read-your-writes --------------------------------------------------------------------
@@ -50,7 +51,7 @@ def impatient_client(backend: Backend, clock: FakeClock) -> Iterator[TestClient]
     settings = backend.settings.model_copy(update={"min_position_wait_seconds": 0.2})
     container = bootstrap(settings, clock=clock)
     try:
-        with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        with checked_client(create_app(container)) as client:
             yield client
     finally:
         container.close()

@@ -1,0 +1,76 @@
+"""Stored events as the log serves them (docs/events.md, "The stored event")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+from uuid import UUID
+
+from pydantic import Field, create_model
+
+from domain.catalog import CATALOG, Data
+from domain.envelope import MAX_SOURCES, Source
+from services.api.schemas.common import Answer, Instant
+
+
+class StoredEventBase(Answer):
+    """What every stored event carries: the request's fields plus what the service added."""
+
+    id: UUID
+    effective_at: Instant | None = Field(description="valid time (null for registry events)")
+    reported_at: Instant = Field(description="knowledge time")
+    recorded_at: Instant = Field(description="system time: when this service stored it")
+    recorded_by: str = Field(description="the name of the API key that wrote it")
+    summary: str
+    sources: Annotated[list[Source], Field(max_length=MAX_SOURCES)]
+    position: int = Field(ge=1, description="its place in the log")
+    version: int = Field(ge=1, description="the version of the aggregate it belongs to")
+    schema_version: int
+    revised_by: list[UUID] | None = Field(
+        None, description="timelines only: the revisions applied to it, as known at K")
+
+
+def _stored(name: str, data_model: type[Data]) -> Any:
+    return create_model(
+        f"Stored{name}", __base__=StoredEventBase, __doc__=f"A stored `{name}` event.",
+        type=(Literal[name], ...), data=(data_model, ...))
+
+
+STORED_EVENTS = {name: _stored(name, t.model) for name, t in CATALOG.items()}
+StoredEvent = Annotated[
+    Union[tuple(STORED_EVENTS.values())],  # noqa: UP007 - a union built from the catalog
+    Field(discriminator="type"),
+]
+
+
+class EventPage(Answer):
+    """A page of the log, in position order."""
+
+    items: list[StoredEvent]  # type: ignore[valid-type]  # built from the catalog above
+    next: str | None = Field(description="the cursor for the next page (`after`), or null")
+
+
+class Appended(Answer):
+    id: UUID
+    position: int
+    version: int
+
+
+class BatchAppended(Answer):
+    """The stored batch, item by item in request order."""
+
+    items: list[Appended]
+
+
+class TimelineBase(Answer):
+    known_at: Instant
+    position: int
+    items: list[StoredEvent] = Field(  # type: ignore[valid-type]
+        description="the events that concern it, revisions applied as known at K")
+
+
+class ChipTimeline(TimelineBase):
+    chip: str
+
+
+class CompanyTimeline(TimelineBase):
+    company: str

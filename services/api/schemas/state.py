@@ -1,0 +1,167 @@
+"""Chip and company state (docs/point-in-time.md, "Chip state" and "Company state")."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from domain.catalog import Specs
+from services.api.schemas.common import (
+    Anomaly,
+    Answer,
+    Code,
+    Control,
+    Coordinates,
+    DecimalText,
+    Guidance,
+    Id,
+    Instant,
+    Status,
+    Upcoming,
+)
+
+
+class MatchedBy(Answer):
+    by: Literal["named", "criteria"]
+    index: int | None = Field(None, ge=0, description="the first matching clause (criteria only)")
+
+
+class ExportEntry(Answer):
+    status: Status = Field(description="the most restrictive over exporting jurisdictions")
+    measures: list[Id]
+    licenses: list[Id]
+    matched_by: dict[str, MatchedBy] = Field(description="per measure: named, or which clause")
+    by_jurisdiction: dict[str, Status] = Field(description="per exporting jurisdiction")
+
+
+class EndUserRestriction(Answer):
+    measure_id: Id
+    companies: list[Id]
+    destinations: list[Code]
+    control: Control
+
+
+class ChipRevenueShare(Answer):
+    agreement_id: Id
+    company: Id
+    beneficiary: Code
+    percent: DecimalText
+    destinations: list[Code]
+
+
+class ChipAdvisory(Answer):
+    advisory_id: Id
+    authority: str
+    jurisdiction: Code
+    guidance: Guidance
+
+
+class Investigation(Answer):
+    case_id: Id
+    authority: str
+    jurisdiction: Code
+    kind: Literal["antitrust", "security", "summons", "other"]
+    status: Literal["open", "concluded"]
+    finding: Literal["violation", "cleared", "other"] | None
+
+
+class Production(Answer):
+    status: Literal["active", "halted"]
+    since: Instant | None = Field(description="the earliest open halt")
+    halted_by: list[Id]
+    suppliers: list[Id]
+
+
+class ChipFacts(Answer):
+    """A chip's state without its coordinates and `upcoming`: a span of /history."""
+
+    chip: Id
+    name: str
+    manufacturer: Id
+    successor_of: Id | None
+    specs: Specs
+    export: dict[str, ExportEntry] = Field(description="by destination; absent = unrestricted")
+    end_user_restrictions: list[EndUserRestriction]
+    revenue_share: list[ChipRevenueShare]
+    advisories: list[ChipAdvisory]
+    investigations: list[Investigation]
+    production: Production
+    anomalies: list[Anomaly]
+
+
+class ChipSummary(ChipFacts):
+    """A chip's state in a list (the page carries the coordinates)."""
+
+    upcoming: list[Upcoming] = Field(description="known changes after T, at most 50")
+
+
+class ChipState(ChipSummary, Coordinates):
+    """A chip's state at (as_of, known_at, position)."""
+
+
+class HeldLicense(Answer):
+    license_id: Id
+    authority: str
+    jurisdiction: Code
+    chips: list[Id]
+    destinations: list[Code]
+    expires_at: Instant | None = Field(description="exclusive end")
+
+
+class CompanyRevenueShare(Answer):
+    agreement_id: Id
+    chips: list[Id]
+    destinations: list[Code]
+    beneficiary: Code
+    percent: DecimalText
+
+
+class CompanyAdvisory(ChipAdvisory):
+    chips: list[Id]
+
+
+class ExportRestriction(Answer):
+    measure_id: Id
+    authority: str
+    jurisdiction: Code
+    destinations: list[Code]
+    control: Control
+    chips: list[Id] = Field(description="the chips the measure names")
+
+
+class ProductionHalt(Answer):
+    chip: Id
+    since: Instant
+    suppliers: list[Id]
+
+
+class ProductionOrder(Answer):
+    company: Id = Field(description="the company that ordered the halt")
+    chip: Id
+    since: Instant
+
+
+class CompanyFacts(Answer):
+    """A company's state without its coordinates: a span of /history."""
+
+    company: Id
+    name: str
+    country: Code | None
+    licenses: list[HeldLicense]
+    revenue_share: list[CompanyRevenueShare]
+    advisories: list[CompanyAdvisory]
+    export_restrictions: list[ExportRestriction]
+    investigations: list[Investigation]
+    production_halts: list[ProductionHalt]
+    production_orders_received: list[ProductionOrder]
+    chips: list[Id] = Field(description="the chips it manufactures")
+    anomalies: list[Anomaly]
+
+
+class CompanySummary(CompanyFacts):
+    """A company's state in a list (the page carries the coordinates)."""
+
+
+class CompanyState(CompanyFacts, Coordinates):
+    """A company's state at (as_of, known_at, position)."""

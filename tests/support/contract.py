@@ -1,0 +1,98 @@
+"""Every answer the tests receive is checked against the published OpenAPI document
+(docs/api.md, "The contract"): its status must be one the operation documents, and its body
+must match that status's schema exactly — an undocumented field is a failure too.
+
+`checked_client(app)` is the TestClient every API test uses; `check_response` serves the
+live-server client as well.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator
+
+BODILESS = {204, 304}
+
+
+class ContractBroken(AssertionError):
+    """An answer the OpenAPI document does not describe."""
+
+
+def checked_client(app: FastAPI) -> TestClient:
+    client = TestClient(app, raise_server_exceptions=False)
+    document = app.openapi()
+    client.event_hooks["response"].append(lambda response: check_response(document, response))
+    return client
+
+
+def _closed(schema: Any) -> Any:
+    """The schema with `additionalProperties: false` wherever an object lists its properties
+    and says nothing else: the document stays open for additive changes, the tests do not."""
+    if isinstance(schema, dict):
+        closed = {k: _closed(v) for k, v in schema.items()}
+        if "properties" in closed and "additionalProperties" not in closed:
+            closed["additionalProperties"] = False
+        return closed
+    if isinstance(schema, list):
+        return [_closed(item) for item in schema]
+    return schema
+
+
+@lru_cache(maxsize=8)
+def _prepared(document_json: str) -> tuple[dict[str, Any], list[tuple[re.Pattern[str], str]]]:
+    document = json.loads(document_json)
+    document["components"] = _closed(document["components"])
+    templates = [(re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"), path)
+                 for path in document["paths"]]
+    return document, templates
+
+
+def _operation(document: dict[str, Any], templates: list[tuple[re.Pattern[str], str]],
+               method: str, path: str) -> dict[str, Any] | None:
+    # A literal path wins over a template (/v1/events/batch over /v1/events/{event_id}).
+    matches = [t for pattern, t in templates if pattern.match(path)]
+    for template in sorted(matches, key=lambda t: t.count("{")):
+        operation = document["paths"][template].get(method.lower())
+        if operation is not None:
+            return operation  # type: ignore[no-any-return]
+    return None
+
+
+def check_response(document: dict[str, Any], response: httpx.Response) -> None:
+    request = response.request
+    prepared, templates = _prepared(json.dumps(document, sort_keys=True))
+    operation = _operation(prepared, templates, request.method, request.url.path)
+    if operation is None or request.method == "HEAD":
+        return  # not part of the API (/docs, /problems/…, an unknown path)
+    where = f"{request.method} {request.url.path} → {response.status_code}"
+    documented = operation["responses"].get(str(response.status_code))
+    if documented is None:
+        raise ContractBroken(f"{where}: status not documented "
+                             f"(documented: {sorted(operation['responses'])})")
+    if response.status_code in BODILESS:
+        return
+    response.read()
+    media_type = response.headers.get("content-type", "").split(";")[0].strip()
+    content = documented.get("content", {})
+    if media_type not in content:
+        raise ContractBroken(f"{where}: {media_type!r} not documented ({sorted(content)})")
+    schema = content[media_type].get("schema", {})
+    if media_type == "text/event-stream" or not schema:
+        return
+    _validate(prepared, schema, response.json(), where)
+
+
+def _validate(document: dict[str, Any], schema: dict[str, Any], body: Any, where: str) -> None:
+    rooted = {**schema, "components": document["components"]}
+    errors = sorted(Draft202012Validator(rooted).iter_errors(body), key=lambda e: list(e.path))
+    if errors:
+        first = errors[0]
+        at = "/" + "/".join(str(p) for p in first.absolute_path)
+        raise ContractBroken(f"{where}: the body breaks the schema at {at}: {first.message[:300]}")
