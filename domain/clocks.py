@@ -21,6 +21,10 @@ _TIMESTAMP = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?"
     r"(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))"
 )
+# A `+` offset sent unencoded in a URL query arrives as a space (form encoding).
+_SPACED_OFFSET = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)? [0-9]{2}:?[0-9]{2}"
+)
 _ONE_MICROSECOND = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -33,8 +37,9 @@ class DateRole(Enum):
     EXCLUSIVE_END = "exclusive_end"  # expires_at: the next day's midnight
 
 
-def parse_instant(value: object, role: DateRole = DateRole.START, *,
-                  remember: bool = True) -> datetime:
+def parse_instant(
+    value: object, role: DateRole = DateRole.START, *, remember: bool = True
+) -> datetime:
     """Parse a timestamp with offset or a bare date; raise ValueError saying what is wrong.
 
     `remember=False` for one-off text (a request's parameters): the cache is for the
@@ -54,6 +59,11 @@ def _parse_text(value: str, role: DateRole) -> datetime:
         return _bare_date(value, day, role)
     stamp = _TIMESTAMP.fullmatch(value)
     if stamp is None:
+        if _SPACED_OFFSET.fullmatch(value):
+            raise ValueError(
+                f"{value!r} has a space where its offset's sign should be: a '+' in a URL "
+                f"must be written %2B ({value.replace(' ', '%2B')})"
+            )
         if re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", value):
             raise ValueError(f"{value!r} has no UTC offset: add 'Z' or '+HH:MM'")
         raise ValueError(
