@@ -2,7 +2,7 @@
 
 Query parameters are described once here and reused by every route that takes them
 (docs/api.md, "Coordinates"); routes still parse them themselves, so that every mistake
-gets the project's problem answer (docs/http.md, "Errors").
+gets the project's problem answer (docs/api.md, "Errors").
 """
 
 from __future__ import annotations

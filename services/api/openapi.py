@@ -36,7 +36,7 @@ def event_schemas() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     for adapter in (ENVELOPE_ADAPTER, TypeAdapter(StoredEvent)):
         schemas.update(adapter.json_schema(ref_template=REF).pop("$defs", {}))
-    schemas["Event"] = _union("Event", ENVELOPES, "An event to append (docs/events.md); "
+    schemas["Event"] = _union("Event", ENVELOPES, "An event to append (docs/api.md); "
                               "`type` selects the payload schema.")
     schemas["StoredEvent"] = _union("StoredEvent", STORED_EVENTS, "An event as stored: the "
                                     "request's fields plus id, position, version and clocks.")
@@ -169,11 +169,11 @@ def build(app: FastAPI) -> dict[str, Any]:
 
 
 TAGS = [
-    {"name": "events", "description": "The log: append, read, follow (docs/events.md)"},
+    {"name": "events", "description": "The log: append, read, follow (docs/api.md)"},
     {"name": "chips", "description": "A chip's state, timeline, history and diff at (T, K, P)"},
     {"name": "companies", "description": "A company's state, timeline, history and diff"},
     {"name": "objects", "description": "Measures, licences, agreements, advisories, cases"},
-    {"name": "webhooks", "description": "Subscriptions and deliveries (docs/webhooks.md)"},
+    {"name": "webhooks", "description": "Subscriptions and deliveries (docs/architecture.md, "Webhooks and the live stream")"},
     {"name": "operations", "description": "Liveness and readiness"},
 ]
 

@@ -29,7 +29,7 @@ class Answer(BaseModel):
 
 
 class Coordinates(Answer):
-    """The resolved (T, K, P) an answer was computed at (docs/point-in-time.md)."""
+    """The resolved (T, K, P) an answer was computed at (docs/api.md, "Coordinates")."""
 
     as_of: Instant = Field(description="T, the valid time the answer is about")
     known_at: Instant = Field(description="K, the knowledge time (never later than the request)")

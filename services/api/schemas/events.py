@@ -1,4 +1,4 @@
-"""Stored events as the log serves them (docs/events.md, "The stored event")."""
+"""Stored events as the log serves them (docs/api.md, "The contract")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Measures, licences, agreements, advisories, cases and applications at T
-(docs/point-in-time.md, "Objects")."""
+(docs/api.md, "Answers")."""
 
 from __future__ import annotations
 

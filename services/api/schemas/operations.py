@@ -1,4 +1,4 @@
-"""Webhook subscriptions and deliveries; health (docs/webhooks.md, docs/deploy.md)."""
+"""Webhook subscriptions and deliveries; health (docs/architecture.md, "Webhooks and the live stream")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Chip and company state (docs/point-in-time.md, "Chip state" and "Company state")."""
+"""Chip and company state (docs/architecture.md, "Point-in-time reads")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""History, diff and list pages of chips and companies (docs/point-in-time.md)."""
+"""History, diff and list pages of chips and companies (docs/api.md, "Coordinates")."""
 
 from __future__ import annotations
 
