@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export REGTL_DATABASE_URL ?= sqlite:///./data/regtimeline.db
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test bench wrk lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,17 @@ run: $(STAMP)
 test: $(STAMP) $(NPM_STAMP) $(GEN_STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
-bench: $(STAMP)
+bench: $(STAMP) wrk
 	$(BIN)/python -m tests.bench
+
+# The HTTP figures are measured with wrk (Debian's package): installed here when missing,
+# as root or through passwordless sudo; otherwise one line says so and those figures fail.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then AS=""; else AS="sudo -n"; fi; \
+	  command -v apt-get >/dev/null 2>&1 && $$AS apt-get update -qq >/dev/null 2>&1 && \
+	  $$AS apt-get install -y -qq wrk >/dev/null 2>&1 && echo "installed wrk ($$(command -v wrk))"; \
+	} || echo "make bench: wrk is missing and could not be installed (needs apt-get as root: apt-get install -y wrk); the HTTP figures will fail" >&2
 
 lint: $(STAMP)
 	$(BIN)/ruff check domain projections services tests
