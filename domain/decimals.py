@@ -30,7 +30,7 @@ def parse_decimal(value: object) -> Decimal:
         raise ValueError("must be a finite number")
     # copy_abs() and _places() use no arithmetic context: abs() and normalize() raise
     # decimal.Overflow past 10^999999 (a JSON number like 1e999999999) and round
-    # 1e-999999999 to 0 (docs/cli.md, "numbers").
+    # 1e-999999999 to 0 (docs/cli.md, "Mistakes").
     if number.copy_abs() >= MAX_MAGNITUDE:
         raise ValueError(f"{_show(value)} is out of range (at most 10^15)")
     if _places(number) > MAX_DECIMAL_PLACES:

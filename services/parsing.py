@@ -57,7 +57,7 @@ def _parse_int(text: str) -> int | Decimal:
 
 def _parse_float(text: str) -> Decimal:
     """Decimal() refuses an exponent past 10^(10^18) with InvalidOperation, which is no
-    ValueError: say it as one, or it escapes as a crash (docs/cli.md, "numbers")."""
+    ValueError: say it as one, or it escapes as a crash (docs/cli.md, "Mistakes")."""
     try:
         return Decimal(text)
     except InvalidOperation:
