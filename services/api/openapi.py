@@ -173,7 +173,7 @@ TAGS = [
     {"name": "chips", "description": "A chip's state, timeline, history and diff at (T, K, P)"},
     {"name": "companies", "description": "A company's state, timeline, history and diff"},
     {"name": "objects", "description": "Measures, licences, agreements, advisories, cases"},
-    {"name": "webhooks", "description": "Subscriptions and deliveries (docs/architecture.md, "Webhooks and the live stream")"},
+    {"name": "webhooks", "description": "Subscriptions, deliveries, replays (Standard Webhooks)"},
     {"name": "operations", "description": "Liveness and readiness"},
 ]
 

@@ -1,4 +1,7 @@
-"""Webhook subscriptions and deliveries; health (docs/architecture.md, "Webhooks and the live stream")."""
+"""Webhook subscriptions and deliveries; health.
+
+See docs/architecture.md, "Webhooks and the live stream".
+"""
 
 from __future__ import annotations
 
