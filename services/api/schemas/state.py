@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field
+from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 from domain.catalog import Specs
 from services.api.schemas.common import (
@@ -20,6 +21,12 @@ from services.api.schemas.common import (
     Status,
     Upcoming,
 )
+
+
+# The figures a chip was registered with, as answered: normalised decimal strings, an absent
+# figure left out (never null). Built from the catalogue so that a new figure shows here too.
+ChipSpecs = TypedDict(  # type: ignore[misc]  # keys come from the catalogue's Specs
+    "ChipSpecs", {name: DecimalText for name in Specs.model_fields}, total=False)
 
 
 class MatchedBy(Answer):
@@ -80,7 +87,7 @@ class ChipFacts(Answer):
     name: str
     manufacturer: Id
     successor_of: Id | None
-    specs: Specs
+    specs: ChipSpecs
     export: dict[str, ExportEntry] = Field(description="by destination; absent = unrestricted")
     end_user_restrictions: list[EndUserRestriction]
     revenue_share: list[ChipRevenueShare]
