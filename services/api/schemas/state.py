@@ -22,7 +22,6 @@ from services.api.schemas.common import (
     Upcoming,
 )
 
-
 # The figures a chip was registered with, as answered: normalised decimal strings, an absent
 # figure left out (never null). Built from the catalogue so that a new figure shows here too.
 ChipSpecs = TypedDict(  # type: ignore[misc]  # keys come from the catalogue's Specs
