@@ -17,6 +17,7 @@ from projections.event_queries import locate_event
 from projections.listener import LogListener
 from projections.projector import Projector, ProjectorRunner, active_position
 from projections.views import Views
+from services.database_names import make_sqlite_files_private
 from services.keys import KeyStore
 from services.ledger import LogLedger
 from services.pit import PointInTime
@@ -121,6 +122,8 @@ def _locator(engine: Engine, event_log: EventLog,
 
 
 def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Container:
+    if not settings.is_postgres:  # databases made before files were kept private
+        make_sqlite_files_private(settings.database_url)
     engine = make_engine(settings.database_url, settings.postgres_pool_size)
     event_log = open_event_log(settings)
     projectors = [Projector(engine, read_log_page(event_log), Views())]

@@ -20,3 +20,23 @@ def sqlite_path(url: str) -> str:
 def psycopg_dsn(url: str) -> str:
     """A libpq URL psycopg accepts (SQLAlchemy-style driver suffixes removed)."""
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def make_sqlite_files_private(url: str) -> None:
+    """The SQLite database holds key digests and webhook URLs (which may carry
+    credentials): readable by its owner only, 0600. SQLite gives the -wal and -shm files it
+    creates later the database file's own mode, so setting it on the file covers them; those
+    already there are set too (docs/deploy.md, "Threat model")."""
+    import os
+    import stat
+
+    path = sqlite_path(url)
+    if path in ("", ":memory:"):
+        return
+    for name in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        try:
+            mode = stat.S_IMODE(os.stat(name).st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            os.chmod(name, mode & 0o700)

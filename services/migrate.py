@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
 from projections.database import make_engine
+from services.database_names import make_sqlite_files_private
 from services.settings import Settings
 from services.store import POSTGRES_EVENTS_TABLE, sqlite_path
 
@@ -22,7 +23,8 @@ def _owner_engine(settings: Settings) -> Engine:
     if url.startswith("sqlite"):
         path = Path(sqlite_path(url))
         if path.parent and str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # A data directory we create is private too (docs/deploy.md, "Threat model").
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     return make_engine(url, pool_size=1)
 
 
@@ -34,6 +36,8 @@ def upgrade(settings: Settings, revision: str = "head") -> None:
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
+        if not settings.is_postgres:
+            make_sqlite_files_private(settings.migration_database_url or settings.database_url)
         if settings.is_postgres and settings.migration_database_url:
             grant_service_role(engine, settings.database_url)
     finally:
@@ -60,10 +64,10 @@ def current_revision(engine: Engine) -> str | None:
 def grant_service_role(owner: Engine, service_url: str) -> None:
     """Create the service's role if needed and grant it no more than it needs.
 
-    The log gets SELECT, INSERT and TRUNCATE: the library's insert takes
-    `LOCK TABLE … IN EXCLUSIVE MODE`, which PostgreSQL allows only with UPDATE, DELETE or
-    TRUNCATE privilege; TRUNCATE is the one a trigger can refuse outright. Not being the
-    owner, the role cannot disable those triggers.
+    The log gets SELECT and INSERT only: its writers serialise on an advisory lock
+    (services/store.py `SerialisedRecorder`), not on a table lock, so the role cannot lock
+    readers out of the log, and it cannot UPDATE, DELETE or TRUNCATE it. Not being the owner,
+    it cannot disable the triggers that refuse those either (docs/deploy.md).
     """
     parts = urlsplit(service_url)
     role = unquote(parts.username or "")
@@ -85,8 +89,8 @@ def grant_service_role(owner: Engine, service_url: str) -> None:
             f"GRANT CONNECT ON DATABASE {database} TO {ident}",
             f"GRANT USAGE ON SCHEMA public TO {ident}",
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {ident}",
-            f"REVOKE UPDATE, DELETE ON public.{POSTGRES_EVENTS_TABLE} FROM {ident}",
-            f"GRANT TRUNCATE ON public.{POSTGRES_EVENTS_TABLE} TO {ident}",
+            # Also taken back from a role that an earlier release granted TRUNCATE.
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON public.{POSTGRES_EVENTS_TABLE} FROM {ident}",
             f"REVOKE INSERT, UPDATE, DELETE ON public.alembic_version FROM {ident}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {ident}",
         ):

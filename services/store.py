@@ -16,6 +16,7 @@ from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Notification, Recording, Transcoder
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.sql import SQL, Literal
 
 from services.database_names import (
     APPLICATION_NAME,
@@ -80,6 +81,30 @@ class EventLog(Application[UUID]):
         return None if row is None else int(row["notification_id"])
 
 
+# pg_advisory_xact_lock key of the log's writers: "regtl" in ASCII, then 1.
+WRITERS_LOCK = 0x7265_6774_6C00_0001
+
+
+class SerialisedRecorder(PostgresApplicationRecorder):
+    """The library's PostgreSQL recorder, its writers serialised by an advisory lock.
+
+    The library takes `LOCK TABLE … IN EXCLUSIVE MODE` before each insert so that commit
+    order equals position order (a reader that has seen position n+1 never later sees n
+    appear). PostgreSQL grants that lock only to a role with UPDATE, DELETE or TRUNCATE on
+    the table, and such a role may also take ACCESS EXCLUSIVE and block every reader. A
+    transaction-scoped advisory lock gives every writer of the log (all of them go through
+    this class) the same order, held until commit, so the service role needs only SELECT
+    and INSERT on the log (docs/deploy.md, "The database roles").
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lock_table_statements = [
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
+            SQL("SELECT pg_advisory_xact_lock({0})").format(Literal(WRITERS_LOCK)),
+        ]
+
+
 # The log is stored as plain JSON, whatever the process environment says: the read models
 # render event bodies from it (projections/stored.py). Encryption at rest is the database's.
 PLAIN_STATE = {
@@ -114,6 +139,7 @@ def _persistence_env(settings: Settings, url: str | None = None) -> dict[str, st
         "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
         "POSTGRES_SCHEMA": "public",
         "CREATE_TABLE": "no",
+        "APPLICATION_RECORDER_TOPIC": f"{__name__}:{SerialisedRecorder.__name__}",
     }
 
 

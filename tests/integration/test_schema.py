@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +88,8 @@ def _append_one(backend: Backend) -> None:
     "UPDATE {t} SET topic = 'x'",
     "DELETE FROM {t}",
     "TRUNCATE {t}",
+    "REPLACE INTO {t} SELECT * FROM {t}",
+    "LOCK TABLE {t} IN ACCESS EXCLUSIVE MODE",
 ])
 def test_the_service_cannot_change_or_remove_logged_events(backend: Backend, statement: str) -> None:
     """Run as the service's own role (PostgreSQL: not the schema owner)."""
@@ -94,16 +98,34 @@ def test_the_service_cannot_change_or_remove_logged_events(backend: Backend, sta
     if backend.name == "sqlite":
         if statement.startswith("TRUNCATE"):
             statement = "DELETE FROM {t}"  # SQLite's truncate is an unqualified DELETE
+        if statement.startswith("LOCK"):
+            pytest.skip("SQLite has no LOCK TABLE")
         with sqlite3.connect(sqlite_path(backend.settings.database_url)) as conn:
             with pytest.raises(sqlite3.DatabaseError, match="append-only"):
                 conn.execute(statement.format(t=table))
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 1
         return
+    if statement.startswith("REPLACE"):
+        pytest.skip("PostgreSQL has no REPLACE")
     with psycopg.connect(backend.settings.database_url) as conn:
         with pytest.raises(psycopg.Error, match="append-only|permission denied"):
             conn.execute(statement.format(t=table))
     with psycopg.connect(backend.settings.database_url) as conn:
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 1
+
+
+def test_sqlite_refuses_a_replace_by_rowid_and_keeps_the_event(backend: Backend) -> None:
+    """REPLACE's implicit delete fires no DELETE trigger: the insert trigger of revision 0005
+    must catch an overwrite by rowid as well as by key."""
+    if backend.name != "sqlite":
+        pytest.skip("SQLite only")
+    _append_one(backend)
+    with sqlite3.connect(sqlite_path(backend.settings.database_url)) as conn:
+        before = conn.execute("SELECT rowid, * FROM stored_events").fetchall()
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("INSERT OR REPLACE INTO stored_events (rowid, originator_id, "
+                         "originator_version, topic, state) VALUES (1, 'other', 1, 't', x'00')")
+        assert conn.execute("SELECT rowid, * FROM stored_events").fetchall() == before
 
 
 def test_the_service_role_does_not_own_the_log(backend: Backend) -> None:
@@ -158,3 +180,43 @@ def test_read_model_keys_compare_bytewise_as_on_sqlite(backend: Backend) -> None
             "WHERE table_name LIKE 'rm\\_%' AND data_type = 'character varying'").fetchall()
     assert len(rows) == 2 * 12
     assert {(t, c) for t, c, collation in rows if collation != "C"} == set()
+
+
+def test_postgres_writers_serialise_on_the_advisory_lock_not_a_table_lock(backend: Backend) -> None:
+    """The service role has no table-lock privilege: an append takes the writers' advisory
+    lock instead, so while another session holds it the append waits on it (seen in
+    pg_locks), and goes through once it is released."""
+    if backend.name != "postgres":
+        pytest.skip("PostgreSQL only")
+    from services.store import WRITERS_LOCK, SerialisedRecorder, open_event_log
+
+    log = open_event_log(backend.settings)
+    try:
+        assert isinstance(log.recorder, SerialisedRecorder)
+        with psycopg.connect(backend.settings.database_url, autocommit=False) as holder:
+            holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITERS_LOCK,))
+            appending = threading.Thread(target=_append_one_to, args=(log,))
+            appending.start()
+            assert _advisory_waiter_seen(holder), "the append did not wait on the lock"
+            assert log.head() == 0
+            holder.rollback()  # releases the lock
+            appending.join(timeout=10)
+        assert not appending.is_alive() and log.head() == 1
+    finally:
+        log.close()
+
+
+def _advisory_waiter_seen(conn: Any) -> bool:
+    for _ in range(100):
+        waiting = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                               "AND NOT granted").fetchone()[0]
+        if waiting:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _append_one_to(log: Any) -> None:
+    from eventsourcing.domain import Aggregate
+
+    log.append(Aggregate().collect_events())
