@@ -7,10 +7,11 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from projections.tables import api_key
 
@@ -37,6 +38,11 @@ class ApiKey:
 
     def allows(self, needed: str) -> bool:
         return needed in GRANTS[self.scope]
+
+    def live(self, now: datetime) -> bool:
+        """Neither revoked nor expired: the one rule for requests and for the webhooks a
+        key owns (docs/architecture.md, "Webhooks and the live stream")."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
 def _digest(secret: str) -> str:
@@ -94,7 +100,7 @@ class KeyStore:
         if row is None or not hmac.compare_digest(row[1], _digest(secret)):
             return None
         key = row[0]
-        if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
+        if not key.live(now):
             return None
         self._touch(key.id, now)
         return key
@@ -136,10 +142,18 @@ class KeyStore:
                       _aware(r.revoked_at), _aware(r.last_used_at))  # type: ignore[attr-defined]
 
 
+def load_keys(conn: Connection, key_ids: Iterable[str]) -> dict[str, ApiKey]:
+    """The keys of these ids that exist (uncached: for the webhook worker and fan-out, which
+    must see a revocation at once, not after `cache_seconds`)."""
+    wanted = set(key_ids)
+    if not wanted:
+        return {}
+    rows = conn.execute(select(api_key).where(api_key.c.id.in_(wanted))).all()
+    return {r.id: KeyStore._from_row(r) for r in rows}
+
+
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes: they were stored as UTC."""
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=UTC)
-
-

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     webhook_retry_schedule: str | None = None  # e.g. "0,0.2,0.5,1" (seconds) in tests
     webhook_allow_private: bool = False  # true only for local receivers (tests, demos)
     webhook_threads: int = 16
+    # replay, recover, resend and ping refuse (429) beyond this many waiting deliveries
+    # (pending or held) per subscription; the fan-out of new events is never capped
+    webhook_max_pending_per_subscription: int = Field(100_000, ge=1)
     stream_max_per_key: int = 5
     stream_max_total: int = 200
     stream_keepalive_seconds: float = 15.0

@@ -1,8 +1,11 @@
 """Which addresses a webhook may connect to: global unicast only (SSRF protection).
 
 `ipaddress.is_global` misses NAT64 (64:ff9b::/96 can embed 127.0.0.1), 6to4 (2002::/16
-embeds an IPv4), 192.0.0.0/24 and 192.88.99.0/24, so the blocklist is explicit, and an
-IPv6 address that embeds an IPv4 one is judged by the embedded address too. The check is
+embeds an IPv4), the IPv4-compatible (::/96, `::7f00:1`) and IPv4-translated
+(::ffff:0:0:0/96, `::ffff:0:7f00:1`) forms, 192.0.0.0/24 and 192.88.99.0/24, so the
+blocklist is explicit: every IPv6 range that embeds an IPv4 address (compatible, mapped,
+translated, NAT64 well-known and local-use, 6to4, Teredo) is refused whole, whatever it
+embeds, and an IPv6 address that embeds an IPv4 one is judged by the embedded one too. The check is
 made on the address we actually connect to (resolved once, then dialled), which also
 defeats DNS rebinding.
 """
@@ -19,8 +22,11 @@ BLOCKED = [ipaddress.ip_network(n) for n in (
     "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16",
     "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
     "255.255.255.255/32",
-    "::/128", "::1/128", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64",
-    "2001::/23", "2001:db8::/32", "2002::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
+    # ::/96 (IPv4-compatible) holds ::/128 and ::1/128; ::ffff:0:0/96 mapped;
+    # ::ffff:0:0:0/96 translated (SIIT); 2001::/23 holds Teredo (2001::/32)
+    "::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64",
+    "2001::/23", "2001:db8::/32", "2002::/16", "3fff::/20", "5f00::/16", "fc00::/7",
+    "fe80::/10", "fec0::/10", "ff00::/8",
 )]
 
 
@@ -29,6 +35,8 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
         return address.ipv4_mapped
     if address.sixtofour is not None:
         return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]  # the client's address (obfuscated in the last 32 bits)
     if address in ipaddress.ip_network("64:ff9b::/96") or address in ipaddress.ip_network("64:ff9b:1::/48"):
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None

@@ -11,16 +11,18 @@ come from the views, which a lifecycle event or a revision inherits from its obj
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, insert, select, update
 
-from domain.clocks import parse_instant, to_micros
+from domain.clocks import from_micros, parse_instant, to_micros
 from domain.events import Recorded
 from projections.canonical import render_event
 from projections.event_queries import event_by_id, subjects_of
 from projections.stored import public_body
+from services.keys import load_keys
 from services.webhooks import tables as t
 from services.webhooks.messages import event_message, message_id
 
@@ -33,7 +35,7 @@ class Target:
     event_types: frozenset[str]
     chips: frozenset[str]
     companies: frozenset[str]
-    held: bool  # paused or disabled: deliveries wait, and are released on resume
+    held: bool  # paused, disabled or its owner key dead: deliveries wait, released later
     start_position: int
 
     def wants(self, kind: str, subjects: set[str], position: int | None) -> bool:
@@ -46,11 +48,26 @@ class Target:
         return not self.companies or any(f"company:{c}" in subjects for c in self.companies)
 
 
-def live_targets(conn: Connection) -> list[Target]:
+def dead_owners(conn: Connection, owner_ids: Iterable[str], now_us: int) -> set[str]:
+    """The owner keys that are revoked, expired or gone: their subscriptions receive nothing
+    (deliveries are held until an admin re-assigns the subscription to a live key)."""
+    wanted = set(owner_ids)
+    now = from_micros(now_us)
+    live = {k for k, key in load_keys(conn, wanted).items() if key.live(now)}
+    return wanted - live
+
+
+def live_targets(conn: Connection, now_us: int, only: str | None = None) -> list[Target]:
+    """The subscriptions not deleted (or just `only`, by id), as the fan-out sees them."""
     s = t.subscription
-    rows = conn.execute(select(s).where(s.c.deleted_at_us.is_(None))).all()
+    query = select(s).where(s.c.deleted_at_us.is_(None))
+    if only is not None:
+        query = query.where(s.c.id == only)
+    rows = conn.execute(query).all()
+    dead = dead_owners(conn, {r.owner_key_id for r in rows}, now_us)
     return [Target(r.id, frozenset(json.loads(r.event_types)), frozenset(json.loads(r.chips)),
-                   frozenset(json.loads(r.companies)), bool(r.paused or r.disabled_at_us),
+                   frozenset(json.loads(r.companies)),
+                   bool(r.paused or r.disabled_at_us or r.owner_key_id in dead),
                    r.start_position) for r in rows]
 
 
@@ -81,9 +98,9 @@ class FanOut:
     def apply(self, conn: Connection, _tables: Any, events: list[tuple[int, Recorded]]) -> None:
         if not events:
             return
-        targets = live_targets(conn)
-        subjects = subjects_of(conn, [p for p, _ in events])
         now = self.now_us()
+        targets = live_targets(conn, now)
+        subjects = subjects_of(conn, [p for p, _ in events])
         for position, event in events:
             body = event_message(event.type, event.recorded_at, render_event(event, position))
             deliver(conn, message_id(event.event_id, event.type), event.type, position, body,

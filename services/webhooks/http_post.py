@@ -18,9 +18,9 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from services.webhooks.addresses import RefusedTarget, resolve
+from services.webhooks.urls import target
 
 DEADLINE_SECONDS = 15.0
 MAX_RESPONSE_BYTES = 16 * 1024
@@ -90,22 +90,21 @@ def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool,
     def elapsed_ms() -> float:
         return round((time.monotonic() - started) * 1000, 2)
 
-    parts = urlsplit(url)
-    https = parts.scheme == "https"
-    port = parts.port or (443 if https else 80)
-    host = parts.hostname or ""
     try:
-        address = str(resolve(host, port, allow_private)[0])
+        where = target(url)  # the rule the API applied; rows stored before it are refused here
+    except ValueError as error:
+        return Outcome(None, elapsed_ms(), f"invalid URL: {error}")
+    try:
+        address = str(resolve(where.host, where.port, allow_private)[0])
     except RefusedTarget as refused:
         return Outcome(None, elapsed_ms(), f"refused: {refused}")
     conn: http.client.HTTPConnection = (
-        _PinnedHTTPS(address, port, host, deadline) if https
-        else _HTTP(address, port, timeout=deadline))
+        _PinnedHTTPS(address, where.port, where.host, deadline) if where.https
+        else _HTTP(address, where.port, timeout=deadline))
     ticket = WATCHDOG.arm(started + deadline, conn)
     try:
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn.request("POST", path, body=body, headers={
-            **headers, "Host": parts.netloc.rsplit("@", 1)[-1], "User-Agent": USER_AGENT,
+        conn.request("POST", where.path, body=body, headers={
+            **headers, "Host": where.authority, "User-Agent": USER_AGENT,
             "Content-Type": "application/json", "Content-Length": str(len(body))})
         response = conn.getresponse()
         text = response.read(MAX_RESPONSE_BYTES).decode("utf-8", errors="replace")

@@ -34,7 +34,7 @@ def fire_due(engine: Engine, now_us: Callable[[], int], limit: int = 200) -> int
             return 0
         s = t.schedule
         rows = conn.execute(select(s).where(s.c.key.in_(keys))).all()
-        targets = live_targets(conn)
+        targets = live_targets(conn, now)
         subjects = subjects_of(conn, [r.position for r in rows])
         for row in rows:
             stored = event_by_id(conn, row.event_id)

@@ -11,16 +11,19 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from domain.clocks import from_micros
 from projections.database import is_sqlite, write_transaction
 from services.webhooks import tables as t
+from services.webhooks.fanout import dead_owners
 from services.webhooks.http_post import Outcome, post
 from services.webhooks.retries import FAILING_DAYS_BEFORE_DISABLE, next_delay
 from services.webhooks.secrets_box import SecretBox
@@ -33,11 +36,15 @@ DAY_US = 86_400_000_000
 
 @dataclass(frozen=True)
 class Claimed:
+    """One claimed delivery, as stored: nothing is decoded or parsed until its own attempt,
+    so a bad row (URL, secret) fails that attempt alone."""
+
     delivery_id: int
     subscription_id: str
     attempts: int
     url: str
-    secrets: list[str]
+    secret: bytes
+    previous_secret: bytes | None  # still signing during a rotation
     msg_id: str
     body: bytes
 
@@ -55,7 +62,7 @@ class DeliveryWorker:
 
     # -- one round ---------------------------------------------------------------------
     def run_once(self) -> int:
-        """Claim, send and record one batch; return how many attempts were made."""
+        """Claim, send and record one batch; return how many deliveries were claimed."""
         claimed = self.claim()
         if not claimed:
             return 0
@@ -77,41 +84,95 @@ class DeliveryWorker:
                 {"now": now, "lease": now + LEASE_US, "n": self.batch}).all()
             if not rows:
                 return []
-            messages = {r.id: r for r in conn.execute(
-                select(t.message.c.id, t.message.c.msg_id, t.message.c.body)
-                .where(t.message.c.id.in_({r.message_id for r in rows})))}
             subs = {s.id: s for s in conn.execute(select(t.subscription).where(
                 t.subscription.c.id.in_({r.subscription_id for r in rows})))}
-        secrets = {sub_id: self._secrets(sub, now) for sub_id, sub in subs.items()}
-        return [Claimed(r.id, r.subscription_id, r.attempts, subs[r.subscription_id].url,
-                        secrets[r.subscription_id],
-                        messages[r.message_id].msg_id, bytes(messages[r.message_id].body))
-                for r in rows]
+            rows = self._hold_dead_owners(conn, rows, subs, now)
+            messages = {m.id: m for m in conn.execute(
+                select(t.message.c.id, t.message.c.msg_id, t.message.c.body)
+                .where(t.message.c.id.in_({r.message_id for r in rows})))}
+        return [self._claimed(r, subs, messages, now) for r in rows]
 
-    def _secrets(self, sub: Any, now: int) -> list[str]:
-        live = [self.box.open(sub.secret)]
-        if sub.previous_secret is not None and (sub.previous_secret_until_us or 0) > now:
-            live.append(self.box.open(sub.previous_secret))  # both sign during a rotation
-        return live
+    @staticmethod
+    def _hold_dead_owners(conn: Any, rows: list[Any], subs: dict[str, Any], now: int) -> list[Any]:
+        """Deliveries of a subscription whose owner key is revoked or expired are held, not
+        sent: queued while the key was live, they would otherwise still go out."""
+        dead = dead_owners(conn, {sub.owner_key_id for sub in subs.values()}, now)
+        dead_subs = {sub_id for sub_id, sub in subs.items() if sub.owner_key_id in dead}
+        held = [r.id for r in rows if r.subscription_id in dead_subs]
+        if held:
+            d = t.delivery
+            conn.execute(update(d).where(d.c.id.in_(held)).values(
+                status="held", lease_until_us=None, updated_at_us=now))
+        return [r for r in rows if r.subscription_id not in dead_subs]
+
+    @staticmethod
+    def _claimed(row: Any, subs: dict[str, Any], messages: dict[int, Any], now: int) -> Claimed:
+        sub, message = subs.get(row.subscription_id), messages.get(row.message_id)
+        previous = None
+        if sub is not None and sub.previous_secret is not None \
+                and (sub.previous_secret_until_us or 0) > now:
+            previous = bytes(sub.previous_secret)
+        # a row gone missing makes an attempt that fails (and is recorded), like any bad row
+        return Claimed(row.id, row.subscription_id, row.attempts,
+                       "" if sub is None else sub.url, b"" if sub is None else bytes(sub.secret),
+                       previous, "" if message is None else message.msg_id,
+                       b"" if message is None else bytes(message.body))
 
     def send(self, item: Claimed) -> Outcome:
+        """One attempt; never raises: its failure is this delivery's alone."""
+        started = time.monotonic()
+        try:
+            return self._attempt(item)
+        except Exception as error:  # noqa: BLE001
+            # The one catch-all, by design (docs/architecture.md, "Webhooks and the live
+            # stream"): whatever one subscription's stored row does here (a URL, a secret,
+            # a message we cannot handle), it must become a failed attempt of that delivery.
+            # An exception escaping would leave every delivery of the batch, any tenant's,
+            # sent but unrecorded, and sent again when the lease expires.
+            log.warning("webhook attempt of delivery %s could not be made", item.delivery_id,
+                        exc_info=True)
+            latency = round((time.monotonic() - started) * 1000, 2)
+            return Outcome(None, latency, f"attempt not made: {type(error).__name__}: {error}")
+
+    def _attempt(self, item: Claimed) -> Outcome:
+        try:
+            secrets = [self.box.open(item.secret)]
+            if item.previous_secret is not None:
+                secrets.append(self.box.open(item.previous_secret))  # both sign in a rotation
+        except ValueError as error:  # REGTL_SECRET_KEY changed since it was sealed
+            return Outcome(None, 0.0, f"{error}; rotate the subscription's secret")
         timestamp = self.now_us() // 1_000_000
         headers = {"webhook-id": item.msg_id, "webhook-timestamp": str(timestamp),
-                   "webhook-signature": signature_header(item.secrets, item.msg_id, timestamp,
+                   "webhook-signature": signature_header(secrets, item.msg_id, timestamp,
                                                          item.body)}
         return post(item.url, item.body, headers, allow_private=self.allow_private)
 
     def record(self, claimed: list[Claimed], outcomes: list[Outcome]) -> None:
+        """Every attempt of the batch, in one transaction; should that fail, one by one, so
+        that no delivery's record can keep the others' from being kept."""
+        pairs = list(zip(claimed, outcomes, strict=True))
+        try:
+            self._record(pairs)
+        except SQLAlchemyError:
+            log.exception("recording %d webhook attempts failed; recording them one by one",
+                          len(pairs))
+            for pair in pairs:
+                try:
+                    self._record([pair])
+                except SQLAlchemyError:  # its lease expires and it is attempted again
+                    log.exception("recording the attempt of delivery %s failed",
+                                  pair[0].delivery_id)
+
+    def _record(self, pairs: list[tuple[Claimed, Outcome]]) -> None:
         now = self.now_us()
         with write_transaction(self.engine) as conn:
             conn.execute(insert(t.attempt), [
                 {"delivery_id": c.delivery_id, "subscription_id": c.subscription_id,
                  "attempted_at_us": now, "status_code": o.status, "latency_ms": o.latency_ms,
-                 "error": o.error, "response_body": o.body}
-                for c, o in zip(claimed, outcomes, strict=True)])
-            delivered = [c for c, o in zip(claimed, outcomes, strict=True) if o.ok]
-            self._settle_delivered(conn, delivered, now)
-            for c, o in zip(claimed, outcomes, strict=True):
+                 "error": _storable(o.error), "response_body": _storable(o.body)}
+                for c, o in pairs])
+            self._settle_delivered(conn, [c for c, o in pairs if o.ok], now)
+            for c, o in pairs:
                 if not o.ok:
                     self._settle_failed(conn, c, o, now)
 
@@ -181,6 +242,14 @@ class DeliveryWorker:
             except Exception:  # the loop must survive a bad round; it is retried
                 log.exception("webhook worker round failed")
             self._wake.wait(0.25)
+
+
+def _storable(text: str | None) -> str | None:
+    """Text any database keeps: PostgreSQL refuses NUL in text (a receiver's answer could
+    otherwise fail the record of the whole batch), and lone surrogates do not encode."""
+    if text is None:
+        return None
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")[:16_384]
 
 
 def describe_time(us: int | None) -> str | None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from domain.catalog import CATALOG
 from domain.clocks import parse_instant, to_micros
@@ -27,9 +27,10 @@ from services.api.schemas.operations import (
     SubscriptionWithSecret,
 )
 from services.bootstrap import Container
-from services.keys import ApiKey
+from services.keys import ApiKey, load_keys
 from services.parsing import validation_problems
 from services.webhooks import subscriptions as subs
+from services.webhooks.urls import MAX_URL_LENGTH, check_url
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["webhooks"])
 Subscriber = Annotated[ApiKey, require("subscribe")]
@@ -47,8 +48,17 @@ class _Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
 
+def _url(value: str) -> str:
+    return check_url(value)  # the one rule, shared with the worker (services/webhooks/urls.py)
+
+
+# The pattern documents the shape in the OpenAPI document; the validator is the rule.
+WebhookUrl = Annotated[str, Field(max_length=MAX_URL_LENGTH, pattern=r"^https?://[^\s/?#]+[^\s]*$"),
+                       AfterValidator(_url)]
+
+
 class SubscriptionIn(_Body):
-    url: Annotated[str, Field(max_length=2048, pattern=r"^https?://[^\s/?#]+[^\s]*$")]
+    url: WebhookUrl
     event_types: Annotated[list[str], Field(max_length=len(MESSAGE_TYPES))] = []
     chips: Slugs = []
     companies: Slugs = []
@@ -56,13 +66,16 @@ class SubscriptionIn(_Body):
 
 
 class SubscriptionPatch(_Body):
-    url: Annotated[str, Field(max_length=2048, pattern=r"^https?://[^\s/?#]+[^\s]*$")] | None = None
+    url: WebhookUrl | None = None
     event_types: list[str] | None = None
     chips: Slugs | None = None
     companies: Slugs | None = None
     description: Text(1000) | None = None
     paused: bool | None = None
     disabled: bool | None = Field(None, description="false re-enables a disabled subscription")
+    owner_key_id: Annotated[str, Field(max_length=64)] | None = Field(
+        None, description="admin only: re-assign the subscription to this live key (scope "
+                          "subscribe or admin); held deliveries then go out")
 
 
 class ReplayIn(_Body):
@@ -116,6 +129,28 @@ async def _own(container: Container, key: ApiKey, sub_id: str) -> Any:
     return row
 
 
+# Seconds a client refused for too many waiting deliveries is told to wait: about what a
+# worker takes to send a few thousand (docs/configuration.md, webhooks).
+RETRY_AFTER_SECONDS = 60
+TOO_MANY = {429: {"description": "too many deliveries of this subscription are waiting "
+                                 "(REGTL_WEBHOOK_MAX_PENDING_PER_SUBSCRIPTION); Retry-After",
+                  "content": {"application/problem+json": {"schema": {
+                      "$ref": "#/components/schemas/Problem"}}}}}
+
+
+async def _queue(container: Container, work: Any, sub_id: str, *args: Any) -> Any:
+    """Replay, recover, resend or ping: capped per subscription (a 429 beyond the cap)."""
+    cap = container.settings.webhook_max_pending_per_subscription
+    try:
+        result = await _db(container, work, sub_id, *args, _now(container), cap, write=True)
+    except subs.TooManyPending as error:
+        raise ApiProblem("rate-limited", str(error),
+                         [{"detail": "too many deliveries waiting", "parameter": "subscription_id"}],
+                         headers={"Retry-After": str(RETRY_AFTER_SECONDS)}) from None
+    container.webhooks.worker.nudge()
+    return result
+
+
 @router.post("", status_code=201, summary="Subscribe a URL (the secret is shown once)",
              operation_id="createSubscription",
              responses=answer(SubscriptionWithSecret, 201, "the subscription, with its secret"),
@@ -162,9 +197,24 @@ async def patch(request: Request, container: ContainerDep, key: Subscriber,
     if fields.get("disabled") is True:
         raise ApiProblem("validation-error", "a subscription is disabled by failures; pause it instead",
                          [{"detail": "only false (re-enable) is accepted", "pointer": "/disabled"}])
+    if "owner_key_id" in fields:
+        await _check_new_owner(container, key, fields["owner_key_id"])
     await _db(container, subs.change, subscription_id, fields, _now(container), write=True)
     container.webhooks.worker.nudge()
     return _json(subs.public(await _own(container, key, subscription_id)))
+
+
+async def _check_new_owner(container: Container, key: ApiKey, owner: str | None) -> None:
+    """Re-assignment (docs/architecture.md, "Webhooks and the live stream"): by an admin, to a
+    key that could have created the subscription itself and is live now."""
+    if key.scope != "admin":
+        raise ApiProblem("forbidden", "only an admin key may re-assign a subscription",
+                         [{"detail": "admin only", "pointer": "/owner_key_id"}])
+    found = None if owner is None else (await _db(container, load_keys, [owner])).get(owner)
+    if found is None or not found.live(container.clock()) or not found.allows("subscribe"):
+        detail = "must name a live (not revoked, not expired) key with scope subscribe or admin"
+        raise ApiProblem("validation-error", f"owner_key_id {detail}",
+                         [{"detail": detail, "pointer": "/owner_key_id"}])
 
 
 @router.delete("/{subscription_id}", status_code=204, operation_id="deleteSubscription",
@@ -207,7 +257,7 @@ async def attempts(container: ContainerDep, key: Subscriber, subscription_id: st
 
 @router.post("/{subscription_id}/replay", status_code=202, operation_id="replaySubscription",
              summary="Send again from a position or a time (inclusive), at most 100k messages",
-             responses=answer(Queued, 202, "queued"),
+             responses={**answer(Queued, 202, "queued"), **TOO_MANY},
              openapi_extra=body(ReplayIn, "exactly one of from_position and from_time"))
 async def replay(request: Request, container: ContainerDep, key: Subscriber,
                  subscription_id: str) -> Response:
@@ -226,45 +276,42 @@ async def replay(request: Request, container: ContainerDep, key: Subscriber,
         start = await _db(container, subs.first_position_recorded_since, since)
         if start is None:
             return _json({"queued": 0}, 202)
+    pointer = "/from_time" if body.from_time is not None else "/from_position"
     try:
-        queued = await _db(container, subs.replay, subscription_id, start, _now(container),
-                           write=True)
-    except ValueError as error:
+        queued = await _queue(container, subs.replay, subscription_id, start)
+    except subs.ReplayTooLarge as error:
         raise ApiProblem("validation-error", str(error),
-                         [{"detail": str(error), "pointer": ""}]) from None
-    container.webhooks.worker.nudge()
+                         [{"detail": str(error), "pointer": pointer}]) from None
     return _json({"queued": queued}, 202)
 
 
 @router.post("/{subscription_id}/recover", status_code=202, summary="Send the failed ones again",
-             operation_id="recoverSubscription", responses=answer(Queued, 202, "queued"))
+             operation_id="recoverSubscription",
+             responses={**answer(Queued, 202, "queued"), **TOO_MANY})
 async def recover(container: ContainerDep, key: Subscriber, subscription_id: str) -> Response:
     await _own(container, key, subscription_id)
-    queued = await _db(container, subs.recover, subscription_id, _now(container), write=True)
-    container.webhooks.worker.nudge()
+    queued = await _queue(container, subs.recover, subscription_id)
     return _json({"queued": queued}, 202)
 
 
 @router.post("/{subscription_id}/deliveries/{delivery_id}/resend", status_code=202,
              summary="Send one delivery again now", operation_id="resendDelivery",
-             responses=answer(Queued, 202, "queued"))
+             responses={**answer(Queued, 202, "queued"), **TOO_MANY})
 async def resend(container: ContainerDep, key: Subscriber, subscription_id: str,
                  delivery_id: int) -> Response:
     await _own(container, key, subscription_id)
-    if not await _db(container, subs.resend, subscription_id, delivery_id, _now(container),
-                     write=True):
+    if not await _queue(container, subs.resend, subscription_id, delivery_id):
         raise ApiProblem("not-found", f"no delivery {delivery_id} of this subscription",
                          [{"detail": "not found", "parameter": "delivery_id"}])
-    container.webhooks.worker.nudge()
     return _json({"queued": 1}, 202)
 
 
 @router.post("/{subscription_id}/ping", status_code=202, summary="Send a signed test message",
-             operation_id="pingSubscription", responses=answer(PingQueued, 202, "queued"))
+             operation_id="pingSubscription",
+             responses={**answer(PingQueued, 202, "queued"), **TOO_MANY})
 async def ping(container: ContainerDep, key: Subscriber, subscription_id: str) -> Response:
     await _own(container, key, subscription_id)
-    msg_id = await _db(container, subs.ping, subscription_id, _now(container), write=True)
-    container.webhooks.worker.nudge()
+    msg_id = await _queue(container, subs.ping, subscription_id)
     return _json({"msg_id": msg_id}, 202)
 
 

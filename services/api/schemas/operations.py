@@ -14,6 +14,8 @@ from services.api.schemas.common import Answer, Id, Instant
 
 class Subscription(Answer):
     id: str = Field(examples=["sub_4f1c…"])
+    owner_key_id: str = Field(description="the key it belongs to; while that key is revoked "
+                                          "or expired, its deliveries are held")
     url: str
     description: str
     event_types: list[str] = Field(description="empty: every type")
