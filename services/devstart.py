@@ -6,6 +6,7 @@ The key is written to data/dev-api-key (mode 600) so the README's curl examples 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from domain.clocks import utc_now
@@ -16,7 +17,9 @@ from services.transfer import load
 from services.transfer_files import read_items
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    """argv: [HOST, PORT] as `make run` will serve them (default 127.0.0.1 8000)."""
+    host, port = (argv + ["127.0.0.1", "8000"][len(argv):])[:2]
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     container = bootstrap(settings)
@@ -29,20 +32,20 @@ def main() -> None:
             _, token = container.keys.create("admin", "make-run", utc_now())
             key_file.write_text(token + "\n")
             os.chmod(key_file, 0o600)
-        print(_banner(key_file))
+        print(_banner(key_file, f"http://{host}:{port}"))
     finally:
         container.close()
 
 
-def _banner(key_file: Path) -> str:
+def _banner(key_file: Path, base: str) -> str:
     return (
-        "\nregtimeline is starting on http://127.0.0.1:8000\n"
-        "  API docs (offline):  http://127.0.0.1:8000/docs\n"
-        "  the log:             http://127.0.0.1:8000/v1/events?chip=h20\n"
-        "  readiness:           http://127.0.0.1:8000/readyz\n"
+        f"\nregtimeline is starting on {base}\n"
+        f"  API docs (offline):  {base}/docs\n"
+        f"  the log:             {base}/v1/events?chip=h20\n"
+        f"  readiness:           {base}/readyz\n"
         f"  an admin API key:    {key_file} (export KEY=$(cat {key_file}))\n"
     )
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
