@@ -1,4 +1,4 @@
-"""Event catalog v1 (SPEC §3): the `data` payload of each of the 18 event types."""
+"""Event catalog v1 (docs/events.md, "The catalog"): the `data` payload of each of the 18 event types."""
 
 from __future__ import annotations
 
@@ -292,7 +292,7 @@ CATALOG: dict[str, EventType] = {
     )
 }
 
-# Which data fields name registered ids (SPEC §3: registered, at an earlier position).
+# Which data fields name registered ids (docs/events.md, "Write rules": registered, at an earlier position).
 CHIP_FIELDS = ("chips", "successor_of")
 COMPANY_FIELDS = ("companies", "licensee", "company", "manufacturer", "suppliers")
 

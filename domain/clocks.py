@@ -1,4 +1,4 @@
-"""The three clocks' strict time syntax (SPEC §1).
+"""The three clocks' strict time syntax (docs/clocks.md).
 
 pydantic accepts naive date-times and epoch numbers and turns a bare date into a naive
 midnight; comparing naive and aware values then raises. We parse by hand instead: an

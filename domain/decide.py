@@ -1,4 +1,4 @@
-"""Deciding one envelope against the log: every write rule of SPEC §3, as a pure function.
+"""Deciding one envelope against the log: every write rule of docs/events.md, "Write rules", as a pure function.
 
 The caller supplies a `Ledger` (what the log says now) and gets back a `Decision` — which
 aggregate the event joins and its canonical fields — or a DomainError locating each fault.
@@ -34,7 +34,7 @@ class Decision:
     key: str
     type: str
     effective_at: str | None
-    reported_at: str | None  # None: the writer applies SPEC §1's default
+    reported_at: str | None  # None: the writer applies the default of docs/clocks.md, "The three clocks"
     summary: str
     sources: list[dict[str, Any]]
     data: dict[str, Any]

@@ -1,4 +1,4 @@
-"""The event envelope (SPEC §2): one strict model per event type, a union on `type`."""
+"""The event envelope (docs/events.md, "The envelope"): one strict model per event type, a union on `type`."""
 
 from __future__ import annotations
 

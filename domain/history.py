@@ -1,4 +1,4 @@
-"""Timelines, state spans and diffs of a chip or company (SPEC §4 "Other reads")."""
+"""Timelines, state spans and diffs of a chip or company (docs/state.md, "Timelines, history and diffs")."""
 
 from __future__ import annotations
 

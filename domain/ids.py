@@ -7,7 +7,7 @@ import re
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
 _SLUG = re.compile(SLUG_PATTERN)
 
-# ISO 3166-1 alpha-2, the officially assigned codes (249), plus EU as SPEC §1 allows.
+# ISO 3166-1 alpha-2, the officially assigned codes (249), plus EU as docs/clocks.md allows.
 # Kept as one string so a reviewer can diff it against the published list.
 _ISO_3166_ALPHA2 = """
 AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO

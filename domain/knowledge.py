@@ -1,4 +1,4 @@
-"""What was believed at a knowledge time K (SPEC §4, steps 1 and 2).
+"""What was believed at a knowledge time K (docs/state.md, "What was known").
 
 Nothing in the log is ever edited: a correction or a retraction is a later event. To know
 what was believed at K, apply to each base event the revisions reported by K, in

@@ -60,7 +60,7 @@ def object_view(kind: str, object_id: str, beliefs: list[Belief],
 
 def _canonical(fields: dict[str, Any]) -> dict[str, Any]:
     """Lists of ids (chips, destinations, companies) sorted, as every answer's lists are
-    (SPEC §4, canonical JSON); `criteria` keeps its order: a clause's index is its name."""
+    (docs/state.md, "Reproducibility"); `criteria` keeps its order: a clause's index is its name."""
     return {k: sorted(v) if isinstance(v, list) and all(isinstance(x, str) for x in v) else v
             for k, v in fields.items()}
 

@@ -1,4 +1,4 @@
-"""Point-in-time answers (SPEC §4): state of a chip or company at (T, K, P), from events."""
+"""Point-in-time answers (docs/state.md): state of a chip or company at (T, K, P), from events."""
 
 from __future__ import annotations
 

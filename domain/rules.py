@@ -1,4 +1,4 @@
-"""Lifecycle rules that need an aggregate's history, as currently known (SPEC §3).
+"""Lifecycle rules that need an aggregate's history, as currently known (docs/events.md, "Write rules").
 
 "Currently known" means everything stored, every revision applied — including events
 reported for a later date: the writer knows them even while readers cannot see them yet.

@@ -1,4 +1,4 @@
-"""Chip and company state (SPEC §4) from a folded World: the shape the API serves."""
+"""Chip and company state (docs/state.md) from a folded World: the shape the API serves."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reference fold (SPEC §4, step 3): the world at valid time T, from what was believed.
+"""The reference fold (docs/state.md, "The fold"): the world at valid time T, from what was believed.
 
 `fold_world` takes the beliefs of an event slice (revisions applied at K, visible, position
 ≤ P) and applies the domain events with `effective_at ≤ T` in (`effective_at`, position)
@@ -88,7 +88,7 @@ def valid_time_order(beliefs: list[Belief]) -> list[Belief]:
 
 
 def fold_world(beliefs: list[Belief], as_of: datetime) -> World:
-    """The fold of what was believed (already revised and visible, SPEC §4 steps 1-2)."""
+    """The fold of what was believed (already revised and visible, docs/state.md, "What was known")."""
     registry = [b for b in beliefs if b.is_registry]
     domain = valid_time_order([b for b in beliefs
                                if not b.is_registry and b.effective_at is not None])

@@ -1,4 +1,4 @@
-"""The events a point-in-time answer needs, read from the active views (DESIGN.md).
+"""The events a point-in-time answer needs, read from the active views (docs/architecture.md, "Point-in-time reads").
 
 A chip's or company's state depends only on the aggregates that ever concerned it (plus,
 for a chip, the measures that ever had threshold criteria): their events up to P are the

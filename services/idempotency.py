@@ -4,7 +4,7 @@ A record is an aggregate of its own in the log (id = uuid5 of API key id + Idemp
 so the primary key makes two concurrent first uses race-free: exactly one commits. Records
 are skipped by projections and hidden from the log's readers, exports and the stream.
 A refusal by the log's rules (409, or a 422 that depends on what is stored) is recorded
-too, so a retry gets the first answer even if the log has changed since (SPEC §5). A body
+too, so a retry gets the first answer even if the log has changed since (docs/http.md). A body
 that fails validation is not recorded: the same body always fails the same way.
 """
 

@@ -1,4 +1,4 @@
-"""Point-in-time reads (SPEC §4): resolve (T, K, P), fetch the subject's slice, fold.
+"""Point-in-time reads (docs/state.md): resolve (T, K, P), fetch the subject's slice, fold.
 
 Every answer carries the coordinates it was computed at, so the same (T, K, P) — with K
 not later than the first request's time — gives the same bytes later, whatever was

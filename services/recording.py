@@ -87,7 +87,7 @@ def _stored_event(decision: Decision, scratch: StagedLedger, imported: ImportedE
 
 
 def _default_reported(decision: Decision, recorded_at: datetime) -> str:
-    """SPEC §1: min(effective_at, recorded_at); a revision's is its recorded_at."""
+    """docs/clocks.md: min(effective_at, recorded_at); a revision's is its recorded_at."""
     if decision.effective_at is None or decision.type in ("EventCorrected", "EventRetracted"):
         return format_instant(recorded_at)
     return format_instant(min(parse_instant(decision.effective_at), recorded_at))

@@ -1,4 +1,4 @@
-"""Dependencies point inward: services → projections → domain (STYLE.md)."""
+"""Dependencies point inward: services → projections → domain (docs/architecture.md, "Layers")."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""`make bench` (python -m tests.bench): SPEC §9 benchmarks on PostgreSQL."""
+"""`make bench` (python -m tests.bench): docs/performance.md benchmarks on PostgreSQL."""

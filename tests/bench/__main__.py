@@ -1,4 +1,4 @@
-"""`make bench`: SPEC §9 figures, one JSON object per line on stdout (progress on stderr).
+"""`make bench`: docs/performance.md figures, one JSON object per line on stdout (progress on stderr).
 
 BENCH_SCALE (default 1; 0.1 for a quick run) scales event counts and durations. Each figure
 gets a fresh migrated PostgreSQL database; every database and role made here is dropped at

@@ -1,4 +1,4 @@
-"""SPEC §9 `rebuild_events_per_s` / `rebuild_peak_rss_mb`: `regtl projections rebuild` of
+"""docs/performance.md `rebuild_events_per_s` / `rebuild_peak_rss_mb`: `regtl projections rebuild` of
 BENCH_SCALE × 1M events on a fresh PostgreSQL database.
 
 The log is generated straight in the stored form (tests/bench/loggen/: registrations, then

@@ -1,4 +1,4 @@
-"""domain.knowledge: what was believed at a knowledge time K (SPEC §4, steps 1 and 2).
+"""domain.knowledge: what was believed at a knowledge time K (docs/state.md, "What was known").
 
 Pure unit tests: events are built from domain.events classes directly, no database.
 """

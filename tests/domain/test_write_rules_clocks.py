@@ -1,4 +1,4 @@
-"""The clocks a write stores (SPEC §1-§3): reported_at's defaults and explicit values, and a
+"""The clocks a write stores (docs/events.md, "Write rules"): reported_at's defaults and explicit values, and a
 recorded_at that never goes back, whatever the clock does.
 """
 

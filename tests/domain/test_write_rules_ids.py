@@ -1,4 +1,4 @@
-"""Write rules of ids (SPEC §1-§3): what an event names must be registered first, and every
+"""Write rules of ids (docs/events.md, "Write rules"): what an event names must be registered first, and every
 kind of id is created once, in a namespace of its own.
 """
 

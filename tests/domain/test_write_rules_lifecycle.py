@@ -1,4 +1,4 @@
-"""Write rules of an object's life (SPEC §1-§3): lifecycle events need a live creator of
+"""Write rules of an object's life (docs/events.md, "Write rules"): lifecycle events need a live creator of
 their own kind, come after it and before its end; amendments keep a measure covering
 something; a resume needs an open halt of that company and chip.
 """

@@ -1,4 +1,4 @@
-"""Write rules of revisions (SPEC §1-§3): what a correction or a retraction may target and
+"""Write rules of revisions (docs/events.md, "Write rules"): what a correction or a retraction may target and
 change — identity fields never, payloads as strictly as the original — and the version it takes.
 """
 

@@ -1,4 +1,4 @@
-"""Optimistic concurrency on writes (SPEC §1-§3): `expected_version` in the body and the
+"""Optimistic concurrency on writes (docs/events.md, "Write rules"): `expected_version` in the body and the
 If-Match header, on creations, lifecycle events and revisions.
 """
 

@@ -1,4 +1,4 @@
-"""POST /v1/events for the write-rule tests (SPEC §1-§3), on SQLite and PostgreSQL: a client
+"""POST /v1/events for the write-rule tests (docs/events.md, "Write rules"), on SQLite and PostgreSQL: a client
 that stores the givens, and the assertions on a refusal — the status, the problem `type` and
 the pointer (or header) in `errors[]` that locates the fault.
 """

@@ -1,4 +1,4 @@
-"""Exactly-once projection (DESIGN.md "Exactly-once projections"): the view rows and the
+"""Exactly-once projection (docs/architecture.md, "Rebuilding the projections"): the view rows and the
 checkpoint move in one transaction, so a projector killed mid-page resumes without
 skipping or repeating an entry, and rival projectors never both apply one.
 

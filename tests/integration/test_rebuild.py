@@ -1,4 +1,4 @@
-"""`regtl projections rebuild` (SPEC §4, §8): the rebuilt views answer exactly as the live
+"""`regtl projections rebuild` (docs/state.md, "Projections"; docs/cli.md): the rebuilt views answer exactly as the live
 ones, and readers never see a half-built generation.
 
 Each test projects a log of a few thousand entries (tests/support/rebuilds.py) live into

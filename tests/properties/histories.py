@@ -216,7 +216,7 @@ def _follow_ups(vocabulary: Vocabulary) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def _revisions(vocabulary: Vocabulary) -> list[tuple[st.SearchStrategy[dict[str, Any]], int]]:
-    reported = st.none() | whens(-10, WINDOW + 10)  # None: recorded_at (SPEC §1)
+    reported = st.none() | whens(-10, WINDOW + 10)  # None: recorded_at (docs/clocks.md)
     changes = st.fixed_dictionaries({
         "effective_at": whens(), "reported_at": whens(-20, WINDOW + 20),
         "data": vocabulary.replacement(),

@@ -1,4 +1,4 @@
-"""The reference the point-in-time tests compare with: SPEC §4's fold (`domain.pit`) over
+"""The reference the point-in-time tests compare with: the fold of docs/state.md (`domain.pit`) over
 every event in the store, and the store's whole log read for it.
 """
 
@@ -43,7 +43,7 @@ class WholeLog:
 
 def expected(kind: str, subject: str, log: list[tuple[int, Recorded]],
              at: Coordinates) -> dict[str, Any] | None:
-    """The reference: SPEC §4's fold over every event in the store."""
+    """The reference: the fold of docs/state.md over every event in the store."""
     return reference.state(kind, subject, log, at.as_of, at.known_at, at.position)
 
 

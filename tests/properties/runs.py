@@ -62,7 +62,7 @@ class Run:
     def __post_init__(self) -> None:
         self.start = _day(self.clock.now) - timedelta(days=WINDOW // 2)
 
-    # names and moments: each kind has its own namespace (SPEC §1), so chip 1, company 1,
+    # names and moments: each kind has its own namespace (docs/clocks.md), so chip 1, company 1,
     # measure 1 and licence 1 all share the slug `p<n>-1`: nothing may mix them up.
     def chip(self, i: int) -> str:
         return f"{self.prefix}-{i}"

@@ -1,5 +1,5 @@
 """A point-in-time answer served from a subject's slice equals the reference fold over the
-whole log (SPEC §4; DESIGN.md "Point-in-time reads").
+whole log (docs/state.md; docs/architecture.md, "Point-in-time reads").
 
 The read side folds only the aggregates indexed under a chip or company (plus, for a chip,
 every measure that ever had criteria). These properties generate random histories — valid
@@ -194,7 +194,7 @@ def _check_http(client: TestClient, run: Run, log: list[tuple[int, Recorded]], u
                 params: dict[str, str]) -> bytes:
     response = client.get(url, params=params)
     kind = "chip" if url.startswith("/v1/chips/") else "company"
-    # SPEC §4: K later than the request's time is read as that time.
+    # docs/state.md: K later than the request's time is read as that time.
     at = Coordinates(parse_instant(params["as_of"], DateRole.END),
                      min(parse_instant(params["known_at"], DateRole.END), run.clock.now),
                      int(params["at_position"]))
@@ -215,7 +215,7 @@ def test_http_answers_equal_the_fold_and_stay_byte_identical(
         asked: list[tuple[Probe, int]]) -> None:
     """GET /v1/chips/{id} and /v1/companies/{id} with explicit (T, K, P) serve the reference
     fold; the same request later — after more events, corrections and retractions of earlier
-    ones included, were appended and projected — gives the same bytes (SPEC §4,
+    ones included, were appended and projected — gives the same bytes (docs/state.md,
     "Reproducible")."""
     container, client = stores.current(), stores.http()
     run = Run(container, clock, history)

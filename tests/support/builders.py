@@ -1,4 +1,4 @@
-"""Builders of valid event envelopes (SPEC §2-§3); tests override only what they test."""
+"""Builders of valid event envelopes (docs/events.md); tests override only what they test."""
 
 from __future__ import annotations
 

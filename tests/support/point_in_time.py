@@ -1,4 +1,4 @@
-"""Point-in-time reads over HTTP (SPEC §4, §5): the service, scenes and readers the
+"""Point-in-time reads over HTTP (docs/state.md; docs/http.md): the service, scenes and readers the
 tests/api/point_in_time modules share.
 
 A `Scene` is a test's own corner of a module's shared log: its own company, chip and ids

@@ -1,4 +1,4 @@
-"""The strict time and decimal syntax of SPEC §1, without a database."""
+"""The strict time and decimal syntax of docs/clocks.md, without a database."""
 
 from __future__ import annotations
 

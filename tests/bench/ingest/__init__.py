@@ -1,4 +1,4 @@
-"""SPEC §9 ingest figures: single events in process and over HTTP, and batches over HTTP.
+"""docs/performance.md ingest figures: single events in process and over HTTP, and batches over HTTP.
 
 `inprocess`: `ingest_single_concurrent`; `over_http`: `ingest_single_http` (wrk) and
 `ingest_batch` (httpx).

@@ -184,7 +184,7 @@ class LogGenerator(LogStream):
             changes = {"data": {**data, "chips": self._sample(self.chips, 1, 4)}}
         elif type_ in ("ExportBanImposed", "LicenseGranted", "AdvisoryIssued",
                        "InvestigationOpened", "RevenueShareAgreed") and effective is not None:
-            # an earlier creation never breaks the lifecycle order (SPEC §3)
+            # an earlier creation never breaks the lifecycle order (docs/events.md, "Write rules")
             earlier = datetime.fromisoformat(effective.replace("Z", "+00:00")) - timedelta(
                 days=self.rng.randint(1, 30))
             changes = {"effective_at": format_instant(earlier)}

@@ -1,4 +1,4 @@
-"""SPEC §9 point-in-time figures: chip state at random (T, K), in process and over HTTP, and
+"""docs/performance.md point-in-time figures: chip state at random (T, K), in process and over HTTP, and
 against the reference fold over the whole log read from the store.
 
 One fresh database holds BENCH_SCALE x (100k events, 5k chips, 500 companies): a valid history

@@ -1,4 +1,4 @@
-"""SPEC §9 webhook figures: delivery throughput and idle event → delivered latency.
+"""docs/performance.md webhook figures: delivery throughput and idle event → delivered latency.
 
 `deliveries`: `webhook_deliveries_per_s` (throughput of the `regtl worker` subprocess);
 `latency`: `webhook_latency_p99_ms` (idle event → delivered, full in-process stack);

@@ -1,4 +1,4 @@
-"""SPEC §9 `webhook_deliveries_per_s`: delivery throughput of the production worker.
+"""docs/performance.md `webhook_deliveries_per_s`: delivery throughput of the production worker.
 
 N CompanyRegistered events (BENCH_SCALE x 5,000) are stored, projected and fanned out (no
 worker running) to one subscription created through the container, giving N signed

@@ -1,4 +1,4 @@
-"""SPEC §9 `webhook_latency_p99_ms`: idle event → delivered latency.
+"""docs/performance.md `webhook_latency_p99_ms`: idle event → delivered latency.
 
 One process runs the full in-process stack (`container.start(worker=True)`: writer, projector
 runner, fan-out, delivery worker, scheduler) and appends one event at a time through
