@@ -188,7 +188,7 @@ def replay(conn: Connection, sub_id: str, from_position: int, now_us: int, cap: 
     if len(rows) > REPLAY_LIMIT:
         raise ReplayTooLarge(f"that would replay more than {REPLAY_LIMIT} messages; "
                              "start later")
-    waiting = set(conn.execute(select(d.c.message_id).where(
+    waiting: set[int] = set(conn.execute(select(d.c.message_id).where(
         d.c.subscription_id == sub_id, d.c.status.in_(WAITING))).scalars())
     subjects = subjects_of(conn, sorted({r.position for r in rows}))
     queued = [{"subscription_id": sub_id, "message_id": r.id,

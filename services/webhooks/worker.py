@@ -86,7 +86,7 @@ class DeliveryWorker:
                 return []
             subs = {s.id: s for s in conn.execute(select(t.subscription).where(
                 t.subscription.c.id.in_({r.subscription_id for r in rows})))}
-            rows = self._hold_dead_owners(conn, rows, subs, now)
+            rows = self._hold_dead_owners(conn, list(rows), subs, now)
             messages = {m.id: m for m in conn.execute(
                 select(t.message.c.id, t.message.c.msg_id, t.message.c.body)
                 .where(t.message.c.id.in_({r.message_id for r in rows})))}

@@ -132,7 +132,7 @@ async def _own(container: Container, key: ApiKey, sub_id: str) -> Any:
 # Seconds a client refused for too many waiting deliveries is told to wait: about what a
 # worker takes to send a few thousand (docs/configuration.md, webhooks).
 RETRY_AFTER_SECONDS = 60
-TOO_MANY = {429: {"description": "too many deliveries of this subscription are waiting "
+TOO_MANY: dict[int | str, dict[str, Any]] = {429: {"description": "too many deliveries of this subscription are waiting "
                                  "(REGTL_WEBHOOK_MAX_PENDING_PER_SUBSCRIPTION); Retry-After",
                   "content": {"application/problem+json": {"schema": {
                       "$ref": "#/components/schemas/Problem"}}}}}
