@@ -52,6 +52,9 @@ run: $(STAMP)
 test: $(STAMP) $(NPM_STAMP) $(GEN_STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
+
 bench: $(STAMP) wrk
 	$(BIN)/python -m tests.bench
 
