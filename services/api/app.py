@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from services.api import openapi, problems
+from services.api.params import HeaderRule
 from services.api.routes import (
     docs,
     events,
@@ -51,6 +52,7 @@ def create_app(container: Container, *, manage_lifecycle: bool = False,
     for router in (events.router, stream.router, subjects.router, objects.router,
                    subscriptions.router, health.router):
         app.include_router(router)
+    app.add_middleware(HeaderRule)  # inside CORS: a refusal still carries its headers
     if container.settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=container.settings.cors_origins,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import Request
 
+from services.api.params import parse_integer
 from services.api.problems import ApiProblem
 from services.parsing import parse_strict_json
 
@@ -18,16 +20,28 @@ async def read_json_body(request: Request, limit: int) -> tuple[bytes, Any]:
                          f"send the body as application/json (got {media or 'no Content-Type'})",
                          [{"detail": "must be application/json", "header": "Content-Type"}])
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and parse_integer("Content-Length", declared, "header") > limit:
         raise _too_large(limit)
+    seconds = request.app.state.container.settings.body_timeout_seconds
+    try:
+        async with asyncio.timeout(seconds):  # a trickling client holds no request forever
+            raw = await _read(request, limit)
+    except TimeoutError:
+        raise ApiProblem("request-timeout", f"the body did not arrive within {seconds:g} s",
+                         [{"detail": f"send the body within {seconds:g} s",
+                           "header": "Content-Length"}],
+                         headers={"Connection": "close"}) from None
+    return raw, parse_strict_json(raw)
+
+
+async def _read(request: Request, limit: int) -> bytes:
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             raise _too_large(limit)
         chunks.append(chunk)
-    raw = b"".join(chunks)
-    return raw, parse_strict_json(raw)
+    return b"".join(chunks)
 
 
 def _too_large(limit: int) -> ApiProblem:

@@ -14,7 +14,8 @@ from pydantic import BaseModel
 REF = "#/components/schemas/{model}"
 ANSWER_MODELS: dict[str, type[BaseModel]] = {}  # filled by `answer`, read by openapi.install
 _TIME = "RFC 3339 with an offset (`2025-08-11T09:00:00+02:00`, a `+` written `%2B` in a URL) or a bare UTC date `2025-08-11`"
-_POSITION = {"type": "integer", "minimum": 0, "examples": [1234]}
+_POSITION = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1,  # services/api/params.py
+             "examples": [1234]}
 
 
 def _p(description: str, schema: dict[str, Any], example: Any = None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 from domain.clocks import DateRole, parse_instant
+from services.api.params import optional_integer
 from services.api.problems import ApiProblem
 from services.api.waiting import wait_for_position
 from services.bootstrap import Container
@@ -26,12 +27,8 @@ def parse_time(name: str, value: str | None, role: DateRole = DateRole.END):  # 
 
 
 def parse_position(name: str, value: str | None) -> int | None:
-    if value is None:
-        return None
-    if not value.isdigit() or len(value) > 18:
-        raise ApiProblem("validation-error", f"{name} must be a log position (0 or more)",
-                         [{"detail": "must be a whole number, 0 or more", "parameter": name}])
-    return int(value)
+    """A log position: the one integer rule (services/api/params.py)."""
+    return optional_integer(name, value)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from domain.catalog import CATALOG
 from domain.clocks import DateRole, parse_instant, to_micros
 from domain.ids import check_slug
 from projections.event_queries import EventFilter, list_events
+from services.api.params import Integer
 from services.api.responses import cached_json
 from services.bootstrap import Container
 
@@ -27,9 +28,10 @@ TIME = "RFC 3339 with an offset, or a bare UTC date"
 class EventQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    after: Annotated[int, Field(ge=0, description="Cursor: events after this position "
-                                "(the `next` of the previous page).")] = 0
-    limit: Annotated[int, Field(ge=1, le=1000, description="Events per page, 1 to 1000.")] = 100
+    # Integers follow the one rule (services/api/params.py): ASCII digits up to a BIGINT.
+    after: Annotated[Integer, Field(description="Cursor: events after this position "
+                                    "(the `next` of the previous page).")] = 0
+    limit: Annotated[Integer, Field(ge=1, le=1000, description="Events per page, 1 to 1000.")] = 100
     type: list[str] = Field(default_factory=list, description="Only these event types "
                             "(repeat the parameter or separate with commas).")
     chip: Annotated[str | None, BeforeValidator(lambda v: None if v is None else check_slug(v)),
@@ -45,7 +47,7 @@ class EventQuery(BaseModel):
     # "before": a bare date means before that day starts.
     recorded_before: Annotated[datetime | None, _instant(DateRole.START),
                                Field(description=f"Only events stored before then: {TIME}.")] = None
-    min_position: Annotated[int | None, Field(ge=0)] = None
+    min_position: Integer | None = None
 
     @field_validator("type", mode="after")
     @classmethod

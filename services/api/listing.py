@@ -20,6 +20,7 @@ from domain.objects import KINDS, is_current
 from projections.projector import active_tables
 from projections.state_queries import Reading, object_ids, registered_ids
 from services.api.coordinates import resolve
+from services.api.params import optional_id, parse_integer
 from services.api.problems import ApiProblem
 from services.api.responses import cached_json
 from services.bootstrap import Container
@@ -60,12 +61,11 @@ def _checked(name: str, value: str | None, check: Callable[[str], str]) -> str |
 
 
 def _limit(value: str | None) -> int:
-    if value is None:
-        return 100
-    if not value.isdigit() or not 1 <= int(value) <= 1000:
+    limit = 100 if value is None else parse_integer("limit", value)
+    if not 1 <= limit <= 1000:
         raise ApiProblem("validation-error", "limit must be 1 to 1000",
                          [{"detail": "1 to 1000", "parameter": "limit"}])
-    return int(value)
+    return limit
 
 
 def _chip_matcher(params: dict[str, str]) -> Callable[[dict[str, Any]], bool]:
@@ -151,7 +151,7 @@ def _strip(view: dict[str, Any]) -> dict[str, Any]:
 async def list_subjects(request: Request, container: Container, kind: str) -> Response:
     params = _params(request, FILTERS[kind])
     matches = _chip_matcher(params) if kind == "chip" else _company_matcher(params)
-    limit, after = _limit(params.get("limit")), params.get("after")
+    limit, after = _limit(params.get("limit")), optional_id("after", params.get("after"))
     resolved = await resolve(container, params.get("as_of"), None, None, params.get("min_position"))
     at = resolved.at
 
@@ -169,7 +169,7 @@ async def list_subjects(request: Request, container: Container, kind: str) -> Re
 async def list_objects(request: Request, container: Container, segment: str) -> Response:
     params = _params(request, FILTERS["object"])
     matches = _object_matcher(params)
-    limit, after = _limit(params.get("limit")), params.get("after")
+    limit, after = _limit(params.get("limit")), optional_id("after", params.get("after"))
     resolved = await resolve(container, params.get("as_of"), None, None, params.get("min_position"))
     at, kind = resolved.at, KINDS[segment][0]
 

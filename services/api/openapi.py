@@ -99,7 +99,7 @@ def _errors_of(path: str, method: str, operation: dict[str, Any]) -> list[int]:
     if path == "/v1/stream":
         codes.append(429)
     if path == "/readyz":
-        codes.append(503)
+        codes += [401, 403, 503]  # a key, when given, must be valid (details need read)
     return sorted(set(codes))
 
 

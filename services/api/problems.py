@@ -32,12 +32,15 @@ KINDS: dict[str, tuple[int, str]] = {
     "version-conflict": (409, "The aggregate has moved on"),
     "idempotency-in-flight": (409, "A request with this Idempotency-Key is still in flight"),
     "batch-conflict": (409, "Some events of the batch conflict with the log"),
+    "request-timeout": (408, "The request took too long to arrive"),
     "payload-too-large": (413, "The body is too large"),
+    "uri-too-long": (414, "The request line is too long"),
     "unsupported-media-type": (415, "Send application/json"),
     "validation-error": (422, "The request is invalid"),
     "invalid-event": (422, "The event breaks a rule of the log"),
     "idempotency-key-reused": (422, "The Idempotency-Key was used for another request"),
     "rate-limited": (429, "Too many requests"),
+    "header-too-large": (431, "The request headers are too large"),
     "internal-error": (500, "Internal error"),
     "not-ready": (503, "Not ready yet"),
 }
@@ -149,4 +152,7 @@ def install(app: Any) -> None:
         import logging
 
         logging.getLogger("regtimeline.api").exception("unhandled error", exc_info=exc)
-        return problem_response("internal-error", "an internal error occurred; it has been logged")
+        # Starlette re-raises after this answer and uvicorn then drops the connection: say
+        # so, or a keep-alive client sends its next request into a closed socket.
+        return problem_response("internal-error", "an internal error occurred; it has been logged",
+                                headers={"Connection": "close"})

@@ -16,6 +16,12 @@ async def wait_for_position(container: Container, position: int, timeout: float 
 
     Async on purpose: a blocked `def` route would hold one of AnyIO's 40 worker threads.
     """
+    if container.events_projector.position >= position:
+        return
+    head = await asyncio.to_thread(container.log.head)
+    if position > head:  # never written (any process's write is in the head): no wait helps
+        raise ApiProblem("validation-error", f"min_position {position} is beyond the log's head "
+                         f"({head})", [{"detail": f"at most {head}", "parameter": "min_position"}])
     limit = container.settings.min_position_wait_seconds if timeout is None else timeout
     deadline = time.monotonic() + limit
     while True:

@@ -16,6 +16,7 @@ from services.api.body import read_json_body
 from services.api.contract import answer
 from services.api.deps import ContainerDep, Reader, Writer
 from services.api.event_filters import EventQuery, list_events_response
+from services.api.params import parse_id, parse_integer
 from services.api.problems import ApiProblem
 from services.api.responses import cached_json
 from services.api.schemas.events import BatchAppended, EventPage
@@ -82,6 +83,7 @@ async def list_events(request: Request, container: ContainerDep, _: Reader,
             responses=answer(None, name="StoredEvent"))
 async def get_one_event(request: Request, container: ContainerDep, _: Reader,
                         event_id: str) -> Response:
+    event_id = parse_id("event_id", event_id)
     body = await asyncio.to_thread(_read_event, container, event_id)
     if body is None:
         head = await asyncio.to_thread(container.log.head)
@@ -105,10 +107,7 @@ def _with_if_match(envelope: Envelope, if_match: str | None) -> Envelope:
     if if_match is None:
         return envelope
     text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise ApiProblem("validation-error", 'If-Match must be a version in quotes, e.g. "3"',
-                         [{"detail": "must be a quoted version number", "header": "If-Match"}])
-    version = int(text)
+    version = parse_integer("If-Match", text, "header")  # a version in quotes, e.g. "3"
     if envelope.expected_version is not None and envelope.expected_version != version:
         raise ApiProblem("validation-error", "If-Match and expected_version disagree",
                          [{"detail": "disagrees with expected_version", "header": "If-Match"}])

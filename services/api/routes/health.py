@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import text
 
 from projections.canonical import dumps
 from projections.projector import active_generation, active_position
 from services.api.contract import answer
-from services.api.deps import ContainerDep
+from services.api.deps import ContainerDep, caller
 from services.api.problems import KINDS, ApiProblem, problem_response
 from services.api.schemas.operations import Health, Readiness
 from services.bootstrap import Container
@@ -36,14 +36,27 @@ def _readiness(container: Container) -> dict[str, Any]:
     return {"status": "ready", "database": "ok", "log_head": head, "projections": {"views": views}}
 
 
+async def _may_see_details(request: Request, container: Container) -> bool:
+    """The log head and lag are reads: with REGTL_PUBLIC_READS=false only a read key sees
+    them; a probe without a key still learns ready or not (docs/configuration.md)."""
+    if "authorization" in request.headers:
+        await caller(request, "read")  # 401/403 for a bad key, as on every read
+        return True
+    return container.settings.public_reads
+
+
 @router.get("/readyz", summary="The database answers; projection lag is reported, not fatal",
             operation_id="getReadiness", responses=answer(Readiness))
-async def readyz(container: ContainerDep) -> Response:
+async def readyz(request: Request, container: ContainerDep) -> Response:
+    detailed = await _may_see_details(request, container)
     try:
         report = await asyncio.wait_for(asyncio.to_thread(_readiness, container), timeout=2.5)
     except Exception as error:  # any failure at all means "not ready"
-        return problem_response("not-ready", f"the database is not reachable: {type(error).__name__}",
+        reason = f": {type(error).__name__}" if detailed else ""
+        return problem_response("not-ready", f"the database is not reachable{reason}",
                                 headers={"Retry-After": "5"})
+    if not detailed:
+        report = {"status": report["status"]}
     return Response(dumps(report), media_type="application/json",
                     headers={"Cache-Control": "no-store"})
 

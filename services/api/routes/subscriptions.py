@@ -17,6 +17,7 @@ from projections.database import write_transaction
 from services.api.body import read_json_body
 from services.api.contract import answer, body, query
 from services.api.deps import ContainerDep, require
+from services.api.params import MAX_INTEGER, Integer, optional_id, parse_id
 from services.api.problems import ApiProblem
 from services.api.schemas.operations import (
     AttemptPage,
@@ -79,7 +80,7 @@ class SubscriptionPatch(_Body):
 
 
 class ReplayIn(_Body):
-    from_position: Annotated[int, Field(ge=0)] | None = None
+    from_position: Annotated[int, Field(ge=0, le=MAX_INTEGER)] | None = None
     from_time: str | None = None
 
 
@@ -122,6 +123,7 @@ async def _db(container: Container, work: Any, *args: Any, write: bool = False) 
 
 
 async def _own(container: Container, key: ApiKey, sub_id: str) -> Any:
+    parse_id("subscription_id", sub_id)  # every route comes here first: the one id rule
     row = await _db(container, subs.get, sub_id)
     if row is None or (key.scope != "admin" and row.owner_key_id != key.id):
         raise ApiProblem("not-found", f"no subscription {sub_id} for this key",
@@ -170,7 +172,8 @@ async def create(request: Request, container: ContainerDep, key: Subscriber) -> 
 @router.get("", summary="Your subscriptions (admin: all)", operation_id="listSubscriptions",
             responses=answer(SubscriptionPage), openapi_extra=query("after_id", "limit"))
 async def listing(container: ContainerDep, key: Subscriber, after: str | None = None,
-                  limit: int = 100) -> Response:
+                  limit: Integer = 100) -> Response:
+    after = optional_id("after", after)
     if not 1 <= limit <= 1000:
         raise ApiProblem("validation-error", "limit must be 1 to 1000",
                          [{"detail": "1 to 1000", "parameter": "limit"}])
@@ -240,10 +243,10 @@ async def rotate(container: ContainerDep, key: Subscriber, subscription_id: str)
 @router.get("/{subscription_id}/deliveries", summary="Every attempt (newest first), 30 days",
             operation_id="listDeliveries", responses=answer(AttemptPage))
 async def attempts(container: ContainerDep, key: Subscriber, subscription_id: str,
-                   before: Annotated[int | None, Query(
+                   before: Annotated[Integer | None, Query(
                        description="Cursor: attempts older than this attempt id (the `next` "
                                    "of the previous page).")] = None,
-                   limit: Annotated[int, Query(description="Attempts per page, 1 to 1000.")
+                   limit: Annotated[Integer, Query(description="Attempts per page, 1 to 1000.")
                                     ] = 100) -> Response:
     await _own(container, key, subscription_id)
     if not 1 <= limit <= 1000:
@@ -298,7 +301,7 @@ async def recover(container: ContainerDep, key: Subscriber, subscription_id: str
              summary="Send one delivery again now", operation_id="resendDelivery",
              responses={**answer(Queued, 202, "queued"), **TOO_MANY})
 async def resend(container: ContainerDep, key: Subscriber, subscription_id: str,
-                 delivery_id: int) -> Response:
+                 delivery_id: Integer) -> Response:
     await _own(container, key, subscription_id)
     if not await _queue(container, subs.resend, subscription_id, delivery_id):
         raise ApiProblem("not-found", f"no delivery {delivery_id} of this subscription",

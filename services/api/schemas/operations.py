@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from services.api.schemas.common import Answer, Id, Instant
 
@@ -82,8 +83,12 @@ class ProjectionsProgress(Answer):
     views: ViewsProgress
 
 
+_DETAIL = ("left out for a caller without a read key when REGTL_PUBLIC_READS=false "
+           "(docs/configuration.md)")
+
+
 class Readiness(Answer):
     status: Literal["ready"]
-    database: Literal["ok"]
-    log_head: int
-    projections: ProjectionsProgress
+    database: Literal["ok"] | SkipJsonSchema[None] = Field(None, description=_DETAIL)
+    log_head: int | SkipJsonSchema[None] = Field(None, description=_DETAIL)
+    projections: ProjectionsProgress | SkipJsonSchema[None] = Field(None, description=_DETAIL)

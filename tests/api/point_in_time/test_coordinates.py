@@ -106,13 +106,21 @@ def test_a_diff_waits_for_min_position(licensed_scene: Scene,
         in body["changes"]
 
 
-def test_an_unreachable_min_position_is_a_503_with_retry_after(
+def test_a_min_position_not_projected_in_time_is_a_503_with_retry_after(
         scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
     container = scene.api.container
     monkeypatch.setattr(container, "settings",
                         container.settings.model_copy(update={"min_position_wait_seconds": 0.2}))
+    monkeypatch.setattr(container.runner, "nudge", lambda head=0: None)  # the projector stalls
+    stored = scene.api.post(b.company(scene.id("late")))  # written, not projected
     started = time.monotonic()
-    response = scene.api.get(f"/v1/chips/{scene.chip}", min_position=10**9)
+    response = scene.api.get(f"/v1/chips/{scene.chip}", min_position=stored["position"])
     assert time.monotonic() - started < 2
     assert_problem(response, 503, "not-ready", "min_position")
     assert int(response.headers["retry-after"]) >= 1
+
+
+def test_a_min_position_beyond_the_log_is_a_422_at_once(scene: Scene) -> None:
+    """No wait can reach a position never written: a client mistake, not a 503."""
+    response = scene.api.get(f"/v1/chips/{scene.chip}", min_position=10**9)
+    assert_problem(response, 422, "validation-error", "min_position")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from domain.clocks import utc_now
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
 from tests.conftest import Backend
@@ -57,13 +58,22 @@ def impatient_client(backend: Backend, clock: FakeClock) -> Iterator[TestClient]
         container.close()
 
 
-def test_an_unreachable_min_position_is_503_with_retry_after(
-        impatient_client: TestClient) -> None:
+def test_a_min_position_not_projected_in_time_is_503_with_retry_after(
+        impatient_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    container: Container = impatient_client.app.state.container  # type: ignore[attr-defined]
+    monkeypatch.setattr(container.runner, "nudge", lambda head=0: None)  # the projector stalls
+    token = container.keys.create("write", "impatient", utc_now())[1]
+    stored = write(impatient_client, {"Authorization": f"Bearer {token}"}, b.company())
     started = time.monotonic()
-    response = impatient_client.get("/v1/events?min_position=1000000")
+    response = impatient_client.get(f"/v1/events?min_position={stored['position']}")
     assert time.monotonic() - started < 2
     assert_parameter_problem(response, "min_position", status=503, kind="not-ready")
     assert int(response.headers["retry-after"]) >= 1
+
+
+def test_a_min_position_beyond_the_log_is_a_422_at_once(client: TestClient) -> None:
+    """No wait can reach a position never written: a client mistake, not a 503."""
+    assert_parameter_problem(get(client, "?min_position=1000000"), "min_position")
 
 
 def test_a_negative_min_position_is_refused(client: TestClient) -> None:
