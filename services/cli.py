@@ -64,11 +64,13 @@ def serve(
 
     from services import heap
     from services.api.app import create_app
+    from services.api.server import server_config
 
     container = _container(current)
     api = create_app(container, manage_lifecycle=True, worker=not no_worker)
     heap.settle()
-    uvicorn.run(api, host=host, port=port, log_level=current.log_level, proxy_headers=True)
+    # The same configuration the live-server tests run (head limits, trusted proxies).
+    uvicorn.Server(server_config(api, current, host=host, port=port)).run()
 
 
 @app.command()

@@ -31,6 +31,17 @@ class Settings(BaseSettings):
     idempotency_ttl_seconds: int = 24 * 3600
     writer_max_group: int = 500
 
+    # HTTP server limits (docs/configuration.md, "Limits"), enforced before anything is
+    # buffered: the request line, the whole head, and how long a slow client may take.
+    max_url_bytes: int = 16 * 1024
+    max_header_bytes: int = 32 * 1024
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 30.0
+    # Peers whose X-Forwarded-For / -Proto are believed (comma-separated addresses or
+    # networks, e.g. "172.30.0.10" or "10.0.0.0/8"). Empty: the headers are ignored, so a
+    # client cannot pick the address its per-client caps are counted under.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     # Read path
     min_position_wait_seconds: float = 5.0
     projector_poll_seconds: float = 0.5
@@ -51,7 +62,7 @@ class Settings(BaseSettings):
     postgres_lock_timeout_seconds: int = 5
     postgres_pool_size: int = 10
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

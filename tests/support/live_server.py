@@ -19,6 +19,7 @@ import httpx
 import uvicorn
 
 from services.api.app import create_app
+from services.api.server import server_config
 from services.bootstrap import Container
 from tests.support.contract import check_response
 
@@ -30,9 +31,10 @@ class LiveServer:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.app = create_app(container, manage_lifecycle=True)
-        config = uvicorn.Config(self.app, host="127.0.0.1",
-                                port=self.port, log_level="warning", lifespan="on",
-                                timeout_graceful_shutdown=3)
+        # `regtl serve`'s own configuration (services/api/server.py), quieter.
+        config = server_config(self.app, container.settings.model_copy(
+            update={"log_level": "warning"}), host="127.0.0.1", port=self.port,
+            lifespan="on", timeout_graceful_shutdown=3)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
         self.base = f"http://127.0.0.1:{self.port}"
