@@ -96,23 +96,36 @@ def _check_expected_version(dossier: Dossier, expected: int | None) -> None:
         )
 
 
+def _reference_fields(event_type: EventType) -> tuple[tuple[str, str], ...]:
+    """(kind, field) of each of the type's fields that names a chip or company, in the
+    order the problems are reported: chips first, then companies."""
+    fields = event_type.model.model_fields
+    return tuple(
+        (kind, name)
+        for kind, names in (("chip", CHIP_FIELDS), ("company", COMPANY_FIELDS))
+        for name in names
+        if name in fields and not (event_type.role is Role.REGISTRY and name == event_type.id_field)
+    )  # a registry event's own id is the one being registered, not a reference
+
+
+# Looked up once per type, not per event: most types name one or two of the seven fields.
+_REFERENCES = {name: _reference_fields(t) for name, t in CATALOG.items()}
+
+
 def check_references(event_type: EventType, data: dict[str, Any], ledger: Ledger, at: str) -> None:
     """Every chip or company a payload names must be registered already."""
     problems: list[Problem] = []
-    for kind, fields in (("chip", CHIP_FIELDS), ("company", COMPANY_FIELDS)):
-        for name in fields:
-            if event_type.role is Role.REGISTRY and name == event_type.id_field:
-                continue  # the id being registered
-            value = data.get(name)
-            items = value if isinstance(value, list) else [] if value is None else [value]
-            for index, slug in enumerate(items):
-                if not ledger.is_registered(kind, slug):
-                    pointer = f"{at}/{name}/{index}" if isinstance(value, list) else f"{at}/{name}"
-                    problems.append(Problem(
-                        f"unknown {kind} {slug!r}: register it first with "
-                        f"{'ChipRegistered' if kind == 'chip' else 'CompanyRegistered'}",
-                        pointer,
-                    ))
+    for kind, name in _REFERENCES[event_type.name]:
+        value = data.get(name)
+        items = value if isinstance(value, list) else [] if value is None else [value]
+        for index, slug in enumerate(items):
+            if not ledger.is_registered(kind, slug):
+                pointer = f"{at}/{name}/{index}" if isinstance(value, list) else f"{at}/{name}"
+                problems.append(Problem(
+                    f"unknown {kind} {slug!r}: register it first with "
+                    f"{'ChipRegistered' if kind == 'chip' else 'CompanyRegistered'}",
+                    pointer,
+                ))
     if problems:
         raise InvalidEvent(problems[0].detail, problems)
 

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from hashlib import sha1
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.events import Recorded
 from domain.knowledge import Belief, all_beliefs
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://regtimeline/aggregates")
+_NAMESPACE_BYTES = _NAMESPACE.bytes
+# uuid.UUID's version-5 bits (RFC 9562): version nibble 5, variant 10.
+_V5_CLEAR = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_V5_SET = (0x5000 << 64) | (0x8000 << 48)
 
 
 def aggregate_key(kind: str, slug: str) -> str:
@@ -25,8 +30,12 @@ def aggregate_key(kind: str, slug: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def aggregate_id(key: str) -> UUID:
-    """Stable UUID of an aggregate key: the log's originator id."""
-    return uuid5(_NAMESPACE, key)
+    """Stable UUID of an aggregate key: the log's originator id, `uuid5(_NAMESPACE, key)`.
+
+    Computed as uuid5 does, less its overhead (2.4x faster): every new aggregate of a
+    batch needs one, 1,000 in a batch of registrations (docs/performance.md)."""
+    digest = sha1(_NAMESPACE_BYTES + key.encode(), usedforsecurity=False).digest()
+    return UUID(int=int.from_bytes(digest[:16]) & _V5_CLEAR | _V5_SET)
 
 
 @dataclass
