@@ -16,14 +16,16 @@ from domain.fields import (
     NonEmptyJurisdictions,
     NonEmptySlugs,
     Percent,
+    Prose1000,
     Slug,
     Slugs,
-    Text,
+    Text100,
+    Text300,
 )
 
 SPEC_NAMES = ("tpp", "performance_density", "memory_bandwidth_gbps", "interconnect_gbps", "hbm_gb")
-Authority = Text(100)
-Reason = Text(1000, newlines=True)
+Authority = Text100
+Reason = Prose1000
 
 
 class Data(BaseModel):
@@ -70,13 +72,13 @@ Control = Literal["ban", "license_required"]
 
 class CompanyRegistered(Data):
     company: Slug
-    name: Text(300)
+    name: Text300
     country: Jurisdiction | None = None
 
 
 class ChipRegistered(Data):
     chip: Slug
-    name: Text(300)
+    name: Text300
     manufacturer: Slug
     successor_of: Slug | None = None
     specs: Specs | None = None

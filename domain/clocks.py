@@ -75,7 +75,8 @@ def _parse_text(value: str, role: DateRole) -> datetime:
 
 def _bare_date(value: str, match: re.Match[str], role: DateRole) -> datetime:
     try:
-        start = datetime(*map(int, match.groups()), tzinfo=UTC)
+        year, month, day = map(int, match.groups())
+        start = datetime(year, month, day, tzinfo=UTC)
     except ValueError:
         raise ValueError(f"{value!r} is not a calendar date") from None
     if role is DateRole.START:

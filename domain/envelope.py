@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
 from domain.catalog import CATALOG, Data
-from domain.fields import Instant, Text
+from domain.fields import Instant, Prose1000, Text100, Text300, literal_of, union_of
 
 MAX_SOURCES = 20
 _HTTP_URL = r"^https?://[^\s/?#]+[^\s]*$"
@@ -17,8 +17,8 @@ _HTTP_URL = r"^https?://[^\s/?#]+[^\s]*$"
 
 class Source(Data):
     url: Annotated[str, Field(max_length=2048, pattern=_HTTP_URL)] | None = None
-    title: Text(300) | None = None
-    publisher: Text(300) | None = None
+    title: Text300 | None = None
+    publisher: Text300 | None = None
     published_at: Instant | None = None
 
     @model_validator(mode="after")
@@ -36,7 +36,7 @@ class Envelope(BaseModel):
     type: str
     effective_at: Instant | None = None
     reported_at: Instant | None = None
-    summary: Text(1000, newlines=True) = ""
+    summary: Prose1000 = ""
     sources: Annotated[list[Source], Field(max_length=MAX_SOURCES)] = []
     expected_version: Annotated[int, Field(ge=0)] | None = None
     data: Data
@@ -49,18 +49,18 @@ class ImportedEnvelope(BaseModel):
 
     id: Annotated[UUID, Field(strict=False)] | None = None  # a UUID string in the file
     recorded_at: Instant | None = None
-    recorded_by: Text(100) | None = None
+    recorded_by: Text100 | None = None
     position: int | None = None
     version: int | None = None
     schema_version: int | None = None
 
 
 def _envelope_model(name: str, data_model: type[Data]) -> type[Envelope]:
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    return create_model(
         f"{name}Event",
         __base__=Envelope,
         __doc__=f"A `{name}` event.",
-        type=(Literal[name], ...),
+        type=(literal_of(name), ...),
         data=(data_model, ...),
     )
 
@@ -68,9 +68,6 @@ def _envelope_model(name: str, data_model: type[Data]) -> type[Envelope]:
 ENVELOPES: dict[str, type[Envelope]] = {
     name: _envelope_model(name, t.model) for name, t in CATALOG.items()
 }
-AnyEnvelope = Annotated[
-    Union[tuple(ENVELOPES.values())],  # type: ignore[valid-type]  # noqa: UP007
-    Field(discriminator="type"),
-]
+AnyEnvelope: Any = Annotated[union_of(ENVELOPES.values()), Field(discriminator="type")]
 ENVELOPE_ADAPTER: TypeAdapter[Envelope] = TypeAdapter(AnyEnvelope)
 

@@ -8,9 +8,10 @@ describes exactly what is accepted.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, Union, cast
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -18,7 +19,7 @@ from pydantic_core import PydanticCustomError
 from domain import clocks, decimals, ids
 
 MAX_ITEMS = 300
-# Every C0 and C1 control, newline included: `Text(newlines=True)` removes newlines before
+# Every C0 and C1 control, newline included: prose (`newlines=True`) removes newlines before
 # searching, so only the fields that allow them (summary, reason) accept them.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -119,12 +120,17 @@ def _plain_text(limit: int, *, newlines: bool) -> Any:
     return _custom(check, "text")
 
 
-def Text(limit: int, *, newlines: bool = False) -> Any:  # noqa: N802 - reads as a type
-    return Annotated[
-        str,
-        BeforeValidator(_plain_text(limit, newlines=newlines)),
-        WithJsonSchema({"type": "string", "maxLength": limit}),
-    ]
+# Bounded texts, spelt out so that type checkers read them as types (the limits of
+# docs/events.md, "Sources and limits"): one line of at most N characters, or prose
+# (newlines allowed).
+Text100 = Annotated[str, BeforeValidator(_plain_text(100, newlines=False)),
+                    WithJsonSchema({"type": "string", "maxLength": 100})]
+Text300 = Annotated[str, BeforeValidator(_plain_text(300, newlines=False)),
+                    WithJsonSchema({"type": "string", "maxLength": 300})]
+Text1000 = Annotated[str, BeforeValidator(_plain_text(1000, newlines=False)),
+                     WithJsonSchema({"type": "string", "maxLength": 1000})]
+Prose1000 = Annotated[str, BeforeValidator(_plain_text(1000, newlines=True)),
+                      WithJsonSchema({"type": "string", "maxLength": 1000})]
 
 
 def _unique(items: list[Any]) -> list[Any]:
@@ -149,3 +155,14 @@ Slugs = UniqueList(Slug)
 NonEmptySlugs = UniqueList(Slug, min_items=1)
 Jurisdictions = UniqueList(Jurisdiction)
 NonEmptyJurisdictions = UniqueList(Jurisdiction, min_items=1)
+
+
+def literal_of(*values: str) -> Any:
+    """`Literal[values]` built at run time (the catalogue's type names): a type checker cannot
+    follow such a type, so to it this is Any; pydantic sees the real Literal."""
+    return cast(Any, Literal)[values]
+
+
+def union_of(types: Iterable[Any]) -> Any:
+    """`Union[types]` built at run time (every model of the catalogue), as `literal_of`."""
+    return cast(Any, Union)[tuple(types)]

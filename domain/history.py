@@ -85,7 +85,7 @@ def history(kind: str, subject: str, beliefs: list[Belief]) -> list[dict[str, An
     first = view_of(kind, subject, beliefs, datetime.min.replace(tzinfo=UTC))
     if first is None:
         return None
-    spans = [{"from": None, "to": None, "state": _span_state(first)}]
+    spans: list[dict[str, Any]] = [{"from": None, "to": None, "state": _span_state(first)}]
     for instant in instants:
         state = _span_state(view_of(kind, subject, beliefs, instant) or {})
         if state == spans[-1]["state"]:

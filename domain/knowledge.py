@@ -57,8 +57,9 @@ def _apply(belief: Belief, revision: Belief) -> Belief:
         belief,
         effective_at=_instant(changes["effective_at"]) if "effective_at" in changes
         else belief.effective_at,
-        reported_at=_instant(changes["reported_at"]) if "reported_at" in changes
-        else belief.reported_at,
+        # A correction cannot clear reported_at (docs/events.md, "Revisions"): never null.
+        reported_at=(_instant(changes["reported_at"]) or belief.reported_at)
+        if "reported_at" in changes else belief.reported_at,
         data=changes.get("data", belief.data),
         retracted=False,  # a correction reinstates a retracted event
         revised_by=revised_by,

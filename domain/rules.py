@@ -6,7 +6,7 @@ reported for a later date: the writer knows them even while readers cannot see t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from domain.catalog import CATALOG, EventType, Role
@@ -18,12 +18,16 @@ from domain.knowledge import Belief
 COVERAGE = ("chips", "criteria", "companies")
 
 
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
 def _live(dossier: Dossier) -> list[Belief]:
     return [b for b in dossier.beliefs if not b.retracted]
 
 
 def _in_valid_time_order(beliefs: list[Belief]) -> list[Belief]:
-    return sorted(beliefs, key=lambda b: (b.effective_at, b.position))  # type: ignore[arg-type, return-value]
+    # Every belief here is a domain event, which always has an effective_at.
+    return sorted(beliefs, key=lambda b: (b.effective_at or _NEVER, b.position))
 
 
 def check_lifecycle(dossier: Dossier, t: EventType, effective_at: datetime) -> None:

@@ -113,7 +113,7 @@ def events_of(conn: Connection, tables: ViewTables, aggregates: list[str], at_po
     if not aggregates:
         return []
     e = tables.event
-    positions = list(conn.execute(
+    positions: list[int] = list(conn.execute(
         select(e.c.position).where(e.c.agg_key.in_(aggregates), e.c.position <= at_position)
     ).scalars())
     return written(Reading(conn=conn, tables=tables), positions, cache)

@@ -17,7 +17,7 @@ log's, so the answer is the same either way (tests/integration/test_stored.py).
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import orjson
@@ -31,7 +31,7 @@ from eventsourcing.persistence import (
 )
 from sqlalchemy import BigInteger, Column, Connection, LargeBinary, MetaData, String, Table, Text
 
-from domain.events import EVENT_CLASSES
+from domain.events import EVENT_CLASSES, Recorded
 from projections.canonical import dumps, render_event
 
 # The library owns this table (Alembic creates it with the library's DDL); this is only
@@ -75,7 +75,7 @@ def public_body(position: int, row: Any) -> dict[str, Any]:
         event = _mapper().to_domain_event(Notification(
             originator_id=_uuid(row.log_originator), originator_version=row.log_version,
             topic=row.log_topic, state=state, id=position))
-        return render_event(event, position)
+        return render_event(cast(Recorded, event), position)  # our stored classes only
     return render_values(values, event_type(row.log_topic) or "", position, row.log_version)
 
 
@@ -124,7 +124,7 @@ def plain_state(topic: str, state: bytes) -> dict[str, Any] | None:
     if not (isinstance(stamp, dict) and len(stamp) == 2 and stamp.get("_type_") == "datetime_iso"
             and "class_version" not in values):
         return None
-    return values
+    return cast(dict[str, Any], values)
 
 
 @cache

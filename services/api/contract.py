@@ -79,7 +79,8 @@ def _public_name(name: str) -> str:
 
 
 def answer(model: Any, status: int = 200, description: str = "OK", *,
-           name: str | None = None, media_type: str = "application/json") -> dict[int, Any]:
+           name: str | None = None, media_type: str = "application/json"
+           ) -> dict[int | str, dict[str, Any]]:
     """A `responses` entry whose schema is `model` (a pydantic model or a named schema)."""
     if isinstance(model, type) and issubclass(model, BaseModel):
         ANSWER_MODELS[model.__name__] = model

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from domain.clocks import DateRole
 from domain.ids import check_slug
@@ -35,7 +36,8 @@ from services.pit import Coordinates
 router = APIRouter(prefix="/v1")
 Param = Annotated[str | None, Query()]
 KINDS = {"chips": "chip", "companies": "company"}
-ANSWERS = {  # kind -> state, timeline, history, diff, page (docs/point-in-time.md)
+# kind -> the answer models of its state, timeline, history, diff and list (docs/state.md)
+ANSWERS: dict[str, tuple[type[BaseModel], ...]] = {
     "chip": (ChipState, ChipTimeline, ChipHistory, ChipDiff, ChipPage),
     "company": (CompanyState, CompanyTimeline, CompanyHistory, CompanyDiff, CompanyPage),
 }

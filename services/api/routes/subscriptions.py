@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from domain.catalog import CATALOG
 from domain.clocks import parse_instant, to_micros
-from domain.fields import Slugs, Text
+from domain.fields import Slugs, Text1000
 from projections.canonical import dumps
 from projections.database import write_transaction
 from services.api.body import read_json_body
@@ -63,7 +63,7 @@ class SubscriptionIn(_Body):
     event_types: Annotated[list[str], Field(max_length=len(MESSAGE_TYPES))] = []
     chips: Slugs = []
     companies: Slugs = []
-    description: Text(1000) = ""
+    description: Text1000 = ""
 
 
 class SubscriptionPatch(_Body):
@@ -71,7 +71,7 @@ class SubscriptionPatch(_Body):
     event_types: list[str] | None = None
     chips: Slugs | None = None
     companies: Slugs | None = None
-    description: Text(1000) | None = None
+    description: Text1000 | None = None
     paused: bool | None = None
     disabled: bool | None = Field(None, description="false re-enables a disabled subscription")
     owner_key_id: Annotated[str, Field(max_length=64)] | None = Field(

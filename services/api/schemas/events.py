@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import Field, create_model
 
 from domain.catalog import CATALOG, Data
 from domain.envelope import MAX_SOURCES, Source
+from domain.fields import literal_of, union_of
 from services.api.schemas.common import Answer, Instant
 
 
@@ -32,20 +33,17 @@ class StoredEventBase(Answer):
 def _stored(name: str, data_model: type[Data]) -> Any:
     return create_model(
         f"Stored{name}", __base__=StoredEventBase, __doc__=f"A stored `{name}` event.",
-        type=(Literal[name], ...), data=(data_model, ...))
+        type=(literal_of(name), ...), data=(data_model, ...))
 
 
 STORED_EVENTS = {name: _stored(name, t.model) for name, t in CATALOG.items()}
-StoredEvent = Annotated[
-    Union[tuple(STORED_EVENTS.values())],  # noqa: UP007 - a union built from the catalog
-    Field(discriminator="type"),
-]
+StoredEvent: Any = Annotated[union_of(STORED_EVENTS.values()), Field(discriminator="type")]
 
 
 class EventPage(Answer):
     """A page of the log, in position order."""
 
-    items: list[StoredEvent]  # type: ignore[valid-type]  # built from the catalog above
+    items: list[StoredEvent]
     next: str | None = Field(description="the cursor for the next page (`after`), or null")
 
 
@@ -64,7 +62,7 @@ class BatchAppended(Answer):
 class TimelineBase(Answer):
     known_at: Instant
     position: int
-    items: list[StoredEvent] = Field(  # type: ignore[valid-type]
+    items: list[StoredEvent] = Field(
         description="the events that concern it, revisions applied as known at K")
 
 

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from copy import copy
-from typing import Any, Literal
+from typing import Any, Optional, cast
 
 from pydantic import Field, create_model
 from pydantic_core import PydanticUndefined
 
 from domain.catalog import CATALOG, Role
+from domain.fields import literal_of
 from domain.objects import ENDED_STATUS, KINDS, LIVE_STATUS
 from services.api.schemas.common import Anomaly, Answer, Coordinates, Instant
 
@@ -33,7 +34,7 @@ class ObjectFacts(Answer):
 
 def _statuses(kind: str) -> Any:
     extra = ("expired",) if kind == "license" else ()
-    return Literal[tuple(dict.fromkeys((LIVE_STATUS[kind], ENDED_STATUS[kind], "pending", *extra)))]
+    return literal_of(*dict.fromkeys((LIVE_STATUS[kind], ENDED_STATUS[kind], "pending", *extra)))
 
 
 def _required(field: Any) -> Any:
@@ -50,14 +51,16 @@ def _ending_fields(kind: str) -> dict[str, Any]:
         if t.kind == kind and t.role is Role.TERMINAL:
             for name, info in t.model.model_fields.items():
                 if name != t.id_field:
-                    fields[name] = (info.annotation | None, Field(None, description=f"set by {t.name}"))
+                    fields[name] = (Optional[info.annotation],  # noqa: UP045 - a runtime type
+                                    Field(None, description=f"set by {t.name}"))
     return fields
 
 
 def _view_model(segment: str) -> Any:
     kind, _ = KINDS[segment]
     creator = next(t for t in CATALOG.values() if t.kind == kind and t.role is Role.CREATOR)
-    fields = {n: (f.annotation, _required(f)) for n, f in creator.model.model_fields.items()}
+    fields: dict[str, Any] = {n: (f.annotation, _required(f))
+                              for n, f in creator.model.model_fields.items()}
     name = "".join(part.title() for part in kind.split("_"))
     return create_model(
         f"{name}Summary", __base__=ObjectFacts,
@@ -75,11 +78,11 @@ OBJECT_VIEWS = {
 
 
 def _page_model(segment: str) -> Any:
-    item = OBJECT_SUMMARIES[segment]
+    item: Any = OBJECT_SUMMARIES[segment]
     return create_model(
         f"{OBJECT_VIEWS[segment].__name__}Page", __base__=Coordinates,
         __doc__=f"A page of {segment} at as_of, by id.",
-        items=(list[item], ...),  # type: ignore[valid-type]
+        items=(cast(Any, list)[item], ...),  # list[item]: a model chosen at run time
         next=(str | None, Field(description="the cursor for the next page (`after`), or null")))
 
 
