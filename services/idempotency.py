@@ -106,15 +106,18 @@ def record(
     ttl: float,
     refusal: dict[str, Any] | None = None,
 ) -> IdempotencyKeyUsed:
-    return IdempotencyKeyUsed(
-        originator_id=claim.aggregate_id,
-        originator_version=version,
-        timestamp=now,
-        request_hash=claim.request_hash,
-        events=[[oid.hex, v] for oid, v in refs],
-        expires_at=format_instant(now + timedelta(seconds=ttl)),
-        refusal=refusal,
-    )
+    # The library's metaclass makes each event class a frozen dataclass; a type checker does
+    # not see the __init__ it generates, so the fields go in as keywords of a typed dict.
+    fields: dict[str, Any] = {
+        "originator_id": claim.aggregate_id,
+        "originator_version": version,
+        "timestamp": now,
+        "request_hash": claim.request_hash,
+        "events": [[oid.hex, v] for oid, v in refs],
+        "expires_at": format_instant(now + timedelta(seconds=ttl)),
+        "refusal": refusal,
+    }
+    return IdempotencyKeyUsed(**fields)
 
 
 def is_live(used: IdempotencyKeyUsed, now: datetime) -> bool:

@@ -10,8 +10,9 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, Row, insert, select, update
 
 from projections.tables import api_key
 
@@ -136,10 +137,9 @@ class KeyStore:
             conn.execute(update(api_key).where(api_key.c.id == key_id).values(last_used_at=now))
 
     @staticmethod
-    def _from_row(row: object) -> ApiKey:
-        r = row  # a SQLAlchemy Row
-        return ApiKey(r.id, r.name, r.scope, _aware(r.created_at), _aware(r.expires_at),  # type: ignore[attr-defined]
-                      _aware(r.revoked_at), _aware(r.last_used_at))  # type: ignore[attr-defined]
+    def _from_row(r: Row[Any]) -> ApiKey:
+        return ApiKey(r.id, r.name, r.scope, _utc(r.created_at), _aware(r.expires_at),
+                      _aware(r.revoked_at), _aware(r.last_used_at))
 
 
 def load_keys(conn: Connection, key_ids: Iterable[str]) -> dict[str, ApiKey]:
@@ -150,6 +150,11 @@ def load_keys(conn: Connection, key_ids: Iterable[str]) -> dict[str, ApiKey]:
         return {}
     rows = conn.execute(select(api_key).where(api_key.c.id.in_(wanted))).all()
     return {r.id: KeyStore._from_row(r) for r in rows}
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes: they were stored as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -84,7 +84,8 @@ def grant_service_role(owner: Engine, service_url: str) -> None:
         if password is not None:
             literal = "'" + password.replace("'", "''") + "'"  # utility statements take no binds
             conn.execute(text(f"ALTER ROLE {ident} PASSWORD {literal}"))
-        database = conn.dialect.identifier_preparer.quote(conn.execute(text("SELECT current_database()")).scalar())
+        database = conn.dialect.identifier_preparer.quote(
+            str(conn.execute(text("SELECT current_database()")).scalar()))
         for statement in (
             f"GRANT CONNECT ON DATABASE {database} TO {ident}",
             f"GRANT USAGE ON SCHEMA public TO {ident}",

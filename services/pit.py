@@ -44,7 +44,7 @@ class PointInTime:
         own = self.slices.positions(db, f"{kind}:{subject}", position)
         shared = self.slices.positions(db, CRITERIA, position) if kind == "chip" else ()
         signature = (kind, subject, len(own), len(shared))  # slices only grow with P
-        held = self.prepared.get(signature)
+        held: Prepared | None = self.prepared.get(signature)
         if held is None:
             mine = written(db, list(own), self.cache)
             if shared:

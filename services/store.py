@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import Notification, Recording, Transcoder
+from eventsourcing.persistence import JSONTranscoder, Notification, Recording
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.sql import SQL, Literal
@@ -45,7 +45,7 @@ class EventLog(Application[UUID]):
 
     name = APPLICATION_NAME
 
-    def register_transcodings(self, transcoder: Transcoder) -> None:
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         # Our payloads are JSON-native strings; the defaults (UUID, datetime, Decimal) cover
         # the library's own fields. Register more here, in this one class, if ever needed.
@@ -166,8 +166,8 @@ def library_ddl(settings: Settings) -> list[str]:
         schema="public",
     )
     try:
-        recorder = PostgresApplicationRecorder(datastore, events_table_name=POSTGRES_EVENTS_TABLE)
+        postgres = PostgresApplicationRecorder(datastore, events_table_name=POSTGRES_EVENTS_TABLE)
         with datastore.get_connection() as conn:
-            return [s.as_string(conn) for s in recorder.sql_create_statements]
+            return [s.as_string(conn) for s in postgres.sql_create_statements]
     finally:
         datastore.close()

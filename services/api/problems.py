@@ -6,7 +6,7 @@ from typing import Any
 
 from eventsourcing.persistence import InterfaceError as LibraryInterfaceError
 from eventsourcing.persistence import OperationalError as LibraryOperationalError
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
@@ -95,7 +95,7 @@ _STATUS_KINDS = {400: "malformed-json", 401: "unauthorized", 403: "forbidden", 4
                  415: "unsupported-media-type", 429: "rate-limited", 503: "not-ready"}
 
 
-def install(app: Any) -> None:
+def install(app: FastAPI) -> None:
     """One handler per exception family, so that even the framework's own errors are problems."""
 
     @app.exception_handler(ApiProblem)

@@ -75,7 +75,7 @@ def deliver(conn: Connection, msg_id: str, kind: str, position: int | None, body
             subjects: set[str], targets: list[Target], now_us: int,
             enforce_start: bool = True) -> int:
     """Store one message and its deliveries; return how many deliveries were created."""
-    message_pk = conn.execute(insert(t.message).values(
+    message_pk: int = conn.execute(insert(t.message).values(
         msg_id=msg_id, type=kind, position=position, body=body, created_at_us=now_us)
         .returning(t.message.c.id)).scalar_one()
     rows = [{"subscription_id": target.id, "message_id": message_pk,

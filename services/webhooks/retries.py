@@ -22,8 +22,11 @@ def parse_schedule(text: str | None) -> tuple[float, ...]:
     return delays
 
 
+_JITTER = random.Random()  # tests pass their own, seeded
+
+
 def next_delay(schedule: tuple[float, ...], attempts_made: int, retry_after: float | None,
-               rng: random.Random = random._inst) -> float | None:  # type: ignore[attr-defined]
+               rng: random.Random | None = None) -> float | None:
     """Seconds until the next attempt after `attempts_made` failures; None: exhausted.
 
     A receiver's Retry-After is honoured but clamped to [1×, 2×] the scheduled delay, so a
@@ -34,4 +37,4 @@ def next_delay(schedule: tuple[float, ...], attempts_made: int, retry_after: flo
     planned = schedule[attempts_made]
     if retry_after is not None:
         return min(max(retry_after, planned), 2 * planned)
-    return planned * rng.uniform(0.8, 1.2)
+    return planned * (rng or _JITTER).uniform(0.8, 1.2)

@@ -29,7 +29,7 @@ def fire_due(engine: Engine, now_us: Callable[[], int], limit: int = 200) -> int
         due += " FOR UPDATE SKIP LOCKED"
     fired = 0
     with write_transaction(engine) as conn:
-        keys = list(conn.execute(text(due), {"now": now, "n": limit}).scalars())
+        keys: list[str] = list(conn.execute(text(due), {"now": now, "n": limit}).scalars())
         if not keys:
             return 0
         s = t.schedule

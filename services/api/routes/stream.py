@@ -68,11 +68,11 @@ class StreamHub:
 
 
 def _hub(container: Container) -> StreamHub:
-    hub = container.extras.get("stream_hub")
+    hub: StreamHub | None = container.extras.get("stream_hub")
     if hub is None:
         hub = container.extras["stream_hub"] = StreamHub(container)
     hub.ensure_running()
-    return hub  # type: ignore[no-any-return]
+    return hub
 
 
 class _DroppingStream(StreamingResponse):
