@@ -1,0 +1,74 @@
+"""A log written by an earlier release keeps its meaning (docs/architecture.md, "Upgrades").
+
+tests/fixtures/v1_log/ holds a SQLite database written through the API by the code of
+commit c7961d6 — before services/ was regrouped, so its idempotency records carry the old
+module's topic — and the answers that code gave (tests/fixtures/make_v1_log.py made both).
+The current code upgrades a copy and must give the same bytes at the same (T, K, P), and
+replay the same answers to the same Idempotency-Keys.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services import migrate
+from services.api.app import create_app
+from services.bootstrap import bootstrap
+from services.settings import Settings
+from tests.support.contract import checked_client
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "v1_log"
+ANSWERS: dict[str, Any] = json.loads((FIXTURE / "answers.json").read_text())
+BATCH = {"events": [
+    {"type": "CompanyRegistered", "summary": "A fixture company.",
+     "data": {"company": "fixture-co", "name": "Fixture Co", "country": "GB"}},
+    {"type": "ChipRegistered", "summary": "A fixture chip.",
+     "data": {"chip": "fixture-x1", "name": "X1", "manufacturer": "fixture-co",
+              "specs": {"tpp": 4800}}},
+]}
+
+
+@pytest.fixture(scope="module")
+def upgraded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    folder = tmp_path_factory.mktemp("v1")
+    shutil.copy(FIXTURE / "regtimeline.db", folder / "regtimeline.db")
+    settings = Settings(database_url=f"sqlite:///{folder}/regtimeline.db", data_dir=folder)
+    migrate.upgrade(settings)
+    container = bootstrap(settings)
+    try:
+        with checked_client(create_app(container, manage_lifecycle=True)) as client:
+            client.get(f"/v1/events?min_position={ANSWERS['head']}")
+            yield client
+    finally:
+        container.close()
+
+
+@pytest.mark.parametrize("path", sorted(ANSWERS["reads"]))
+def test_a_read_gives_the_same_bytes_as_before_the_upgrade(upgraded: TestClient,
+                                                           path: str) -> None:
+    response = upgraded.get(path)
+    assert response.status_code == 200
+    assert response.text == ANSWERS["reads"][path]
+
+
+def test_an_idempotency_key_of_the_old_log_replays_its_first_answer(upgraded: TestClient) -> None:
+    status, body = ANSWERS["idempotent"]["fixture-batch"]
+    again = upgraded.post("/v1/events/batch", json=BATCH, headers={
+        "Authorization": f"Bearer {ANSWERS['token']}", "Idempotency-Key": "fixture-batch"})
+    assert (again.status_code, again.text) == (status, body)
+
+
+def test_a_refusal_recorded_by_the_old_log_is_replayed_too(upgraded: TestClient) -> None:
+    status, body = ANSWERS["idempotent"]["fixture-refused"]
+    again = upgraded.post("/v1/events", headers={
+        "Authorization": f"Bearer {ANSWERS['token']}", "Idempotency-Key": "fixture-refused"},
+        json={"type": "LicenseRevoked", "effective_at": "2025-09-01",
+              "data": {"license_id": "no-such-licence"}})
+    assert (again.status_code, again.text) == (status, body)
