@@ -1,4 +1,4 @@
-"""A log written by an earlier release keeps its meaning (docs/architecture.md, "Upgrades").
+"""A log written by an earlier release keeps its meaning (docs/deploy.md, "Upgrades").
 
 tests/fixtures/v1_log/ holds a SQLite database written through the API by the code of
 commit c7961d6 — before services/ was regrouped, so its idempotency records carry the old
