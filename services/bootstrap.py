@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,7 @@ from projections.views import Views
 from services.database_names import make_sqlite_files_private
 from services.keys import KeyStore
 from services.ledger import LogLedger
+from services.operations.runtime import Operations
 from services.pit import PointInTime
 from services.settings import Settings
 from services.store import POSTGRES_EVENTS_TABLE, EventLog, open_event_log, psycopg_dsn
@@ -43,6 +45,7 @@ class Container:
     pit: PointInTime
     webhooks: Webhooks
     clock: Callable[[], datetime]
+    operations: Operations  # metrics, rate limits (services/operations/)
     background: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
     # The highest checkpoint seen: a read at an explicit P up to it needs no checkpoint query.
@@ -121,11 +124,15 @@ def _locator(engine: Engine, event_log: EventLog,
     return locate
 
 
-def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Container:
+def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
+              monotonic: Callable[[], float] = time.monotonic) -> Container:
+    """`monotonic`: the rate limiter's time (never the wall clock, which may jump)."""
     if not settings.is_postgres:  # databases made before files were kept private
         make_sqlite_files_private(settings.database_url)
     engine = make_engine(settings.database_url, settings.postgres_pool_size)
     event_log = open_event_log(settings)
+    operations = Operations.build(settings, engine, event_log, clock, monotonic)
+    operations.count_appends(event_log)  # regtl_events_appended_total, before the writer
     projectors = [Projector(engine, read_log_page(event_log), Views())]
     runner = ProjectorRunner(projectors, settings.projector_poll_seconds)
 
@@ -139,5 +146,6 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utc_now) ->
     keys = KeyStore(engine, cache_seconds=settings.key_cache_seconds)
     webhooks = Webhooks(settings, engine, read_log_page(event_log), clock)
     runner.after_round = webhooks.after_projection
+    webhooks.worker.observe = operations.metrics.observe_delivery
     return Container(settings, engine, event_log, ledger, writer, projectors, runner, keys,
-                     PointInTime(), webhooks, clock)
+                     PointInTime(), webhooks, clock, operations)

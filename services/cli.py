@@ -65,6 +65,10 @@ def serve(
     from services import heap
     from services.api.app import create_app
     from services.api.server import server_config
+    from services.operations.metrics import metrics_default
+
+    if current.metrics is None:  # REGTL_METRICS unset: /metrics on loopback only
+        current = current.model_copy(update={"metrics": metrics_default(host)})
 
     container = _container(current)
     api = create_app(container, manage_lifecycle=True, worker=not no_worker)
@@ -80,8 +84,11 @@ def worker() -> None:
     import threading
 
     from services import heap
+    from services.operations import request_logs
 
-    container = _container(ready())
+    current = ready()
+    request_logs.configure(current)  # REGTL_LOG_FORMAT=json: no uvicorn here to do it
+    container = _container(current)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

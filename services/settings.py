@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from services.operations.rate_limits import parse_rate
 
 
 class Settings(BaseSettings):
@@ -22,6 +24,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     secret_key: str | None = None
     log_level: str = "info"
+    # "json": one JSON object per line, one line per request (docs/configuration.md)
+    log_format: Literal["text", "json"] = "text"
     demo_file: Path | None = None
 
     # Write path
@@ -58,6 +62,11 @@ class Settings(BaseSettings):
     stream_max_total: int = 200
     stream_keepalive_seconds: float = 15.0
 
+    # Operations (docs/deploy.md, "Metrics"; docs/http.md, "Rate limits")
+    # /metrics: None ("auto") is resolved by `regtl serve` from --host: on for loopback only.
+    metrics: bool | None = None
+    rate_limit: str | None = None  # "100/s", "6000/min", "10000/h"; None: no limit
+
     # PostgreSQL
     postgres_lock_timeout_seconds: int = 5
     postgres_pool_size: int = 10
@@ -68,6 +77,19 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [o.strip() for o in value.split(",") if o.strip()]
         return value
+
+    @field_validator("metrics", mode="before")
+    @classmethod
+    def _auto(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip().lower() in ("", "auto") else value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parse_rate(value)  # a bad value fails at start-up, not at the first request
+        return value.strip()
 
     @property
     def is_postgres(self) -> bool:

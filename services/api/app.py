@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response
 
 from services.api import openapi, problems
 from services.api.params import HeaderRule
@@ -20,8 +21,10 @@ from services.api.routes import (
     subscriptions,
 )
 from services.bootstrap import Container
+from services.operations.middleware import OperationsMiddleware
 
-EXPOSED_HEADERS = ["ETag", "Link", "Location", "Retry-After"]
+EXPOSED_HEADERS = ["ETag", "Link", "Location", "Retry-After", "RateLimit-Limit",
+                   "RateLimit-Remaining", "RateLimit-Reset", "X-Request-Id"]
 
 
 def create_app(container: Container, *, manage_lifecycle: bool = False,
@@ -52,6 +55,8 @@ def create_app(container: Container, *, manage_lifecycle: bool = False,
     for router in (events.router, stream.router, subjects.router, objects.router,
                    subscriptions.router, health.router):
         app.include_router(router)
+    if container.settings.metrics:  # None ("auto") is resolved by `regtl serve`
+        _metrics_route(app, container)
     app.add_middleware(HeaderRule)  # inside CORS: a refusal still carries its headers
     if container.settings.cors_origins:
         app.add_middleware(
@@ -61,4 +66,18 @@ def create_app(container: Container, *, manage_lifecycle: bool = False,
                            "If-None-Match", "Last-Event-ID"],
             expose_headers=EXPOSED_HEADERS, max_age=600,
         )
+    # outermost: it times, counts and logs every answer, refusals of the layers above included
+    app.add_middleware(OperationsMiddleware, metrics=container.operations.metrics,
+                       json_logs=container.settings.log_format == "json")
     return app
+
+
+def _metrics_route(app: FastAPI, container: Container) -> None:
+    """GET /metrics (docs/deploy.md, "Metrics"): outside the OpenAPI document and never
+    rate limited. Sync, so that the lag's database reads run in the thread pool."""
+    operations = container.operations
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        body, content_type = operations.metrics.exposition(operations.lag)
+        return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})

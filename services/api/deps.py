@@ -59,16 +59,43 @@ async def caller(request: Request, needed: str) -> ApiKey | None:
         key = container.keys.verify(token, now)
     if key is None:
         raise _unauthorized("the API key is unknown, revoked or expired")
+    request.state.api_key = key  # its id is logged and its bucket charged, even on a 403
     if not key.allows(needed):
         raise ApiProblem("forbidden", f"key {key.name!r} has scope {key.scope!r}; this needs {needed!r}",
                          [{"detail": f"needs the {needed!r} scope", "header": "Authorization"}])
-    request.state.api_key = key
     return key
+
+
+def client_address(request: Request) -> str:
+    """The TCP peer, or X-Forwarded-For's client when the peer is a trusted proxy: uvicorn
+    resolves request.client so (services/api/server.py)."""
+    return request.client.host if request.client else "?"
+
+
+def charge(request: Request) -> None:
+    """One token from the caller's bucket: its key's, otherwise its address's (anonymous
+    reads, and requests whose key was refused). 429 when empty; the RateLimit-* headers
+    of every answer come from the verdict kept here (docs/http.md, "Rate limits")."""
+    key: ApiKey | None = getattr(request.state, "api_key", None)
+    limiter = get_container(request).operations.limiter
+    verdict = limiter.take(key.id if key is not None else None, client_address(request))
+    if verdict is None:
+        return
+    request.state.rate_limit = verdict
+    if not verdict.allowed:
+        raise ApiProblem("rate-limited", f"too many requests; retry in {verdict.retry_after} s",
+                         headers={"Retry-After": str(verdict.retry_after)})
 
 
 def require(needed: str):  # type: ignore[no-untyped-def]
     async def dependency(request: Request) -> ApiKey | None:
-        return await caller(request, needed)
+        try:
+            key = await caller(request, needed)
+        except ApiProblem:
+            charge(request)  # a refused key costs its sender too: a 429 then wins
+            raise
+        charge(request)
+        return key
 
     return Depends(dependency)
 

@@ -82,11 +82,14 @@ ERRORS = {
 }
 
 
-def _errors_of(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+def _errors_of(path: str, method: str, operation: dict[str, Any],
+               rate_limited: bool = False) -> list[int]:
     """The error statuses this operation can answer, from what it takes."""
     codes = []
     if path.startswith("/v1/"):
         codes += [401, 403, 422]  # every /v1 route refuses a malformed parameter or header
+        if rate_limited:  # REGTL_RATE_LIMIT set (docs/http.md, "Rate limits")
+            codes.append(429)
     if "{" in path:
         codes.append(404)
     if "requestBody" in operation:
@@ -134,24 +137,47 @@ def _defaults_in_words(schema: Any) -> Any:
     return result
 
 
-def _finish(document: dict[str, Any]) -> None:
+# The fields of draft-ietf-httpapi-ratelimit-headers (up to -06) on /v1 answers when rate
+# limits are on (docs/http.md, "Rate limits").
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "requests a full bucket allows at once (twice REGTL_RATE_LIMIT's count)",
+    "RateLimit-Remaining": "requests left in the bucket now",
+    "RateLimit-Reset": "seconds until the bucket is full again",
+}
+
+
+def _rate_limit_headers(document: dict[str, Any]) -> dict[str, Any]:
+    components = document["components"].setdefault("headers", {})
+    refs = {}
+    for name, description in RATE_LIMIT_HEADERS.items():
+        components[name] = {"description": description,
+                            "schema": {"type": "integer", "minimum": 0}}
+        refs[name] = {"$ref": f"#/components/headers/{name}"}
+    return refs
+
+
+def _finish(document: dict[str, Any], rate_limited: bool = False) -> None:
     document["components"]["schemas"] = _defaults_in_words(document["components"]["schemas"])
     schemas = document["components"]["schemas"]
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
     schemas["Problem"] = PROBLEM
     problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
+    limit_headers = _rate_limit_headers(document) if rate_limited else {}
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             _parameters(operation)
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
-            for code in _errors_of(path, method, operation):
+            for code in _errors_of(path, method, operation, rate_limited):
                 responses[str(code)] = {"description": ERRORS[code], "content": problem}
             if method == "get" and path.startswith("/v1/") and not path.startswith(UNCACHED):
                 responses["304"] = {"description": "not modified: If-None-Match has the ETag"}
             responses.pop("default", None)
             responses["default"] = {"description": "an error", "content": problem}
+            if limit_headers and path.startswith("/v1/"):
+                for response in responses.values():
+                    response.setdefault("headers", {}).update(limit_headers)
 
 
 def build(app: FastAPI) -> dict[str, Any]:
@@ -160,7 +186,7 @@ def build(app: FastAPI) -> dict[str, Any]:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(event_schemas())
     schemas.update(answer_schemas())
-    _finish(document)
+    _finish(document, rate_limited=bool(app.state.container.settings.rate_limit))
     document["components"]["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer",
                    "description": "rtl_<id>_<secret> (regtl keys create)"}}

@@ -27,6 +27,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from projections.canonical import dumps
+from services.operations import request_logs
 from services.settings import Settings
 
 STATUS_TEXT = {408: "Request Timeout", 414: "URI Too Long", 431: "Request Header Fields Too Large"}
@@ -173,6 +174,9 @@ def server_config(app: Any, settings: Settings, *, host: str, port: int,
                   **extra: Any) -> uvicorn.Config:
     """uvicorn's Config as `regtl serve` runs it (tests add lifespan, log level …)."""
     proxies = settings.trusted_proxies
+    json_logs = request_logs.log_config(settings)  # REGTL_LOG_FORMAT=json, else uvicorn's
+    if json_logs is not None:  # the app logs each request itself, in JSON
+        extra = {"log_config": json_logs, "access_log": False, **extra}
     return uvicorn.Config(
         app, host=host, port=port, log_level=settings.log_level,
         http=limited_protocol(HeadLimits.of(settings)),

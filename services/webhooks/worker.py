@@ -59,6 +59,10 @@ class DeliveryWorker:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        # (outcome, attempt seconds) of each recorded attempt: the metrics hook
+        # (services/operations/metrics.py); outcomes are those of `_settle_failed` and
+        # "delivered"
+        self.observe: Callable[[str, float], None] = lambda _outcome, _seconds: None
 
     # -- one round ---------------------------------------------------------------------
     def run_once(self) -> int:
@@ -172,9 +176,10 @@ class DeliveryWorker:
                  "error": _storable(o.error), "response_body": _storable(o.body)}
                 for c, o in pairs])
             self._settle_delivered(conn, [c for c, o in pairs if o.ok], now)
-            for c, o in pairs:
-                if not o.ok:
-                    self._settle_failed(conn, c, o, now)
+            outcomes = [("delivered" if o.ok else self._settle_failed(conn, c, o, now), o)
+                        for c, o in pairs]
+        for outcome, o in outcomes:  # counted once the transaction that records them is kept
+            self.observe(outcome, o.latency_ms / 1000)
 
     @staticmethod
     def _settle_delivered(conn: Any, delivered: list[Claimed], now: int) -> None:
@@ -189,7 +194,10 @@ class DeliveryWorker:
                                      s.c.failing_since_us.is_not(None))
                      .values(failing_since_us=None))
 
-    def _settle_failed(self, conn: Any, c: Claimed, o: Outcome, now: int) -> None:
+    def _settle_failed(self, conn: Any, c: Claimed, o: Outcome, now: int) -> str:
+        """Record one failed attempt; say what became of the delivery: failed_attempt
+        (retried later), exhausted (no retry left), gone (410: the subscription disabled)
+        or disabled (failing for 5 days)."""
         d, s = t.delivery, t.subscription
         attempts = c.attempts + 1
         if o.status == 410:  # Gone: the receiver asks us to stop
@@ -204,10 +212,13 @@ class DeliveryWorker:
             values["status"] = "held"  # waits for the subscription to be re-enabled
         conn.execute(update(d).where(d.c.id == c.delivery_id).values(**values))
         since = conn.execute(select(s.c.failing_since_us).where(s.c.id == c.subscription_id)).scalar()
+        outcome = "gone" if o.status == 410 else "exhausted" if delay is None else "failed_attempt"
         if since is None:
             conn.execute(update(s).where(s.c.id == c.subscription_id).values(failing_since_us=now))
         elif now - since >= FAILING_DAYS_BEFORE_DISABLE * DAY_US:
             self._disable(conn, c.subscription_id, now, "failing for 5 days")
+            outcome = "disabled" if outcome == "failed_attempt" else outcome
+        return outcome
 
     @staticmethod
     def _disable(conn: Any, subscription_id: str, now: int, reason: str) -> None:

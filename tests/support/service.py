@@ -65,7 +65,7 @@ def open_service(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None,
                             migration_database_url=farm.owner_url(database), data_dir=tmp_path,
                             **overrides)
     clock = FakeClock()
-    container = bootstrap(settings, clock=clock)
+    container = bootstrap(settings, clock=clock, monotonic=clock.monotonic)
     try:
         with checked_client(create_app(container)) as client:
             yield Service(client, container, clock)
