@@ -10,7 +10,7 @@ Internally an instant is an aware UTC datetime; on the wire it is canonical text
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from functools import lru_cache
 
@@ -126,10 +126,6 @@ def from_micros(micros: int) -> datetime:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def day_start(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 _remembered = lru_cache(maxsize=65_536)(_parse_text)  # the same instants recur across a log

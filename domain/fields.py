@@ -153,7 +153,6 @@ def UniqueList(item: Any, *, min_items: int = 0) -> Any:  # noqa: N802
 
 Slugs = UniqueList(Slug)
 NonEmptySlugs = UniqueList(Slug, min_items=1)
-Jurisdictions = UniqueList(Jurisdiction)
 NonEmptyJurisdictions = UniqueList(Jurisdiction, min_items=1)
 
 

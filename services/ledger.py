@@ -66,10 +66,6 @@ class LogLedger:
             if dossier.key.startswith(("chip:", "company:")):
                 self._registered.add(dossier.key)
 
-    def note_saved_events(self, saved: Iterable[Recorded], key_of: Callable[[Recorded], str]) -> None:
-        for event in saved:
-            self._note_location(event.event_id, key_of(event))
-
     def forget(self, keys: Iterable[str]) -> None:
         for key in keys:
             self._dossiers.pop(key, None)

@@ -7,7 +7,6 @@ from urllib.parse import unquote, urlsplit
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
 from projections.database import make_engine
@@ -54,11 +53,6 @@ def downgrade(settings: Settings, revision: str) -> None:
             command.downgrade(config, revision)
     finally:
         engine.dispose()
-
-
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
 
 
 def grant_service_role(owner: Engine, service_url: str) -> None:

@@ -32,7 +32,6 @@ __all__ = [
     "POSTGRES_EVENTS_TABLE",
     "SQLITE_EVENTS_TABLE",
     "EventLog",
-    "library_ddl",
     "library_env",
     "open_event_log",
     "psycopg_dsn",
@@ -145,29 +144,3 @@ def _persistence_env(settings: Settings, url: str | None = None) -> dict[str, st
 
 def open_event_log(settings: Settings) -> EventLog:
     return EventLog(env=library_env(settings))
-
-
-def library_ddl(settings: Settings) -> list[str]:
-    """What the library itself would create (the drift test compares Alembic's schema)."""
-    env: dict[str, Any] = library_env(settings)
-    if not settings.is_postgres:
-        from eventsourcing.sqlite import SQLiteDatastore
-
-        recorder = SQLiteApplicationRecorder(SQLiteDatastore(":memory:"), SQLITE_EVENTS_TABLE)
-        return list(recorder.create_table_statements)
-    from eventsourcing.postgres import PostgresDatastore
-
-    datastore = PostgresDatastore(
-        dbname=env["POSTGRES_DBNAME"],
-        host=env["POSTGRES_HOST"],
-        port=env["POSTGRES_PORT"],
-        user=env["POSTGRES_USER"],
-        password=env["POSTGRES_PASSWORD"],
-        schema="public",
-    )
-    try:
-        postgres = PostgresApplicationRecorder(datastore, events_table_name=POSTGRES_EVENTS_TABLE)
-        with datastore.get_connection() as conn:
-            return [s.as_string(conn) for s in postgres.sql_create_statements]
-    finally:
-        datastore.close()

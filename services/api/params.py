@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import BeforeValidator, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.api.problems import ApiProblem, problem_response
@@ -107,6 +107,3 @@ class HeaderRule:
 
 # For FastAPI-declared parameters: the same rule, with the bounds in the OpenAPI schema.
 Integer = Annotated[int, BeforeValidator(_integer_or_as_is), Field(ge=0, le=MAX_INTEGER)]
-IdText = Annotated[str, AfterValidator(id_text)]
-
-

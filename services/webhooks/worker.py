@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from domain.clocks import from_micros
 from projections.database import is_sqlite, write_transaction
 from services.webhooks import tables as t
 from services.webhooks.fanout import dead_owners
@@ -263,10 +262,4 @@ def _storable(text: str | None) -> str | None:
     return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")[:16_384]
 
 
-def describe_time(us: int | None) -> str | None:
-    from domain.clocks import format_instant
-
-    return None if us is None else format_instant(from_micros(us))
-
-
-__all__ = ["DeliveryWorker", "describe_time", "json"]
+__all__ = ["DeliveryWorker", "json"]
