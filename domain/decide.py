@@ -9,6 +9,7 @@ writer, not here, so this module stays free of time and I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -142,16 +143,24 @@ def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger:
             )
         check_succession(t, data, "/data")
         return key
+    effective_at = _effective_at(envelope)
     if t.role is Role.PRODUCTION:
         if t.name == "ProductionResumed":
-            rules.check_resume(dossier, data["chips"], envelope.effective_at)
+            rules.check_resume(dossier, data["chips"], effective_at)
         return key
     if not dossier.exists:
         raise invalid(f"unknown {t.kind} {data[t.id_field]!r}", pointer)
-    rules.check_lifecycle(dossier, t, envelope.effective_at)
+    rules.check_lifecycle(dossier, t, effective_at)
     if t.name == "ExportBanAmended":
-        rules.check_amended_coverage(dossier, data, envelope.effective_at)
+        rules.check_amended_coverage(dossier, data, effective_at)
     return key
+
+
+def _effective_at(envelope: Envelope) -> datetime:
+    """A domain event's valid time (`_check_clock_fields` has refused one without it)."""
+    if envelope.effective_at is None:
+        raise invalid(f"effective_at is required for {envelope.type}", "/effective_at")
+    return envelope.effective_at
 
 
 def check_succession(event_type: EventType, data: dict[str, Any], at: str) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 from domain.catalog import CATALOG, Role
 from domain.clocks import parse_instant
@@ -177,7 +177,9 @@ def _apply_production(world: World, belief: Belief) -> None:
             open_halt = world.halts.get(key)
             suppliers = frozenset(belief.data.get("suppliers") or ())
             if open_halt is None:
-                world.halts[key] = Halt(company, chip, belief.effective_at, suppliers)  # type: ignore[arg-type]
+                # A halt is a domain event: it always has a valid time.
+                world.halts[key] = Halt(company, chip, cast(datetime, belief.effective_at),
+                                        suppliers)
             else:  # a second halt while open: keep the earliest `since`, union the suppliers
                 world.halts[key] = replace(open_halt, suppliers=open_halt.suppliers | suppliers)
         else:

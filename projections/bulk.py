@@ -110,6 +110,7 @@ def _pg_copy(conn: Connection, table: Table, columns: list[str], chunks: list[by
     statement = f"COPY {_quote(conn, table.name)} ({names}) FROM STDIN"
     driver = conn.connection.driver_connection  # this very transaction: COPY joins it
     try:
+        # PostgreSQL only, so the driver connection is psycopg's (the type allows any DBAPI).
         with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
             for chunk in chunks:
                 copy.write(chunk)

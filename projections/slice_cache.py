@@ -96,18 +96,18 @@ def _added(conn: Connection, tables: ViewTables, subject: str, after: int,
         query = (select(e.c.position, members.c.first_position)
                  .join(members, members.c.agg_key == e.c.agg_key)
                  .where(e.c.position <= upto))
-        return [tuple(row) for row in conn.execute(query)]  # type: ignore[misc]
+        return [(row[0], row[1]) for row in conn.execute(query)]
     # New events of any member: a range scan of (after, upto], each looked up in the members.
     recent = (select(e.c.position, members.c.first_position)
               .join(members, members.c.agg_key == e.c.agg_key)
               .where(and_(e.c.position > after, e.c.position <= upto)))
-    rows = [tuple(row) for row in conn.execute(recent)]
+    rows = [(row[0], row[1]) for row in conn.execute(recent)]
     # Aggregates that joined in (after, upto]: their older events too.
     joined = (select(e.c.position, members.c.first_position)
               .join(members, members.c.agg_key == e.c.agg_key)
               .where(and_(members.c.first_position > after, e.c.position <= after)))
-    rows += [tuple(row) for row in conn.execute(joined)]
-    return rows  # type: ignore[return-value]
+    rows += [(row[0], row[1]) for row in conn.execute(joined)]
+    return rows
 
 
 class PreparedCache:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -116,7 +116,7 @@ def _locator(engine: Engine, event_log: EventLog,
                 return None
             for position, event in page:
                 if isinstance(event, Recorded) and event.event_id == event_id:
-                    return cast(str, event.aggregate)
+                    return event.aggregate
                 after = position
             scanned += len(page)
         return None

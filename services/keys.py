@@ -58,7 +58,8 @@ class KeyStore:
     def __init__(self, engine: Engine, cache_seconds: float = 5.0, touch_every: float = 60.0):
         self.engine = engine
         self.cache_seconds, self.touch_every = cache_seconds, touch_every
-        self._cache: dict[str, tuple[float, ApiKey | None]] = {}
+        # key id -> (valid until, on monotonic time; the key and its digest, or None: unknown)
+        self._cache: dict[str, tuple[float, tuple[ApiKey, str] | None]] = {}
         self._touched: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -119,11 +120,11 @@ class KeyStore:
     def _lookup(self, key_id: str) -> tuple[ApiKey, str] | None:
         hit = self._cache.get(key_id)
         if hit is not None and hit[0] > time.monotonic():
-            return hit[1]  # type: ignore[return-value]
+            return hit[1]
         with self.engine.connect() as conn:
             row = conn.execute(select(api_key).where(api_key.c.id == key_id)).first()
         value = None if row is None else (self._from_row(row), row.digest)
-        self._cache[key_id] = (time.monotonic() + self.cache_seconds, value)  # type: ignore[assignment]
+        self._cache[key_id] = (time.monotonic() + self.cache_seconds, value)
         return value
 
     def _touch(self, key_id: str, now: datetime) -> None:

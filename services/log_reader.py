@@ -58,7 +58,7 @@ class LogReader:
     def _rows(self, after: int, limit: int) -> list[tuple[int, int, str, bytes]]:
         with self.engine.connect() as conn:
             if self.sqlite:
-                return [tuple(r) for r in conn.exec_driver_sql(  # type: ignore[misc]
+                return [(r[0], r[1], r[2], r[3]) for r in conn.exec_driver_sql(
                     f"SELECT rowid, originator_version, topic, state FROM {SQLITE_EVENTS_TABLE} "
                     "WHERE rowid > ? ORDER BY rowid LIMIT ?", (after, limit))]
             driver: Any = conn.connection.driver_connection
@@ -67,7 +67,8 @@ class LogReader:
                     "SELECT notification_id, originator_version, topic, state "
                     f"FROM public.{POSTGRES_EVENTS_TABLE} WHERE notification_id > %s "
                     "ORDER BY notification_id LIMIT %s", (after, limit))
-                return cursor.fetchall()  # type: ignore[no-any-return]
+                rows: list[tuple[int, int, str, bytes]] = cursor.fetchall()
+                return rows
 
     def _entry(self, position: int, version: int, topic: str, state: bytes) -> Any:
         kind = event_type(topic)

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from domain.catalog import CATALOG
 from domain.envelope import ENVELOPE_ADAPTER, Envelope
@@ -130,7 +131,7 @@ def pointer_of(loc: tuple[Any, ...]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def _message(error: dict[str, Any], pointer: str) -> str:
+def _message(error: ErrorDetails, pointer: str) -> str:
     kind = error["type"]
     field = pointer.rsplit("/", 1)[-1] or "body"
     if kind == "extra_forbidden":

@@ -20,9 +20,10 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
+from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import IntegrityError
 
 from domain.errors import DomainError, Problem, VersionConflict
@@ -90,7 +91,8 @@ class Writer:
         last = self._log.notifications(head - 1, 1) if head else []
         if not last:
             return datetime.min.replace(tzinfo=self._clock().tzinfo)
-        return cast(datetime, self._log.mapper.to_domain_event(last[0]).timestamp)
+        newest: Any = self._log.mapper.to_domain_event(last[0])  # every stored event has one
+        return cast(datetime, newest.timestamp)
 
     # -- the callers' side -------------------------------------------------------------
     def submit(self, items: list[Item], recorded_by: str, claim: IdempotencyClaim | None = None,
@@ -153,7 +155,7 @@ class Writer:
         staged = StagedLedger(self._ledger, optimistic=attempt == 0)
         now = max(self._clock(), self._stamper.last)
         outcomes = [o for r in group if (o := self._prepare(r, staged, now)) is not None]
-        to_save: list[object] = [e for o in outcomes for e in o.events]
+        to_save: list[DomainEvent] = [e for o in outcomes for e in o.events]
         to_save += [o.record for o in outcomes if o.record is not None]
         if not to_save:
             return
@@ -208,14 +210,14 @@ class Writer:
                 request.future.set_exception(error)
                 return None
             # Remember the refusal: a retry must get this answer even if the log changes.
-            record = idempotency.record(claim, version + 1, [], now, self._ttl,
-                                        refusal=refusals.to_record(error))
-            return _Outcome(request, [], record, error)
-        record = None
-        if claim is not None:
-            refs = [(e.originator_id, e.originator_version) for e in events]
-            record = idempotency.record(claim, version + 1, refs, now, self._ttl)
-        return _Outcome(request, events, record)
+            refused = idempotency.record(claim, version + 1, [], now, self._ttl,
+                                         refusal=refusals.to_record(error))
+            return _Outcome(request, [], refused, error)
+        if claim is None:
+            return _Outcome(request, events, None)
+        refs = [(e.originator_id, e.originator_version) for e in events]
+        return _Outcome(request, events, idempotency.record(claim, version + 1, refs, now,
+                                                            self._ttl))
 
     def _check_claim(self, claim: IdempotencyClaim, now: datetime) -> int:
         """The key's record version, or raise _Replay with the first answer for a retry."""

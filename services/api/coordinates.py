@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain.clocks import DateRole, parse_instant
 from services.api.params import optional_integer
@@ -16,7 +17,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=5"
 
 
-def parse_time(name: str, value: str | None, role: DateRole = DateRole.END):  # type: ignore[no-untyped-def]
+def parse_time(name: str, value: str | None, role: DateRole = DateRole.END) -> datetime | None:
     if value is None:
         return None
     try:

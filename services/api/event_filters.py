@@ -18,7 +18,7 @@ from services.api.responses import cached_json
 from services.bootstrap import Container
 
 
-def _instant(role: DateRole):  # type: ignore[no-untyped-def]
+def _instant(role: DateRole) -> BeforeValidator:
     return BeforeValidator(lambda v: None if v is None else parse_instant(v, role))
 
 

@@ -67,6 +67,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     # The head's deadline runs from the connection (a client that never sends a byte) and
     # from each next request's first byte; the keep-alive timeout covers the gap between.
+    # uvicorn narrows the parameter to asyncio.Transport, its base class does not.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._start_head_timer()

@@ -70,6 +70,7 @@ class _PinnedHTTPS(_Deadlined, http.client.HTTPSConnection):
     def connect(self) -> None:
         raw = socket.create_connection((self.host, self.port), self.timeout)
         self._keep(raw)  # the handshake is under the deadline too
+        # HTTPSConnection keeps its SSL context in the private, untyped `_context`.
         self.sock = self._context.wrap_socket(raw, server_hostname=self._server_name)  # type: ignore[attr-defined]
         self._keep(self.sock)
 
@@ -124,7 +125,7 @@ def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool,
 
 
 def _cut(conn: http.client.HTTPConnection) -> None:
-    conn.expired = True  # type: ignore[attr-defined]
+    conn.expired = True  # type: ignore[attr-defined]  # our own mark on the stdlib object
     _shutdown(conn.sock or getattr(conn, "raw_sock", None))
 
 

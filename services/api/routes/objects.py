@@ -4,7 +4,7 @@
 # which is built per kind inside the route factory.
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -50,7 +50,7 @@ def _routes(segment: str) -> None:
                              [{"detail": str(error), "parameter": id_field}]) from None
         resolved = await resolve(container, as_of, known_at, at_position, min_position)
 
-        def read() -> object:
+        def read() -> dict[str, Any] | None:
             with Reading(container.engine) as db:
                 return container.pit.object(db, segment, slug, resolved.at)
 
@@ -58,7 +58,7 @@ def _routes(segment: str) -> None:
         if body is None:
             raise ApiProblem("not-found", f"no {kind} {slug!r} known at that position and time",
                              [{"detail": "not found", "parameter": id_field}])
-        return _answer(request, body, resolved.cache_control)  # type: ignore[arg-type]
+        return _answer(request, body, resolved.cache_control)
 
 
 for _segment in KINDS:
