@@ -7,26 +7,17 @@ cache); every test creates the keys it uses.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from httpx import Response
 
-from services.bootstrap import Container
-from services.keys import ApiKey, KeyStore
-from tests.support import builders as b
+from services.keys import KeyStore
 from tests.support import postgres
-from tests.support.clock import FakeClock
+from tests.support.events_api import Api, bearer, open_api
 from tests.support.problems import assert_problem, uid
-from tests.support.service import open_service
 
 WRITES = ["/v1/events", "/v1/events/batch"]
-
 
 
 def assert_unauthorized(response: Response) -> None:
@@ -34,48 +25,11 @@ def assert_unauthorized(response: Response) -> None:
     assert response.headers["www-authenticate"].lower().startswith("bearer")
 
 
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@dataclass
-class Api:
-    client: TestClient
-    container: Container
-    clock: FakeClock
-
-    def key(self, scope: str = "write", name: str | None = None,
-            expires_in: timedelta | None = None) -> tuple[ApiKey, dict[str, str]]:
-        now = self.clock.now
-        expires_at = None if expires_in is None else now + expires_in
-        key, token = self.container.keys.create(scope, name or uid("key"), now, expires_at)
-        return key, bearer(token)
-
-    def write(self, headers: dict[str, str], path: str = "/v1/events") -> Response:
-        body: dict[str, Any] = b.company(uid())
-        if path.endswith("/batch"):
-            body = {"events": [body]}
-        response: Response = self.client.post(path, json=body, headers=headers)
-        return response
-
-    def listed(self, key_id: str) -> ApiKey:
-        return next(k for k in self.container.keys.list() if k.id == key_id)
-
-
-@contextmanager
-def open_api(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None,
-             **overrides: Any) -> Iterator[Api]:
-    """A migrated service on `kind`, with `overrides` to its Settings."""
-    with open_service(kind, tmp_path, farm, **overrides) as service:
-        client, container, clock = service.client, service.container, service.clock
-        yield Api(client, container, clock)
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
         pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
-    with open_api(request.param, tmp_path_factory.mktemp("auth"), pg_farm) as shared:
+    with open_api(request.param, tmp_path_factory.mktemp("auth"), pg_farm,
+                  write_key=False) as shared:
         yield shared
 
 
@@ -83,7 +37,7 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 def closed_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
     with open_api(request.param, tmp_path_factory.mktemp("closed"), pg_farm,
-                  public_reads=False) as shared:
+                  write_key=False, public_reads=False) as shared:
         yield shared
 
 
@@ -91,7 +45,7 @@ def closed_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 def uncached_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                  pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
     with open_api(request.param, tmp_path_factory.mktemp("uncached"), pg_farm,
-                  key_cache_seconds=0) as shared:
+                  write_key=False, key_cache_seconds=0) as shared:
         yield shared
 
 
@@ -99,7 +53,7 @@ def uncached_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.mark.parametrize("path", WRITES)
 def test_a_write_without_a_key_is_a_401_with_www_authenticate(api: Api, path: str) -> None:
-    assert_unauthorized(api.write({}, path))
+    assert_unauthorized(api.write_as({}, path))
 
 
 @pytest.mark.parametrize("header", [
@@ -108,65 +62,65 @@ def test_a_write_without_a_key_is_a_401_with_www_authenticate(api: Api, path: st
 ], ids=["basic", "no-token", "blank-token", "other-scheme", "no-scheme", "two-parts",
         "four-parts", "other-prefix"])
 def test_a_malformed_authorization_is_a_401(api: Api, header: str) -> None:
-    assert_unauthorized(api.write({"Authorization": header}))
+    assert_unauthorized(api.write_as({"Authorization": header}))
 
 
 def test_an_unknown_key_is_a_401(api: Api) -> None:
-    assert_unauthorized(api.write(bearer("rtl_nosuchkey000_" + "s" * 40)))
+    assert_unauthorized(api.write_as(bearer("rtl_nosuchkey000_" + "s" * 40)))
 
 
 def test_a_wrong_secret_for_a_real_key_is_a_401(api: Api) -> None:
     key, _ = api.key()
-    assert_unauthorized(api.write(bearer(f"rtl_{key.id}_{'s' * 40}")))
+    assert_unauthorized(api.write_as(bearer(f"rtl_{key.id}_{'s' * 40}")))
 
 
 def test_a_401_does_not_echo_the_token(api: Api) -> None:
     key, _ = api.key()
     token = f"rtl_{key.id}_{'wrongsecret' * 4}"
-    response = api.write(bearer(token))
+    response = api.write_as(bearer(token))
     assert response.status_code == 401
     assert "wrongsecret" not in response.text
 
 
 def test_the_bearer_scheme_is_case_insensitive(api: Api) -> None:
     _, headers = api.key()
-    response = api.write({"Authorization": headers["Authorization"].replace("Bearer", "bEARER")})
+    response = api.write_as({"Authorization": headers["Authorization"].replace("Bearer", "bEARER")})
     assert response.status_code == 201, response.text
 
 
 def test_a_revoked_key_is_a_401(api: Api) -> None:
     key, headers = api.key()
-    assert api.write(headers).status_code == 201  # verified, and cached
+    assert api.write_as(headers).status_code == 201  # verified, and cached
     assert api.container.keys.revoke(key.id, api.clock.now)
-    assert_unauthorized(api.write(headers))
+    assert_unauthorized(api.write_as(headers))
 
 
 def test_a_revocation_by_another_process_is_honoured_without_a_key_cache(
         uncached_api: Api) -> None:
     key, headers = uncached_api.key()
-    assert uncached_api.write(headers).status_code == 201
+    assert uncached_api.write_as(headers).status_code == 201
     other_process = KeyStore(uncached_api.container.engine)
     assert other_process.revoke(key.id, uncached_api.clock.now)
-    assert_unauthorized(uncached_api.write(headers))
+    assert_unauthorized(uncached_api.write_as(headers))
 
 
 def test_an_expired_key_is_a_401(api: Api) -> None:
     now = api.clock.now
     _, token = api.container.keys.create("write", uid("old"), now - timedelta(days=2),
                                          expires_at=now - timedelta(days=1))
-    assert_unauthorized(api.write(bearer(token)))
+    assert_unauthorized(api.write_as(bearer(token)))
 
 
 def test_a_key_is_expired_at_its_expiry_instant(api: Api) -> None:
     _, headers = api.key(expires_in=timedelta(0))
-    assert_unauthorized(api.write(headers))
+    assert_unauthorized(api.write_as(headers))
 
 
 def test_a_key_stops_working_when_the_clock_passes_its_expiry(api: Api) -> None:
     _, headers = api.key(expires_in=timedelta(hours=1))
-    assert api.write(headers).status_code == 201
+    assert api.write_as(headers).status_code == 201
     api.clock.advance(hours=1, seconds=1)
-    assert_unauthorized(api.write(headers))
+    assert_unauthorized(api.write_as(headers))
 
 
 # -- what the key may do (403) ------------------------------------------------------------
@@ -174,21 +128,21 @@ def test_a_key_stops_working_when_the_clock_passes_its_expiry(api: Api) -> None:
 @pytest.mark.parametrize("path", WRITES)
 def test_a_read_key_on_a_write_is_a_403(api: Api, path: str) -> None:
     _, headers = api.key("read")
-    response = api.write(headers, path)
+    response = api.write_as(headers, path)
     assert_problem(response, 403, "forbidden", header="Authorization")
 
 
 @pytest.mark.parametrize("scope", ["write", "admin"])
 def test_write_and_admin_keys_may_write(api: Api, scope: str) -> None:
     _, headers = api.key(scope)
-    assert api.write(headers).status_code == 201
+    assert api.write_as(headers).status_code == 201
 
 
 # -- reads --------------------------------------------------------------------------------
 
 def test_reads_are_open_by_default(api: Api) -> None:
     _, headers = api.key()
-    event = api.write(headers).json()
+    event = api.write_as(headers).json()
     api.container.catch_up()
     assert api.client.get("/v1/events").status_code == 200
     assert api.client.get(f"/v1/events/{event['id']}").status_code == 200
@@ -217,7 +171,7 @@ def test_closed_reads_leave_health_open(closed_api: Api) -> None:
 def test_recorded_by_is_the_name_of_the_key(api: Api) -> None:
     name = uid("ingest-bot")
     _, headers = api.key(name=name)
-    event = api.write(headers).json()
+    event = api.write_as(headers).json()
     assert event["recorded_by"] == name
     api.container.catch_up()
     assert api.client.get(f"/v1/events/{event['id']}").json()["recorded_by"] == name

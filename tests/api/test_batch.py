@@ -7,48 +7,18 @@ the events stored after it started.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-from httpx import Response
 
-from domain.clocks import utc_now
-from services.bootstrap import Container
 from tests.support import builders as b
 from tests.support import postgres
+from tests.support.events_api import Api, open_api
 from tests.support.problems import assert_problem, uid
-from tests.support.service import ReadsTheLog, open_service
 
 
 def pointers(problem: dict[str, Any]) -> list[str]:
     return sorted(e["pointer"] for e in problem["errors"])
-
-
-
-@dataclass
-class Api(ReadsTheLog):
-    client: TestClient
-    container: Container
-    write: dict[str, str]
-
-    def batch(self, body: Any) -> Response:
-        response: Response = self.client.post("/v1/events/batch", json=body, headers=self.write)
-        return response
-
-    def events(self, events: list[Any]) -> Response:
-        return self.batch({"events": events})
-
-
-@contextmanager
-def open_api(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None) -> Iterator[Api]:
-    with open_service(kind, tmp_path, farm) as service:
-        client, container = service.client, service.container
-        token = container.keys.create("write", "test-write", utc_now())[1]
-        yield Api(client, container, {"Authorization": f"Bearer {token}"})
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -121,7 +91,7 @@ def test_1001_events_are_a_422_pointing_at_events(api: Api) -> None:
                                   {"events": "CompanyRegistered"}],
                          ids=["empty-list", "missing", "null", "object", "string"])
 def test_events_must_be_a_non_empty_list(api: Api, body: dict[str, Any]) -> None:
-    assert_problem(api.batch(body), 422, "validation-error", pointer="/events")
+    assert_problem(api.post(body, path="/v1/events/batch"), 422, "validation-error", pointer="/events")
 
 
 @pytest.mark.parametrize("raw", [b"[]", b"null", b'"events"'], ids=["array", "null", "string"])
@@ -133,7 +103,8 @@ def test_a_batch_body_that_is_not_an_object_is_a_422(api: Api, raw: bytes) -> No
 
 def test_an_unknown_top_level_key_is_refused_by_name(api: Api) -> None:
     head = api.head()
-    response = api.batch({"events": [b.company(uid())], "atomic": False})
+    response = api.post({"events": [b.company(uid())], "atomic": False},
+                        path="/v1/events/batch")
     body = assert_problem(response, 422, "validation-error", pointer="/atomic")
     assert "'atomic'" in body["detail"]
     assert api.stored_since(head) == []

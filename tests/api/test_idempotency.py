@@ -8,49 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from httpx import Response
 
 from domain.clocks import utc_now
-from services.bootstrap import Container
 from tests.support import builders as b
 from tests.support import postgres
-from tests.support.clock import FakeClock
+from tests.support.events_api import Api, open_api
 from tests.support.problems import assert_problem, uid
-from tests.support.service import ReadsTheLog, open_service
-
-
-@dataclass
-class Api(ReadsTheLog):
-    client: TestClient
-    container: Container
-    clock: FakeClock
-    write: dict[str, str]
-
-    def post(self, body: Any, key: str | None = None, path: str = "/v1/events",
-             auth: dict[str, str] | None = None) -> Response:
-        headers = dict(auth or self.write)
-        if key is not None:
-            headers["Idempotency-Key"] = key
-        response: Response = self.client.post(path, json=body, headers=headers)
-        return response
-
-    def batch(self, events: list[dict[str, Any]], key: str | None = None) -> Response:
-        return self.post({"events": events}, key, "/v1/events/batch")
-
-
-@contextmanager
-def open_api(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None) -> Iterator[Api]:
-    with open_service(kind, tmp_path, farm) as service:
-        client, container, clock = service.client, service.container, service.clock
-        token = container.keys.create("write", "test-write", utc_now())[1]
-        yield Api(client, container, clock, {"Authorization": f"Bearer {token}"})
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -177,8 +144,8 @@ def test_a_batch_retry_returns_the_first_response_and_stores_nothing_twice(api: 
     head, key = api.head(), uid("key")
     company = uid()
     events = [b.company(company), b.chip(uid(), manufacturer=company)]
-    first = api.batch(events, key)
-    retry = api.batch(events, key)
+    first = api.events(events, key)
+    retry = api.events(events, key)
     assert first.status_code == retry.status_code == 201
     assert retry.content == first.content
     assert [e["id"] for e in api.stored_since(head)] == [i["id"] for i in first.json()["items"]]
@@ -186,15 +153,15 @@ def test_a_batch_retry_returns_the_first_response_and_stores_nothing_twice(api: 
 
 def test_a_batch_with_the_same_key_and_another_body_is_a_422(api: Api) -> None:
     key = uid("key")
-    assert api.batch([b.company(uid())], key).status_code == 201
-    response = api.batch([b.company(uid())], key)
+    assert api.events([b.company(uid())], key).status_code == 201
+    response = api.events([b.company(uid())], key)
     assert_problem(response, 422, "idempotency-key-reused", header="Idempotency-Key")
 
 
 def test_a_key_used_for_one_event_cannot_be_reused_for_a_batch_of_it(api: Api) -> None:
     key, body = uid("key"), b.company(uid())
     assert api.post(body, key).status_code == 201
-    response = api.batch([body], key)
+    response = api.events([body], key)
     assert_problem(response, 422, "idempotency-key-reused", header="Idempotency-Key")
 
 

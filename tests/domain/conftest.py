@@ -5,13 +5,16 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.domain.write_api import Api
+from services.bootstrap import Container
 from tests.support import builders as b
+from tests.support.clock import FakeClock
+from tests.support.events_api import Api
 
 
 @pytest.fixture
-def api(client: TestClient, write_headers: dict[str, str]) -> Api:
-    return Api(client, write_headers)
+def api(client: TestClient, container: Container, clock: FakeClock,
+        write_headers: dict[str, str]) -> Api:
+    return Api(client, container, clock, write_headers)
 
 
 @pytest.fixture

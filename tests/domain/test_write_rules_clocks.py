@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
 from tests.conftest import Backend
-from tests.domain.write_api import Api, with_
+from tests.domain.write_api import with_
 from tests.support import builders as b
 from tests.support.clock import FakeClock
 from tests.support.contract import checked_client
+from tests.support.events_api import Api
 
 NOW = "2026-01-15T12:00:00Z"  # the FakeClock's start
 
@@ -78,7 +79,7 @@ def test_recorded_at_never_decreases_across_a_restart(api: Api, backend: Backend
     restarted = bootstrap(backend.settings, clock=behind)
     try:
         with checked_client(create_app(restarted)) as client:
-            [second] = Api(client, api.headers).given(b.company("amkor"))
+            [second] = Api(client, restarted, behind, api.write).given(b.company("amkor"))
     finally:
         restarted.close()
     assert second["recorded_at"] >= first["recorded_at"]

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.domain.write_api import Api, assert_problem
 from tests.support import builders as b
+from tests.support.events_api import Api
+from tests.support.problems import assert_problem
 
 # -- registry before use ---------------------------------------------------------------
 
@@ -34,20 +35,20 @@ def test_naming_an_unregistered_id_is_refused_at_the_item(registered: Api,
                                                           subtests: pytest.Subtests) -> None:
     for name, (body, pointer) in UNREGISTERED.items():
         with subtests.test(name):
-            assert_problem(registered.post(body), 422, "invalid-event", pointer)
+            assert_problem(registered.post(body), 422, "invalid-event", pointer=pointer)
 
 
 def test_an_amendment_naming_an_unregistered_chip_is_refused(registered: Api) -> None:
     registered.given(b.measure())
     response = registered.post(b.amendment(chips=["h20", "ghost"]))
-    assert_problem(response, 422, "invalid-event", "/data/chips/1")
+    assert_problem(response, 422, "invalid-event", pointer="/data/chips/1")
 
 
 def test_an_id_registered_later_in_the_same_batch_cannot_be_named_earlier(
         registered: Api) -> None:
     body = {"events": [b.measure(chips=["b30a"]), b.chip("b30a")]}
-    response = registered.client.post("/v1/events/batch", json=body, headers=registered.headers)
-    assert_problem(response, 422, "validation-error", "/events/0/data/chips/0")
+    response = registered.client.post("/v1/events/batch", json=body, headers=registered.write)
+    assert_problem(response, 422, "validation-error", pointer="/events/0/data/chips/0")
 
 
 def test_the_beneficiary_is_a_jurisdiction_not_a_company(registered: Api) -> None:
@@ -56,12 +57,12 @@ def test_the_beneficiary_is_a_jurisdiction_not_a_company(registered: Api) -> Non
 
 def test_a_beneficiary_must_be_a_country_code(registered: Api) -> None:
     response = registered.post(b.revenue_share(beneficiary="nvidia"))
-    assert_problem(response, 422, "validation-error", "/data/beneficiary")
+    assert_problem(response, 422, "validation-error", pointer="/data/beneficiary")
 
 
 def test_a_chip_cannot_succeed_itself(registered: Api) -> None:
     response = registered.post(b.chip("b30a", successor_of="b30a"))
-    assert_problem(response, 422, "invalid-event", "/data/successor_of")
+    assert_problem(response, 422, "invalid-event", pointer="/data/successor_of")
 
 
 def test_a_chip_may_succeed_a_registered_chip(registered: Api) -> None:
@@ -88,7 +89,7 @@ def test_creating_an_id_twice_is_a_conflict(registered: Api, subtests: pytest.Su
                        if body["type"] not in ("CompanyRegistered", "ChipRegistered")])
     for kind, (body, pointer) in CREATORS.items():
         with subtests.test(kind):
-            assert_problem(registered.post(body), 409, "duplicate-id", pointer)
+            assert_problem(registered.post(body), 409, "duplicate-id", pointer=pointer)
 
 
 def test_every_kind_of_id_has_its_own_namespace(registered: Api) -> None:
@@ -102,4 +103,4 @@ def test_every_kind_of_id_has_its_own_namespace(registered: Api) -> None:
 def test_a_retracted_creation_keeps_its_id(registered: Api) -> None:
     [imposed] = registered.given(b.measure())
     registered.given(b.retraction(imposed["id"]))
-    assert_problem(registered.post(b.measure()), 409, "duplicate-id", "/data/measure_id")
+    assert_problem(registered.post(b.measure()), 409, "duplicate-id", pointer="/data/measure_id")

@@ -4,8 +4,10 @@ If-Match header, on creations, lifecycle events and revisions.
 
 from __future__ import annotations
 
-from tests.domain.write_api import Api, assert_header_problem, assert_problem, with_
+from tests.domain.write_api import with_
 from tests.support import builders as b
+from tests.support.events_api import Api
+from tests.support.problems import assert_problem
 
 # -- expected_version / If-Match ---------------------------------------------------------
 
@@ -19,7 +21,7 @@ def test_a_stale_expected_version_is_a_conflict_giving_the_current_version(
         registered: Api) -> None:
     registered.given(b.measure(), b.amendment())
     response = registered.post(with_(b.lift(), expected_version=1))
-    problem = assert_problem(response, 409, "version-conflict", "/expected_version")
+    problem = assert_problem(response, 409, "version-conflict", pointer="/expected_version")
     assert problem["current_version"] == 2
 
 
@@ -41,19 +43,19 @@ def test_a_stale_if_match_is_a_conflict_giving_the_current_version(registered: A
 def test_a_stale_if_match_conflict_points_at_the_header(registered: Api) -> None:
     registered.given(b.measure(), b.amendment())
     response = registered.post(b.lift(), **{"If-Match": '"1"'})
-    assert_header_problem(response, 409, "version-conflict", "If-Match")
+    assert_problem(response, 409, "version-conflict", header="If-Match")
 
 
 def test_if_match_disagreeing_with_expected_version_is_refused(registered: Api) -> None:
     registered.given(b.measure(), b.amendment())
     response = registered.post(with_(b.lift(), expected_version=2), **{"If-Match": '"1"'})
-    assert_header_problem(response, 422, "validation-error", "If-Match")
+    assert_problem(response, 422, "validation-error", header="If-Match")
 
 
 def test_a_malformed_if_match_is_refused(registered: Api) -> None:
     registered.given(b.measure())
     response = registered.post(b.lift(), **{"If-Match": "latest"})
-    assert_header_problem(response, 422, "validation-error", "If-Match")
+    assert_problem(response, 422, "validation-error", header="If-Match")
 
 
 def test_a_creation_accepts_expected_version_zero(registered: Api) -> None:
@@ -63,7 +65,7 @@ def test_a_creation_accepts_expected_version_zero(registered: Api) -> None:
 
 def test_a_creation_with_a_nonzero_expected_version_is_a_conflict(registered: Api) -> None:
     problem = assert_problem(registered.post(with_(b.measure(), expected_version=1)), 409,
-                             "version-conflict", "/expected_version")
+                             "version-conflict", pointer="/expected_version")
     assert problem["current_version"] == 0
 
 
@@ -71,5 +73,5 @@ def test_a_revision_checks_the_version_of_its_targets_aggregate(registered: Api)
     imposed, _ = registered.given(b.measure(), b.amendment())
     response = registered.post(with_(b.correction(imposed["id"], effective_at="2025-04-10"),
                                      expected_version=1))
-    problem = assert_problem(response, 409, "version-conflict", "/expected_version")
+    problem = assert_problem(response, 409, "version-conflict", pointer="/expected_version")
     assert problem["current_version"] == 2

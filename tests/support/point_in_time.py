@@ -1,5 +1,5 @@
-"""Point-in-time reads over HTTP (docs/state.md; docs/http.md): the service, scenes and readers the
-tests/api/point_in_time modules share.
+"""Point-in-time reads over HTTP (docs/state.md; docs/http.md): the scenes and readers the
+tests/api/point_in_time modules share (the service and its client: tests/support/events_api.py).
 
 A `Scene` is a test's own corner of a module's shared log: its own company, chip and ids
 (and, where a measure could reach other tests' chips, its own destination).
@@ -8,95 +8,19 @@ A `Scene` is a test's own corner of a module's shared log: its own company, chip
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from fastapi.testclient import TestClient
-from httpx import Response
-
-from domain.clocks import format_instant, utc_now
-from services.bootstrap import Container
 from tests.support import builders as b
-from tests.support import postgres
-from tests.support.clock import FakeClock
-from tests.support.service import open_service
+from tests.support.events_api import Api
 
-PROBLEM = "application/problem+json"
 EU = {"authority": "EC", "jurisdiction": "EU"}
 OCTOBER_2023 = [{"tpp_min": 4800}, {"tpp_min": 1600, "performance_density_min": 5.92}]
 serial = itertools.count()  # numbers the scenes and the other ids tests make their own
 
 
-@dataclass
-class Api:
-    client: TestClient
-    container: Container
-    clock: FakeClock
-    headers: dict[str, str]
-
-    @property
-    def now(self) -> str:
-        return format_instant(self.clock.now)
-
-    def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.client.post("/v1/events", json=body, headers=self.headers)
-        assert response.status_code == 201, response.text
-        stored: dict[str, Any] = response.json()
-        return stored
-
-    def batch(self, *bodies: dict[str, Any], project: bool = True) -> list[dict[str, Any]]:
-        response = self.client.post("/v1/events/batch", json={"events": list(bodies)},
-                                    headers=self.headers)
-        assert response.status_code == 201, response.text
-        if project:
-            self.container.catch_up()
-        items: list[dict[str, Any]] = response.json()["items"]
-        return items
-
-    def get(self, path: str, headers: dict[str, str] | None = None, /, **params: Any) -> Response:
-        response: Response = self.client.get(path, params=_query(params), headers=headers)
-        return response
-
-    def ok(self, path: str, **params: Any) -> dict[str, Any]:
-        response = self.get(path, **params)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def head(self) -> int:
-        return self.container.log.head()
-
-
-def _query(params: dict[str, Any]) -> dict[str, str]:
-    """`from_` stands for `from` (a Python keyword); None drops a parameter."""
-    return {k.rstrip("_"): str(v) for k, v in params.items() if v is not None}
-
-
-@contextmanager
-def open_api(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None) -> Iterator[Api]:
-    """A migrated service on `kind` ("sqlite" | "postgres") and a write key to it."""
-    with open_service(kind, tmp_path, farm) as service:
-        token = service.container.keys.create("write", "test-write", utc_now())[1]
-        yield Api(service.client, service.container, service.clock,
-                  {"Authorization": f"Bearer {token}"})
-
-
 def reported(body: dict[str, Any], at: str) -> dict[str, Any]:
     return {**body, "reported_at": at}
-
-
-def assert_problem(response: Response, status: int, kind: str,
-                   parameter: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    problem: dict[str, Any] = response.json()
-    assert problem["type"] == f"/problems/{kind}" and problem["status"] == status, problem
-    if parameter is not None:
-        assert parameter in [e.get("parameter") for e in problem["errors"]], problem["errors"]
-    return problem
 
 
 class Scene:

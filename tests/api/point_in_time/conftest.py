@@ -16,7 +16,8 @@ import pytest
 
 from tests.support import builders as b
 from tests.support import postgres
-from tests.support.point_in_time import EU, Api, Catalog, Scene, open_api, reported
+from tests.support.events_api import Api, open_api
+from tests.support.point_in_time import EU, Catalog, Scene, reported
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

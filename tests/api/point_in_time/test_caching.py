@@ -10,7 +10,8 @@ import pytest
 from httpx import Response
 
 from tests.support import builders as b
-from tests.support.point_in_time import Api, Scene, reported
+from tests.support.events_api import Api
+from tests.support.point_in_time import Scene, reported
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 MAX_AGE = re.compile(r"max-age=(\d+)")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.support import builders as b
-from tests.support.point_in_time import OCTOBER_2023, Api, Scene, spans
+from tests.support.events_api import Api
+from tests.support.point_in_time import OCTOBER_2023, Scene, spans
 
 
 @pytest.fixture

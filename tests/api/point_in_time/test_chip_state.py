@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from tests.support import builders as b
-from tests.support.point_in_time import Api, Scene
+from tests.support.events_api import Api
+from tests.support.point_in_time import Scene
 
 # -- upcoming --------------------------------------------------------------------------------
 

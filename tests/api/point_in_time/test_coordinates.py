@@ -9,7 +9,9 @@ import time
 import pytest
 
 from tests.support import builders as b
-from tests.support.point_in_time import Api, Scene, assert_problem, diff, reported
+from tests.support.events_api import Api
+from tests.support.point_in_time import Scene, diff, reported
+from tests.support.problems import assert_problem
 
 # -- coordinates -----------------------------------------------------------------------------
 
@@ -82,7 +84,7 @@ def test_an_answer_at_p_does_not_include_a_later_event(api: Api) -> None:
 def test_min_position_waits_for_the_projection(licensed_scene: Scene,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     s, api = licensed_scene, licensed_scene.api
-    stored = api.post(b.license_revoked(s.id("lic"), "2025-09-01"))  # not projected yet
+    stored = api.stored(b.license_revoked(s.id("lic"), "2025-09-01"), project=False)  # not projected yet
     nudges: list[int] = []
 
     def project_when_nudged(head: int = 0) -> None:  # the projector thread, driven inline
@@ -99,7 +101,7 @@ def test_min_position_waits_for_the_projection(licensed_scene: Scene,
 def test_a_diff_waits_for_min_position(licensed_scene: Scene,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     s, api = licensed_scene, licensed_scene.api
-    stored = api.post(b.license_revoked(s.id("lic"), "2025-09-01"))  # not projected yet
+    stored = api.stored(b.license_revoked(s.id("lic"), "2025-09-01"), project=False)  # not projected yet
     monkeypatch.setattr(api.container.runner, "nudge", lambda head=0: api.container.catch_up())
     body = diff(s, from_="2025-08-15", to="2025-10-01", min_position=stored["position"])
     assert {"path": "/export/CN/status", "from": "licensed", "to": "license_required"} \
@@ -112,15 +114,15 @@ def test_a_min_position_not_projected_in_time_is_a_503_with_retry_after(
     monkeypatch.setattr(container, "settings",
                         container.settings.model_copy(update={"min_position_wait_seconds": 0.2}))
     monkeypatch.setattr(container.runner, "nudge", lambda head=0: None)  # the projector stalls
-    stored = scene.api.post(b.company(scene.id("late")))  # written, not projected
+    stored = scene.api.stored(b.company(scene.id("late")), project=False)  # written, not projected
     started = time.monotonic()
     response = scene.api.get(f"/v1/chips/{scene.chip}", min_position=stored["position"])
     assert time.monotonic() - started < 2
-    assert_problem(response, 503, "not-ready", "min_position")
+    assert_problem(response, 503, "not-ready", parameter="min_position")
     assert int(response.headers["retry-after"]) >= 1
 
 
 def test_a_min_position_beyond_the_log_is_a_422_at_once(scene: Scene) -> None:
     """No wait can reach a position never written: a client mistake, not a 503."""
     response = scene.api.get(f"/v1/chips/{scene.chip}", min_position=10**9)
-    assert_problem(response, 422, "validation-error", "min_position")
+    assert_problem(response, 422, "validation-error", parameter="min_position")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.point_in_time import Api, Scene, assert_problem, diff, reported
+from tests.support.events_api import Api
+from tests.support.point_in_time import Scene, diff, reported
+from tests.support.problems import assert_problem
 
 
 def test_an_effective_diff_lists_what_changed_as_json_pointers(licensed_scene: Scene) -> None:
@@ -65,7 +67,7 @@ def test_a_known_diff_holds_valid_time_still(licensed_scene: Scene) -> None:
 def test_a_bad_diff_request_is_refused(scene: Scene, params: dict[str, str],
                                        parameter: str) -> None:
     response = scene.api.get(f"/v1/chips/{scene.chip}/diff", **params)
-    assert_problem(response, 422, "validation-error", parameter)
+    assert_problem(response, 422, "validation-error", parameter=parameter)
 
 
 def test_a_diff_of_an_unknown_chip_is_not_found(api: Api) -> None:

@@ -8,7 +8,9 @@ import re
 import pytest
 
 from tests.support import builders as b
-from tests.support.point_in_time import Api, Catalog, Scene, assert_problem, listed
+from tests.support.events_api import Api
+from tests.support.point_in_time import Catalog, Scene, listed
+from tests.support.problems import assert_problem
 
 LINK = re.compile(r'^<(?P<url>[^>]+)>; rel="next"$')
 ALL_CHIPS = ["a100", "ascend", "b30a", "h100", "h20", "l20", "mi308"]
@@ -123,14 +125,14 @@ def test_a_list_answers_304_to_its_etag(catalog: Catalog) -> None:
 
 @pytest.mark.parametrize("limit", ["0", "1001", "x"])
 def test_a_list_limit_out_of_range_is_refused(catalog: Catalog, limit: str) -> None:
-    assert_problem(catalog.api.get("/v1/chips", limit=limit), 422, "validation-error", "limit")
+    assert_problem(catalog.api.get("/v1/chips", limit=limit), 422, "validation-error", parameter="limit")
 
 
 @pytest.mark.parametrize("path", ["/v1/chips", "/v1/companies", "/v1/measures"])
 @pytest.mark.parametrize(("name", "value"), [("known_at", "2025-08-15"), ("at_position", "3")])
 def test_a_list_refuses_known_at_and_at_position_pointing_to_the_item(
         catalog: Catalog, path: str, name: str, value: str) -> None:
-    problem = assert_problem(catalog.api.get(path, **{name: value}), 422, "validation-error", name)
+    problem = assert_problem(catalog.api.get(path, **{name: value}), 422, "validation-error", parameter=name)
     assert re.search(rf"{path}/\S+", problem["detail"]), problem["detail"]
 
 
@@ -139,7 +141,7 @@ def test_a_list_refuses_known_at_and_at_position_pointing_to_the_item(
     ("/v1/measures", "status"),
 ])
 def test_a_list_refuses_an_unknown_parameter(catalog: Catalog, path: str, name: str) -> None:
-    assert_problem(catalog.api.get(path, **{name: "x"}), 422, "validation-error", name)
+    assert_problem(catalog.api.get(path, **{name: "x"}), 422, "validation-error", parameter=name)
 
 
 @pytest.mark.parametrize(("path", "name", "value"), [
@@ -150,4 +152,4 @@ def test_a_list_refuses_an_unknown_parameter(catalog: Catalog, path: str, name: 
 ])
 def test_a_list_refuses_a_bad_filter_value(catalog: Catalog, path: str, name: str,
                                            value: str) -> None:
-    assert_problem(catalog.api.get(path, **{name: value}), 422, "validation-error", name)
+    assert_problem(catalog.api.get(path, **{name: value}), 422, "validation-error", parameter=name)

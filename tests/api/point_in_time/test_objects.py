@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.point_in_time import Catalog, assert_problem, listed
+from tests.support.point_in_time import Catalog, listed
+from tests.support.problems import assert_problem
 
 
 @pytest.mark.parametrize(("segment", "object_id", "as_of", "status"), [

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.point_in_time import Api, Scene, assert_problem
+from tests.support.events_api import Api
+from tests.support.point_in_time import Scene
+from tests.support.problems import assert_problem
 
 # -- coordinates and parameters --------------------------------------------------------------
 
@@ -16,13 +18,13 @@ from tests.support.point_in_time import Api, Scene, assert_problem
 def test_an_at_position_beyond_the_head_is_refused(scene: Scene, path: str) -> None:
     url = path.format(chip=scene.chip, company=scene.company)
     response = scene.api.get(url, at_position=scene.api.head() + 1000)
-    assert_problem(response, 422, "validation-error", "at_position")
+    assert_problem(response, 422, "validation-error", parameter="at_position")
 
 
 def test_an_at_position_beyond_the_head_is_refused_for_an_object(licensed_scene: Scene) -> None:
     s = licensed_scene
     response = s.api.get(f"/v1/measures/{s.id('m')}", at_position=s.api.head() + 1)
-    assert_problem(response, 422, "validation-error", "at_position")
+    assert_problem(response, 422, "validation-error", parameter="at_position")
 
 
 @pytest.mark.parametrize(("name", "value"), [
@@ -34,7 +36,7 @@ def test_an_at_position_beyond_the_head_is_refused_for_an_object(licensed_scene:
         "letters", "fraction", "negative-min"])
 def test_an_invalid_coordinate_is_refused_naming_it(scene: Scene, name: str, value: str) -> None:
     response = scene.api.get(f"/v1/chips/{scene.chip}", **{name: value})
-    assert_problem(response, 422, "validation-error", name)
+    assert_problem(response, 422, "validation-error", parameter=name)
 
 
 @pytest.mark.parametrize("path", [
@@ -48,7 +50,7 @@ def test_every_read_names_an_invalid_coordinate(licensed_scene: Scene, path: str
     url = path.format(chip=s.chip, company=s.company, measure=s.id("m"))
     separator = "&" if "?" in url else "?"
     response = s.api.client.get(f"{url}{separator}{name}=never")
-    assert_problem(response, 422, "validation-error", name)
+    assert_problem(response, 422, "validation-error", parameter=name)
 
 
 @pytest.mark.parametrize(("path", "name"), [
@@ -64,7 +66,7 @@ def test_a_read_refuses_an_unknown_parameter(licensed_scene: Scene, path: str, n
     """A misspelt coordinate must not quietly answer at its default (as the lists refuse)."""
     s = licensed_scene
     url = path.format(chip=s.chip, company=s.company, measure=s.id("m"))
-    assert_problem(s.api.client.get(url), 422, "validation-error", name)
+    assert_problem(s.api.client.get(url), 422, "validation-error", parameter=name)
 
 
 # -- subjects --------------------------------------------------------------------------------
@@ -87,4 +89,4 @@ def test_a_chip_registered_after_p_is_not_found_at_p(api: Api, suffix: str) -> N
     ("/v1/measures/BIS", "measure_id"), ("/v1/licenses/_x", "license_id"),
 ])
 def test_a_bad_slug_is_refused(api: Api, path: str, parameter: str) -> None:
-    assert_problem(api.get(path), 422, "validation-error", parameter)
+    assert_problem(api.get(path), 422, "validation-error", parameter=parameter)
