@@ -46,7 +46,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/regtl db upgrade
-	$(BIN)/python -m services.devstart $(HOST) $(PORT)
+	$(BIN)/python -m services.cli.devstart $(HOST) $(PORT)
 	$(BIN)/regtl serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) $(NPM_STAMP) $(GEN_STAMP)

@@ -18,15 +18,15 @@ from projections.event_queries import locate_event
 from projections.listener import LogListener
 from projections.projector import Projector, ProjectorRunner, active_position
 from projections.views import Views
-from services.database_names import make_sqlite_files_private
 from services.keys import KeyStore
-from services.ledger import LogLedger
 from services.operations.runtime import Operations
-from services.pit import PointInTime
+from services.read.pit import PointInTime
 from services.settings import Settings
-from services.store import POSTGRES_EVENTS_TABLE, EventLog, open_event_log, psycopg_dsn
+from services.storage.database_names import make_sqlite_files_private
+from services.storage.store import POSTGRES_EVENTS_TABLE, EventLog, open_event_log, psycopg_dsn
 from services.webhooks.runtime import Webhooks
-from services.writer import Writer
+from services.write.ledger import LogLedger
+from services.write.writer import Writer
 
 log = logging.getLogger(__name__)
 TAIL_SCAN_LIMIT = 100_000

@@ -15,10 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from domain.clocks import utc_now
-from services import migrate
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
 from services.settings import Settings
+from services.storage import migrate
 from tests.support import postgres
 from tests.support.clock import FakeClock
 from tests.support.contract import checked_client

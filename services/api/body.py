@@ -1,4 +1,4 @@
-"""Reading a request body: media type, size limit, then strict JSON (services.parsing)."""
+"""Reading a request body: media type, size limit, then strict JSON (services.write.parsing)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import Request
 
 from services.api.params import parse_integer
 from services.api.problems import ApiProblem
-from services.parsing import parse_strict_json
+from services.write.parsing import parse_strict_json
 
 
 async def read_json_body(request: Request, limit: int) -> tuple[bytes, Any]:

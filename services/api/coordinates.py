@@ -11,7 +11,7 @@ from services.api.params import optional_integer
 from services.api.problems import ApiProblem
 from services.api.waiting import wait_for_position
 from services.bootstrap import Container
-from services.pit import Coordinates
+from services.read.pit import Coordinates
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=5"

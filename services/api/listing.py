@@ -24,7 +24,7 @@ from services.api.params import optional_id, parse_integer
 from services.api.problems import ApiProblem
 from services.api.responses import cached_json
 from services.bootstrap import Container
-from services.pit import Coordinates
+from services.read.pit import Coordinates
 
 SCAN_BUDGET = 2000
 CHUNK = 200

@@ -15,8 +15,8 @@ from starlette.routing import Match
 
 from domain.errors import DomainError
 from projections.canonical import dumps
-from services import refusals
-from services.parsing import InputError
+from services.write import refusals
+from services.write.parsing import InputError
 
 MEDIA_TYPE = "application/problem+json"
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from projections.projector import active_position, read_checkpoint
 from services.operations.metrics import Lag
-from services.store import EventLog
+from services.storage.store import EventLog
 from services.webhooks.fanout import FANOUT
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def _measure(engine: Engine, event_log: EventLog, clock: Callable[[], datetime])
 
 def _age(event_log: EventLog, checkpoint: int, clock: Callable[[], datetime]) -> float:
     """Seconds since the first entry after `checkpoint` was recorded (its timestamp is its
-    recorded_at, services/recording.py; idempotency records carry one too)."""
+    recorded_at, services/write/recording.py; idempotency records carry one too)."""
     entries = event_log.notifications(checkpoint, 1)
     if not entries:
         return 0.0

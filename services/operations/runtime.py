@@ -15,7 +15,7 @@ from services.operations.lag import lag_reader
 from services.operations.metrics import Metrics, ProjectionLag
 from services.operations.rate_limits import RateLimiter, parse_rate
 from services.settings import Settings
-from services.store import EventLog
+from services.storage.store import EventLog
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Operations:
         The writer's `on_appended` callback carries only the new head, a position shared
         with other processes' writes and with idempotency records, so it cannot say how
         many events this process stored; the append's recordings can. Wrapped here, in the
-        composition root, so that services/writer.py stays as it is.
+        composition root, so that services/write/writer.py stays as it is.
         """
         append = event_log.append
 

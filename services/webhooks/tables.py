@@ -1,4 +1,4 @@
-"""Webhook tables (owned by Alembic: services/migrations/versions/0003_webhooks.py)."""
+"""Webhook tables (owned by Alembic: services/storage/migrations/versions/0003_webhooks.py)."""
 
 from __future__ import annotations
 

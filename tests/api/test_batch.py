@@ -194,7 +194,7 @@ def test_a_conflict_and_an_invalid_item_together_are_a_422(api: Api) -> None:
     assert pointers(problem) == ["/events/1/data/company", "/events/2/data/manufacturer"]
 
 
-ONE_ITEM_BUG = ("BUG: services/writer.py Writer._decide_all re-raises the bare error when a "
+ONE_ITEM_BUG = ("BUG: services/write/writer.py Writer._decide_all re-raises the bare error when a "
                 "request has one item, so a one-item batch is answered like POST /v1/events: "
                 "errors point at /data/... instead of /events/0/data/... (and the type is the "
                 "single-event kind, not batch-conflict / the batch's 422)")

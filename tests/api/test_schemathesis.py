@@ -18,12 +18,12 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 
 from domain.clocks import utc_now
-from services import migrate
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
-from services.cli import REPO_DEMO
+from services.cli.main import REPO_DEMO
+from services.cli.transfer import load, read_items
 from services.settings import Settings
-from services.transfer import load, read_items
+from services.storage import migrate
 
 SEED = 20250415
 MAX_EXAMPLES = 8

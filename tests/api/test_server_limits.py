@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from domain.clocks import utc_now
-from services import migrate
 from services.bootstrap import bootstrap
 from services.settings import Settings
+from services.storage import migrate
 from tests.support.live_server import LiveServer
 
 TIMEOUT = 1.0  # head and body deadlines in these tests, seconds

@@ -18,14 +18,14 @@ from domain.clocks import format_instant, utc_now
 from domain.dossier import aggregate_id, aggregate_key
 from domain.events import SCHEMA_VERSION, CompanyRegistered
 from services.settings import Settings
-from services.store import EventLog, open_event_log
+from services.storage.store import EventLog, open_event_log
 from tests.bench.common import BenchFarm, FreshDb, Stopwatch, count_events, fresh_database, note
 
 WARMUP_EVENTS = 5
 
 
 def company_event(slug: str, recorded_by: str = "bench") -> CompanyRegistered:
-    """A stored-form CompanyRegistered with the fields the writer stores (services/recording.py)."""
+    """A stored-form CompanyRegistered with the fields the writer stores (services/write/recording.py)."""
     now = utc_now()
     key = aggregate_key("company", slug)
     return CompanyRegistered(

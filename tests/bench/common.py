@@ -170,7 +170,7 @@ def count_events(db: FreshDb) -> int:
     """Rows in the log (ground truth for 'stored'), read as the owner."""
     import psycopg
 
-    from services.store import POSTGRES_EVENTS_TABLE
+    from services.storage.store import POSTGRES_EVENTS_TABLE
 
     with psycopg.connect(db.owner_url) as conn:
         row = conn.execute(f"SELECT count(*) FROM public.{POSTGRES_EVENTS_TABLE}").fetchone()

@@ -55,7 +55,7 @@ PROBE = (
     "        kb = next(line.split()[1] for line in f if line.startswith('VmHWM:'))\n"
     "    sys.stderr.write(f'\\npeak_rss_kb={kb}\\n'); sys.stderr.flush()\n"
     "atexit.register(_peak)\n"
-    "from services.cli import main\n"
+    "from services.cli.main import main\n"
     "main()\n"
 )
 
@@ -74,7 +74,7 @@ def fill(db: FreshDb, events: int) -> float:
     """Store `events` generated events; returns seconds. Generation runs in a thread, one
     batch ahead of the appends."""
     from services.settings import Settings
-    from services.store import open_event_log
+    from services.storage.store import open_event_log
     from tests.bench.loggen import batches
 
     event_log = open_event_log(Settings(database_url=db.service_url))
@@ -104,7 +104,7 @@ def fill(db: FreshDb, events: int) -> float:
 def library_read_decode(db: FreshDb, limit: int) -> float:
     """The library alone: read and decode up to `limit` entries in pages of 5,000."""
     from services.settings import Settings
-    from services.store import open_event_log
+    from services.storage.store import open_event_log
 
     event_log = open_event_log(Settings(database_url=db.service_url))
     try:
@@ -145,7 +145,7 @@ def rebuild_command(db: FreshDb) -> dict[str, Any]:
 def check(db: FreshDb, head: int) -> None:
     """The rebuilt generation is active and complete."""
     from projections.database import make_engine
-    from services.generations import status
+    from services.rebuild.generations import status
 
     engine = make_engine(db.service_url, pool_size=1)
     try:
@@ -157,7 +157,7 @@ def check(db: FreshDb, head: int) -> None:
 
 
 def rebuild_figures(farm: BenchFarm, events: int) -> None:
-    from services.rebuild import PAGE
+    from services.rebuild.rebuild import PAGE
 
     try:
         with fresh_database(farm) as db:

@@ -1,6 +1,6 @@
 """A command that needs the tables, run where they are not: one line, exit 1, nothing created.
 
-Before the preflight (services/preflight.py), `regtl load` before `regtl db upgrade` printed
+Before the preflight (services/storage/preflight.py), `regtl load` before `regtl db upgrade` printed
 a 150-line traceback and left an empty database file, and a PostgreSQL URL naming a
 missing database hung for 31 s before "couldn't get a connection".
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from services import migrate, preflight
 from services.settings import Settings
+from services.storage import migrate, preflight
 from tests.support import builders as b
 from tests.support import postgres
 from tests.support.cli import one_error_line, regtl, regtl_process

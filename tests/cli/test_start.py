@@ -47,7 +47,7 @@ COMMANDS = [
 
 def test_importing_the_cli_imports_nothing_heavy() -> None:
     probe = (
-        "import sys, services.cli\n"
+        "import sys, services.cli.main\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))"
     )
     done = subprocess.run(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from services.cli import REPO_DEMO
+from services.cli.main import REPO_DEMO
 from services.settings import Settings
 from tests.conftest import Backend
 from tests.support import builders as b

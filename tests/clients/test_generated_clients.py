@@ -28,8 +28,8 @@ import pytest
 
 from domain.clocks import utc_now
 from services.bootstrap import bootstrap
-from services.cli import REPO_DEMO
-from services.transfer import load, read_items
+from services.cli.main import REPO_DEMO
+from services.cli.transfer import load, read_items
 from tests.clients import tools
 from tests.conftest import _sqlite_backend
 from tests.support.hooks import verified

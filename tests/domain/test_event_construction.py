@@ -19,7 +19,7 @@ from eventsourcing.persistence import (
 
 from domain.dossier import _NAMESPACE, aggregate_id
 from domain.events import EVENT_CLASSES, Recorded, new_recorded
-from services.recording import random_event_ids
+from services.write.recording import random_event_ids
 
 
 def _fields(n: int) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def test_new_recorded_is_the_constructor(cls: type[Recorded]) -> None:
     assert fast == slow
     assert list(fast.__dict__.items()) == list(slow.__dict__.items())  # order: the stored JSON's
     transcoder = JSONTranscoder()
-    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):  # the log's (services/store.py)
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):  # the log's (services/storage/store.py)
         transcoder.register(transcoding)
     mapper: Mapper[uuid.UUID] = Mapper(transcoder=transcoder)
     assert mapper.to_stored_event(fast) == mapper.to_stored_event(slow)

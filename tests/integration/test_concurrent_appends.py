@@ -12,8 +12,8 @@ import pytest
 from domain.clocks import parse_instant
 from domain.events import Recorded
 from services.bootstrap import Container
-from services.parsing import parse_envelope
-from services.writer import Item
+from services.write.parsing import parse_envelope
+from services.write.writer import Item
 from tests.conftest import Backend
 from tests.support import builders as b
 

@@ -7,11 +7,11 @@ import os
 import stat
 from pathlib import Path
 
-from services import migrate
 from services.bootstrap import bootstrap
-from services.parsing import parse_envelope
 from services.settings import Settings
-from services.writer import Item
+from services.storage import migrate
+from services.write.parsing import parse_envelope
+from services.write.writer import Item
 from tests.support import builders as b
 
 

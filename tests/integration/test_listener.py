@@ -7,8 +7,8 @@ import time
 import pytest
 
 from services.bootstrap import bootstrap
-from services.parsing import parse_envelope
-from services.writer import Item
+from services.write.parsing import parse_envelope
+from services.write.writer import Item
 from tests.conftest import Backend
 from tests.support import builders as b
 

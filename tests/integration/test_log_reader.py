@@ -1,11 +1,11 @@
-"""The rebuild's reader of the log (services/log_reader.py): what the library's mapper
+"""The rebuild's reader of the log (services/storage/log_reader.py): what the library's mapper
 decodes, read straight from the table."""
 
 from __future__ import annotations
 
 from domain.events import Recorded
 from services.bootstrap import Container
-from services.log_reader import LogEntry, LogReader
+from services.storage.log_reader import LogEntry, LogReader
 
 
 def test_the_log_reader_gives_what_the_mapper_decodes(logged: Container) -> None:

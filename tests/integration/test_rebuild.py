@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from projections.projector import active_generation, read_checkpoint
 from services.bootstrap import Container, read_log_page
-from services.generations import status
-from services.rebuild import Progress
+from services.rebuild.generations import status
+from services.rebuild.rebuild import Progress
 from tests.support import builders as b
 from tests.support.rebuilds import (
     SYNTHETIC,

@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 
 from projections.database import write_transaction
 from services.bootstrap import Container
-from services.generations import status
-from services.rebuild import Progress, RebuildInterrupted
+from services.rebuild.generations import status
+from services.rebuild.rebuild import Progress, RebuildInterrupted
 from tests.conftest import Backend
 from tests.support.rebuilds import (
     ROOT,
@@ -117,7 +117,7 @@ def test_restart_discards_an_interrupted_rebuild(logged: Container) -> None:
 def _cli(backend: Backend, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "REGTL_DATABASE_URL": backend.settings.database_url,
            "REGTL_DATA_DIR": str(backend.settings.data_dir), "COLUMNS": "100"}
-    return subprocess.Popen([sys.executable, "-c", "from services.cli import main; main()", *args],
+    return subprocess.Popen([sys.executable, "-c", "from services.cli.main import main; main()", *args],
                             cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

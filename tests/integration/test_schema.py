@@ -13,9 +13,9 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from services import migrate
 from services.settings import Settings
-from services.store import EventLog, library_env, sqlite_path
+from services.storage import migrate
+from services.storage.store import EventLog, library_env, sqlite_path
 from tests.conftest import Backend
 from tests.support import postgres
 
@@ -73,8 +73,8 @@ def test_postgres_log_table_matches_what_the_library_creates(pg_farm: Any) -> No
 
 def _append_one(backend: Backend) -> None:
     from services.bootstrap import bootstrap
-    from services.parsing import parse_envelope
-    from services.writer import Item
+    from services.write.parsing import parse_envelope
+    from services.write.writer import Item
     from tests.support import builders as b
 
     container = bootstrap(backend.settings)
@@ -188,7 +188,7 @@ def test_postgres_writers_serialise_on_the_advisory_lock_not_a_table_lock(backen
     pg_locks), and goes through once it is released."""
     if backend.name != "postgres":
         pytest.skip("PostgreSQL only")
-    from services.store import WRITERS_LOCK, SerialisedRecorder, open_event_log
+    from services.storage.store import WRITERS_LOCK, SerialisedRecorder, open_event_log
 
     log = open_event_log(backend.settings)
     try:

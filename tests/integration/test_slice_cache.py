@@ -10,8 +10,8 @@ from __future__ import annotations
 from projections.slice_cache import CRITERIA, SliceCache
 from projections.state_queries import Reading
 from services.bootstrap import Container
-from services.parsing import parse_envelope
-from services.writer import Item
+from services.write.parsing import parse_envelope
+from services.write.writer import Item
 from tests.support import builders as b
 
 

@@ -14,7 +14,7 @@ from projections.event_queries import EventFilter, get_event, list_events
 from projections.stored import plain_state, public_body
 from services.bootstrap import Container
 from services.settings import Settings
-from services.store import open_event_log
+from services.storage.store import open_event_log
 from tests.support.rebuilds import build_log
 
 
@@ -85,7 +85,7 @@ def test_a_state_that_is_not_the_plain_form_is_declined(state: bytes) -> None:
 
 def test_an_unknown_topic_is_declined() -> None:
     row = _stored_row(_granted({"license_id": "l-1"}), 1)
-    assert plain_state("services.idempotency:Claimed", row.log_state) is None
+    assert plain_state("services.write.idempotency:Claimed", row.log_state) is None
     assert plain_state("domain.events:NoSuchEvent", row.log_state) is None
 
 

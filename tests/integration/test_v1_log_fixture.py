@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from services import migrate
 from services.api.app import create_app
 from services.bootstrap import bootstrap
 from services.settings import Settings
+from services.storage import migrate
 from tests.support.contract import checked_client
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "v1_log"

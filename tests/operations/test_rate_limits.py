@@ -155,8 +155,8 @@ def test_the_document_lists_429_on_every_v1_operation_when_limits_apply(ops: Ope
 # -- behind a proxy: uvicorn resolves the client address (services/api/server.py) ---------
 
 def live(ops_settings: dict[str, Any], tmp_path: Any) -> LiveServer:
-    from services import migrate
     from services.settings import Settings
+    from services.storage import migrate
 
     settings = Settings(database_url=f"sqlite:///{tmp_path}/regtimeline.db", data_dir=tmp_path,
                         rate_limit="1/h", **ops_settings)

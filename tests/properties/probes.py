@@ -10,7 +10,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from services.pit import Coordinates
+from services.read.pit import Coordinates
 from tests.properties.histories import TARGET, WINDOW
 from tests.properties.runs import Run
 

@@ -11,7 +11,7 @@ from domain.clocks import format_instant
 from domain.events import Recorded
 from domain.views import chip_view, company_view
 from services.bootstrap import Container
-from services.pit import Coordinates
+from services.read.pit import Coordinates
 
 
 class WholeLog:

@@ -15,8 +15,8 @@ from domain.clocks import format_instant, parse_instant
 from domain.errors import DomainError
 from domain.events import Recorded
 from services.bootstrap import Container
-from services.parsing import parse_envelope
-from services.recording import Item
+from services.write.parsing import parse_envelope
+from services.write.recording import Item
 from tests.properties.histories import (
     CHIP_KEYS,
     COMPANY_KEYS,

@@ -38,11 +38,11 @@ from domain.clocks import DateRole, format_instant, parse_instant
 from domain.events import Recorded
 from projections.canonical import dumps
 from projections.state_queries import Reading
-from services import migrate
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
-from services.pit import Coordinates
+from services.read.pit import Coordinates
 from services.settings import Settings
+from services.storage import migrate
 from tests.conftest import Backend
 from tests.properties.histories import TARGET, History, histories
 from tests.properties.probes import Probe, probes, resolve

@@ -11,9 +11,9 @@ from domain.clocks import DateRole, parse_instant
 from domain.events import Recorded
 from projections.state_queries import Reading
 from services.bootstrap import Container
-from services.parsing import parse_envelope
-from services.pit import Coordinates
-from services.recording import Item
+from services.read.pit import Coordinates
+from services.write.parsing import parse_envelope
+from services.write.recording import Item
 from tests.properties.reference_fold import WholeLog, expected
 from tests.support import builders as b
 from tests.support.clock import FakeClock

@@ -11,9 +11,9 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from services.bootstrap import bootstrap
-from services.parsing import parse_envelope
 from services.settings import Settings
-from services.writer import Item
+from services.write.parsing import parse_envelope
+from services.write.writer import Item
 from tests.support import builders as b
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
-from services.cli import app
+from services.cli.main import app
 from services.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

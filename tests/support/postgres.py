@@ -61,8 +61,8 @@ class PostgresFarm:
     def _ensure_template(self) -> None:
         if self._template_ready:
             return
-        from services import migrate
         from services.settings import Settings
+        from services.storage import migrate
 
         with _admin() as conn:
             conn.execute(f'CREATE DATABASE "{self.template}"')

@@ -25,7 +25,7 @@ from projections.projector import Projector, active_position
 from projections.views import Views
 from services.bootstrap import read_log_page
 from services.settings import Settings
-from services.store import open_event_log
+from services.storage.store import open_event_log
 
 
 def main() -> None:

@@ -21,11 +21,11 @@ from projections.state_queries import Reading
 from projections.tables import view_tables
 from projections.views import Views
 from services.bootstrap import Container, read_log_page
-from services.idempotency import IdempotencyClaim
-from services.parsing import parse_envelope
-from services.pit import Coordinates
-from services.rebuild import Progress, Rebuilder
-from services.writer import Item
+from services.read.pit import Coordinates
+from services.rebuild.rebuild import Progress, Rebuilder
+from services.write.idempotency import IdempotencyClaim
+from services.write.parsing import parse_envelope
+from services.write.writer import Item
 from tests.bench.loggen import batches
 from tests.support import builders as b
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from services import migrate
 from services.api.app import create_app
 from services.bootstrap import Container, bootstrap
 from services.settings import Settings
+from services.storage import migrate
 from tests.support import postgres
 from tests.support.clock import FakeClock
 from tests.support.contract import checked_client

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 from datetime import datetime, timedelta
 
+import services.cli.main as cli  # the module: what `regtl worker` runs
 from domain.clocks import utc_now
-from services import cli
 from services.bootstrap import Container, bootstrap
 from services.settings import Settings
 

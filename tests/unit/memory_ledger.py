@@ -1,14 +1,14 @@
 """An in-memory log for the unit layer: `domain.decide.Ledger` over a Python list of events.
 
 The write rules (docs/events.md, "Write rules", "Revisions", "Concurrency") are decided by
-`domain.decide.decide` against a `Ledger`; the service's one (`services/ledger.py`) reads
+`domain.decide.decide` against a `Ledger`; the service's one (`services/write/ledger.py`) reads
 the database. This one answers the same three questions from a list, so a test can record a
 scenario with the builders of `tests/support/builders.py` and ask `decide` about the next
 envelope in microseconds. The events it records are the stored form (`domain.events`),
 which is also what the folds take (docs/state.md, "What was known", "The fold"): the same
 log feeds the fold tests.
 
-Stamping restates the writer's (services/recording.py): `recorded_at` is this ledger's
+Stamping restates the writer's (services/write/recording.py): `recorded_at` is this ledger's
 clock, and an absent `reported_at` defaults as docs/clocks.md, "The three clocks" says.
 `tests/unit/test_write_path.py` holds it to the writer's own stamping.
 """
@@ -67,7 +67,7 @@ class MemoryLedger:
         return next((e.aggregate for e in self.events if e.event_id == event_id), None)
 
     def cached(self, key: str) -> Dossier | None:
-        """What `services.ledger.StagedLedger` asks of its base: nothing is cached here."""
+        """What `services.write.ledger.StagedLedger` asks of its base: nothing is cached here."""
         return None
 
     # -- writing -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The Idempotency-Key fingerprint: the body's meaning, not its bytes (services/idempotency.py)."""
+"""The Idempotency-Key fingerprint: the body's meaning, not its bytes (services/write/idempotency.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from services.idempotency import IdempotencyClaim, request_fingerprint
+from services.write.idempotency import IdempotencyClaim, request_fingerprint
 
 ROUTE = "/v1/events"
 

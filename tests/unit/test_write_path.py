@@ -1,4 +1,4 @@
-"""The writer's recording step without a database (services/recording.py): a batch decided
+"""The writer's recording step without a database (services/write/recording.py): a batch decided
 item by item against a scratch view of the log (docs/events.md, "Batches") and the clocks
 it stamps (docs/clocks.md, "The three clocks"), over the in-memory log.
 """
@@ -12,9 +12,9 @@ import pytest
 
 from domain.decide import decide
 from domain.events import Recorded
-from services.ledger import LogLedger, StagedLedger
-from services.recording import Item, Stamper, decide_request
-from services.refusals import BatchRefused
+from services.write.ledger import LogLedger, StagedLedger
+from services.write.recording import Item, Stamper, decide_request
+from services.write.refusals import BatchRefused
 from tests.domain.write_api import with_
 from tests.support import builders as b
 from tests.unit.memory_ledger import NOW, Body, MemoryLedger, parse, pointers

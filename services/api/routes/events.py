@@ -22,10 +22,10 @@ from services.api.responses import cached_json
 from services.api.schemas.events import BatchAppended, EventPage
 from services.api.waiting import wait_for_position
 from services.bootstrap import Container
-from services.idempotency import MAX_KEY_LENGTH, IdempotencyClaim
 from services.keys import ApiKey
-from services.parsing import InputError, parse_envelope
-from services.writer import AppendResult, Item
+from services.write.idempotency import MAX_KEY_LENGTH, IdempotencyClaim
+from services.write.parsing import InputError, parse_envelope
+from services.write.writer import AppendResult, Item
 
 router = APIRouter(prefix="/v1", tags=["events"])
 EVENT_BODY = {"requestBody": {"required": True, "content": {

@@ -31,7 +31,7 @@ from services.api.schemas.subjects import (
     CompanyPage,
 )
 from services.bootstrap import Container
-from services.pit import Coordinates
+from services.read.pit import Coordinates
 
 router = APIRouter(prefix="/v1")
 Param = Annotated[str | None, Query()]

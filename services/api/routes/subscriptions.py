@@ -29,9 +29,9 @@ from services.api.schemas.operations import (
 )
 from services.bootstrap import Container
 from services.keys import ApiKey, load_keys
-from services.parsing import validation_problems
 from services.webhooks import subscriptions as subs
 from services.webhooks.urls import MAX_URL_LENGTH, check_url
+from services.write.parsing import validation_problems
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["webhooks"])
 Subscriber = Annotated[ApiKey, require("subscribe")]

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.cli import REPO_DEMO
-from services.transfer import load, read_items
+from services.cli.main import REPO_DEMO
+from services.cli.transfer import load, read_items
 from tests.support import postgres
 from tests.support.demo import Demo
 from tests.support.service import open_service

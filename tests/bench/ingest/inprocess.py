@@ -9,9 +9,9 @@ import uuid
 from typing import Any
 
 from services.bootstrap import bootstrap
-from services.parsing import parse_envelope
 from services.settings import Settings
-from services.writer import Item
+from services.write.parsing import parse_envelope
+from services.write.writer import Item
 from tests.bench.baseline import Baseline
 from tests.bench.common import (
     BenchFarm,

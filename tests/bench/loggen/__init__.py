@@ -36,7 +36,7 @@ def check_sample(events: list[Recorded]) -> None:
     """Every generated `data` is what the real envelope parser would store (canonical)."""
     from domain.catalog import CATALOG
     from domain.decide import canonical_data
-    from services.parsing import parse_envelope
+    from services.write.parsing import parse_envelope
 
     for event in events:
         body: dict[str, Any] = {"type": event.type, "summary": event.summary,

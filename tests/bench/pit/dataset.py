@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from services.bootstrap import Container, bootstrap
-from services.pit import Coordinates
+from services.read.pit import Coordinates
 from services.settings import Settings
 from tests.bench.common import (
     BenchFarm,

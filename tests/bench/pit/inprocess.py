@@ -15,7 +15,7 @@ from domain.pit import state as fold_state
 from projections.state_queries import Reading
 from services import heap
 from services.bootstrap import Container
-from services.pit import PointInTime
+from services.read.pit import PointInTime
 from tests.bench.common import Reported, Stopwatch, emit, postgres_cpu_delta, postgres_cpu_seconds
 from tests.bench.pit.dataset import Dataset, Query
 from tests.bench.pit.workload import sizes

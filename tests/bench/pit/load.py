@@ -13,8 +13,8 @@ from domain.dossier import aggregate_id
 from domain.envelope import ImportedEnvelope
 from domain.events import EVENT_CLASSES, SCHEMA_VERSION, Recorded
 from services.bootstrap import Container
-from services.parsing import parse_envelope
-from services.writer import Item
+from services.write.parsing import parse_envelope
+from services.write.writer import Item
 from tests.bench.common import FreshDb
 from tests.bench.pit.generator import Planned
 
@@ -23,7 +23,7 @@ WRITER_BATCH = 1000
 
 
 def stored_event(planned: Planned, version: int, targets: dict[str, str]) -> Recorded:
-    """What the writer would store for this envelope (services/recording.py `_stored_event`),
+    """What the writer would store for this envelope (services/write/recording.py `_stored_event`),
     canonicalised the same way (decide's `canonical_data`; a correction's data by its
     target's type)."""
     envelope = parse_envelope(planned.body)

@@ -16,10 +16,10 @@ import psycopg
 from domain.clocks import to_micros
 from projections.database import write_transaction
 from services.bootstrap import Container
-from services.parsing import parse_envelope
 from services.settings import Settings
 from services.webhooks import subscriptions as subs
-from services.writer import Item
+from services.write.parsing import parse_envelope
+from services.write.writer import Item
 from tests.bench.common import FreshDb, proc_cpu_seconds
 from tests.bench.server import REGTL
 from tests.support.builders import company

@@ -17,8 +17,8 @@ from domain.dossier import aggregate_id
 from domain.envelope import Envelope, ImportedEnvelope
 from domain.errors import DomainError, InvalidEvent, Problem
 from domain.events import EVENT_CLASSES, SCHEMA_VERSION, Recorded, new_recorded
-from services.ledger import StagedLedger
-from services.refusals import BatchRefused
+from services.write.ledger import StagedLedger
+from services.write.refusals import BatchRefused
 
 
 @dataclass(frozen=True)

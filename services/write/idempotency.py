@@ -19,9 +19,10 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import DomainEvent
+from eventsourcing.utils import register_topic
 
 from domain.clocks import format_instant, parse_instant
-from services.parsing import InputError, parse_strict_json
+from services.write.parsing import InputError, parse_strict_json
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://regtimeline/idempotency")
 MAX_KEY_LENGTH = 255
@@ -36,6 +37,11 @@ class IdempotencyKeyUsed(DomainEvent):
     expires_at: str
     refusal: dict[str, Any] | None
 
+
+
+# Records stored before services/ was grouped by flow carry the old module's topic: the
+# library must still find the class under it (docs/architecture.md, "Layers").
+register_topic("services.idempotency:IdempotencyKeyUsed", IdempotencyKeyUsed)
 
 @dataclass(frozen=True)
 class IdempotencyClaim:

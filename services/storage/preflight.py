@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from services.database_names import (
+from services.storage.database_names import (
     POSTGRES_EVENTS_TABLE,
     SQLITE_EVENTS_TABLE,
     psycopg_dsn,

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from domain.events import Recorded
 from projections.database import is_sqlite
 from projections.stored import event_type, plain_state
-from services.store import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, EventLog
+from services.storage.store import POSTGRES_EVENTS_TABLE, SQLITE_EVENTS_TABLE, EventLog
 
 LogPage = list[tuple[int, Any]]  # (position, LogEntry | Recorded | None)
 

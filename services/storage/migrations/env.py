@@ -1,4 +1,4 @@
-"""Alembic environment: the connection comes from services.migrate, never from a file."""
+"""Alembic environment: the connection comes from services.storage.migrate, never from a file."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.cli_output import fail
+from services.cli.output import fail
 
 if TYPE_CHECKING:
     from services.settings import Settings
@@ -30,7 +30,7 @@ def settings() -> Settings:
 def ready(current: Settings | None = None, *, any_revision: bool = False) -> Settings:
     """Settings whose database exists, answers and is migrated (at the latest revision,
     unless `any_revision`)."""
-    from services.preflight import NotReady, check_migrated
+    from services.storage.preflight import NotReady, check_migrated
 
     current = current or settings()
     try:

@@ -10,9 +10,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, text
 
 from projections.database import make_engine
-from services.database_names import make_sqlite_files_private
 from services.settings import Settings
-from services.store import POSTGRES_EVENTS_TABLE, sqlite_path
+from services.storage.database_names import make_sqlite_files_private
+from services.storage.store import POSTGRES_EVENTS_TABLE, sqlite_path
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -59,7 +59,7 @@ def grant_service_role(owner: Engine, service_url: str) -> None:
     """Create the service's role if needed and grant it no more than it needs.
 
     The log gets SELECT and INSERT only: its writers serialise on an advisory lock
-    (services/store.py `SerialisedRecorder`), not on a table lock, so the role cannot lock
+    (services/storage/store.py `SerialisedRecorder`), not on a table lock, so the role cannot lock
     readers out of the log, and it cannot UPDATE, DELETE or TRUNCATE it. Not being the owner,
     it cannot disable the triggers that refuse those either (docs/deploy.md).
     """

@@ -1,7 +1,7 @@
 """Where a database URL points and what the log's table is called there.
 
-Standard library only, so `regtl`'s first look at the database (services/preflight.py)
-does not import the event-sourcing library; services/store.py re-exports these names.
+Standard library only, so `regtl`'s first look at the database (services/storage/preflight.py)
+does not import the event-sourcing library; services/storage/store.py re-exports these names.
 """
 
 from __future__ import annotations

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from domain.clocks import utc_now
 from services.bootstrap import bootstrap
-from services.cli import REPO_DEMO
+from services.cli.main import REPO_DEMO
+from services.cli.transfer import load
+from services.cli.transfer_files import read_items
 from services.settings import Settings
-from services.transfer import load
-from services.transfer_files import read_items
 
 
 def main(argv: list[str]) -> None:

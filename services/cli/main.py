@@ -2,7 +2,7 @@
 
 Start-up stays small: this module imports typer and nothing heavy. Each command imports
 what it needs when it runs (Alembic only in `db`, the HTTP server only in `serve`), and
-every command that needs the tables looks at the database first (services/preflight.py),
+every command that needs the tables looks at the database first (services/storage/preflight.py),
 so a mistake is one line on stderr and changes nothing.
 """
 
@@ -17,15 +17,15 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from services.cli_context import ready, settings
-from services.cli_output import fail, print_listing
-from services.projections_cli import projections_app
+from services.cli.context import ready, settings
+from services.cli.output import fail, print_listing
+from services.cli.projections import projections_app
 
 if TYPE_CHECKING:
     from services.bootstrap import Container
+    from services.cli.transfer import Placed
     from services.keys import ApiKey, KeyStore
     from services.settings import Settings
-    from services.transfer import Placed
 
 # Locals in a traceback would print settings, and with them database passwords.
 app = typer.Typer(
@@ -40,7 +40,7 @@ keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=T
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(projections_app, name="projections")
-REPO_DEMO = Path(__file__).resolve().parent.parent / "deploy" / "demo" / "h20_timeline.json"
+REPO_DEMO = Path(__file__).resolve().parents[2] / "deploy" / "demo" / "h20_timeline.json"
 JsonFlag = Annotated[bool, typer.Option("--json", help="print a JSON array")]
 
 
@@ -102,14 +102,14 @@ def worker() -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Create or migrate the database to REVISION (default: the latest); safe to re-run."""
-    from services.preflight import NotReady, check_reachable
+    from services.storage.preflight import NotReady, check_reachable
 
     current = settings()
     try:
         check_reachable(current.migration_database_url or current.database_url)
     except NotReady as problem:
         raise fail(str(problem)) from None
-    from services import migrate
+    from services.storage import migrate
 
     migrate.upgrade(current, revision)
     typer.echo(f"database at revision {revision}", err=True)
@@ -119,7 +119,7 @@ def db_upgrade(revision: str = "head") -> None:
 def db_downgrade(revision: str) -> None:
     """Downgrade the read models to REVISION (the log's base revision never downgrades)."""
     current = ready(any_revision=True)
-    from services import migrate
+    from services.storage import migrate
 
     try:
         migrate.downgrade(current, revision)
@@ -235,7 +235,7 @@ def _load_file(path: Path, batch_size: int) -> None:
     """Read and check the whole file, then the database, then store: a bad file changes nothing."""
     placed = _prepared(path)
     current = ready()
-    from services.transfer import LoadError, store
+    from services.cli.transfer import LoadError, store
 
     container = _container(current)
     try:
@@ -251,8 +251,8 @@ def _load_file(path: Path, batch_size: int) -> None:
 
 
 def _prepared(path: Path) -> list[Placed]:
-    from services.transfer import LoadError, prepare
-    from services.transfer_files import FileProblem, read_items
+    from services.cli.transfer import LoadError, prepare
+    from services.cli.transfer_files import FileProblem, read_items
 
     try:
         return prepare(read_items(path))
@@ -277,7 +277,7 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
         TimeRemainingColumn,
     )
 
-    from services.cli_progress import EventsPerSecond
+    from services.cli.progress import EventsPerSecond
 
     columns = (
         TextColumn("loading"),
@@ -324,7 +324,7 @@ def export(
     if fmt not in ("ndjson", "csv"):
         raise fail("--format must be ndjson or csv")
     current = ready()
-    from services.transfer import exported_events, write_csv, write_ndjson
+    from services.cli.transfer import exported_events, write_csv, write_ndjson
 
     out = _open_output(output)
     container = _container(current)
@@ -352,7 +352,3 @@ def _open_output(output: Path | None) -> IO[bytes]:
 
 def main() -> None:
     app()
-
-
-if __name__ == "__main__":
-    main()

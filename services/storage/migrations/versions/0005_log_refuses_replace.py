@@ -9,7 +9,7 @@ plain INSERT of a taken key fails as before (the library reads that as a concurr
 conflict; RAISE(ABORT) is a constraint error like the primary key's own).
 
 PostgreSQL needs nothing here: it has no REPLACE, and its service role's privileges are
-set by `regtl db upgrade` (services/migrate.py, docs/deploy.md "The database roles").
+set by `regtl db upgrade` (services/storage/migrate.py, docs/deploy.md "The database roles").
 
 Revision ID: 0005
 Revises: 0004

@@ -20,10 +20,10 @@ from domain.events import Recorded
 from projections.canonical import dumps, render_event
 from projections.event_queries import stored_event_ids
 from services.bootstrap import Container
-from services.parsing import InputError, parse_envelope, validation_problems
-from services.refusals import BatchRefused
-from services.transfer_files import CSV_COLUMNS, Entry, read_items
-from services.writer import Item
+from services.cli.transfer_files import CSV_COLUMNS, Entry, read_items
+from services.write.parsing import InputError, parse_envelope, validation_problems
+from services.write.refusals import BatchRefused
+from services.write.writer import Item
 
 __all__ = [
     "CSV_COLUMNS",

@@ -50,10 +50,10 @@ from projections.tables import (
     view_tables,
 )
 from projections.views import StoredPairs, Views
-from services.generations import log_head, other
 from services.heap import QuietGC
-from services.log_reader import LogPage, LogReader, PrefetchingReader
-from services.store import EventLog
+from services.rebuild.generations import log_head, other
+from services.storage.log_reader import LogPage, LogReader, PrefetchingReader
+from services.storage.store import EventLog
 
 log = logging.getLogger(__name__)
 

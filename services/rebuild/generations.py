@@ -1,6 +1,6 @@
 """Where the views' two generations stand: which one readers use, how far each has got,
 whether a rebuild is filling one (tables in projections/tables.py; the rebuild in
-services/rebuild.py)."""
+services/rebuild/rebuild.py)."""
 
 from __future__ import annotations
 

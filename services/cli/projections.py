@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from services.cli_output import fail
+from services.cli.output import fail
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from services.generations import Status
-    from services.store import EventLog
+    from services.rebuild.generations import Status
+    from services.storage.store import EventLog
 
 projections_app = typer.Typer(
     help="Read models (projections) built from the log.", no_args_is_help=True
@@ -26,8 +26,8 @@ projections_app = typer.Typer(
 def _open() -> tuple[Engine, EventLog]:
     """The read side and the log of a migrated database (else one line and exit 1)."""
     from projections.database import make_engine
-    from services.cli_context import ready
-    from services.store import open_event_log
+    from services.cli.context import ready
+    from services.storage.store import open_event_log
 
     settings = ready()
     if not settings.is_postgres:
@@ -72,10 +72,10 @@ def rebuild(
         TimeRemainingColumn,
     )
 
-    from services.cli_progress import EventsPerSecond
-    from services.generations import status
-    from services.rebuild import Progress as Step
-    from services.rebuild import Rebuilder, RebuildStalled
+    from services.cli.progress import EventsPerSecond
+    from services.rebuild.generations import status
+    from services.rebuild.rebuild import Progress as Step
+    from services.rebuild.rebuild import Rebuilder, RebuildStalled
 
     engine, event_log = _open()
     stop = threading.Event()
@@ -138,7 +138,7 @@ def show_status(
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON object")] = False,
 ) -> None:
     """Which generation readers use, each generation's checkpoint, any unfinished rebuild."""
-    from services.generations import status
+    from services.rebuild.generations import status
 
     engine, event_log = _open()
     try:

@@ -28,12 +28,12 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.errors import DomainError, Problem, VersionConflict
 from domain.events import Recorded
-from services import idempotency, refusals
-from services.idempotency import IdempotencyClaim, IdempotencyKeyUsed
-from services.ledger import LogLedger, StagedLedger
-from services.recording import Item, Stamper, decide_request
-from services.refusals import BatchRefused, IdempotencyKeyReused
-from services.store import EventLog
+from services.storage.store import EventLog
+from services.write import idempotency, refusals
+from services.write.idempotency import IdempotencyClaim, IdempotencyKeyUsed
+from services.write.ledger import LogLedger, StagedLedger
+from services.write.recording import Item, Stamper, decide_request
+from services.write.refusals import BatchRefused, IdempotencyKeyReused
 
 log = logging.getLogger(__name__)
 MAX_CONFLICT_RETRIES = 10

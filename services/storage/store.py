@@ -18,14 +18,14 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.sql import SQL, Literal
 
-from services.database_names import (
+from services.settings import Settings
+from services.storage.database_names import (
     APPLICATION_NAME,
     POSTGRES_EVENTS_TABLE,
     SQLITE_EVENTS_TABLE,
     psycopg_dsn,
     sqlite_path,
 )
-from services.settings import Settings
 
 __all__ = [
     "APPLICATION_NAME",

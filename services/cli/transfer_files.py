@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from services.parsing import InputError, MalformedJson, parse_strict_json
+from services.write.parsing import InputError, MalformedJson, parse_strict_json
 
 CSV_COLUMNS = (
     "position",

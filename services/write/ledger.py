@@ -13,7 +13,7 @@ from typing import cast
 
 from domain.dossier import Dossier, aggregate_id, aggregate_key
 from domain.events import Recorded
-from services.store import EventLog
+from services.storage.store import EventLog
 
 EventLocator = Callable[[str], str | None]
 

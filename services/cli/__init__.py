@@ -1,0 +1,1 @@
+"""`regtl`, the command line (docs/cli.md): `services.cli.main:main`, or `python -m services.cli`."""
