@@ -49,7 +49,7 @@ run: $(STAMP)
 	$(BIN)/python -m services.cli.devstart $(HOST) $(PORT)
 	$(BIN)/regtl serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(NPM_STAMP) $(GEN_STAMP)
+test: lint $(NPM_STAMP) $(GEN_STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 test-unit: $(STAMP)
@@ -67,8 +67,11 @@ wrk:
 	  $$AS apt-get install -y -qq wrk >/dev/null 2>&1 && echo "installed wrk ($$(command -v wrk))"; \
 	} || echo "make bench: wrk is missing and could not be installed (needs apt-get as root: apt-get install -y wrk); the HTTP figures will fail" >&2
 
+# ruff (rules and formatting) and mypy strict: `make test` runs it first, CI too.
 lint: $(STAMP)
 	$(BIN)/ruff check domain projections services tests
+	$(BIN)/ruff format --check domain projections services tests
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) data
