@@ -1,5 +1,8 @@
 """`regtl`: serve, worker, db, keys, load, export, demo, projections (docs/cli.md).
 
+The top-level commands are here; `db`, `keys` and `projections` are sub-apps registered
+from here (services/cli/database.py, keys.py, projections.py).
+
 Start-up stays small: this module imports typer and nothing heavy. Each command imports
 what it needs when it runs (Alembic only in `db`, the HTTP server only in `serve`), and
 every command that needs the tables looks at the database first (services/storage/preflight.py),
@@ -11,20 +14,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
 from services.cli.context import ready, settings
-from services.cli.output import fail, print_listing
+from services.cli.database import db_app
+from services.cli.keys import keys_app
+from services.cli.output import fail
 from services.cli.projections import projections_app
 
 if TYPE_CHECKING:
     from services.bootstrap import Container
     from services.cli.transfer import Placed
-    from services.keys import ApiKey, KeyStore
     from services.settings import Settings
 
 # Locals in a traceback would print settings, and with them database passwords.
@@ -33,15 +36,10 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-db_app = typer.Typer(
-    help="Database schema (Alembic): create it, upgrade it, downgrade it.", no_args_is_help=True
-)
-keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(projections_app, name="projections")
 REPO_DEMO = Path(__file__).resolve().parents[2] / "deploy" / "demo" / "h20_timeline.json"
-JsonFlag = Annotated[bool, typer.Option("--json", help="print a JSON array")]
 
 
 def _container(current: Settings) -> Container:
@@ -97,138 +95,6 @@ def worker() -> None:
     typer.echo("worker running; Ctrl-C to stop", err=True)
     stop.wait()
     container.close()
-
-
-@db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
-    """Create or migrate the database to REVISION (default: the latest); safe to re-run."""
-    from services.storage.preflight import NotReady, check_reachable
-
-    current = settings()
-    try:
-        check_reachable(current.migration_database_url or current.database_url)
-    except NotReady as problem:
-        raise fail(str(problem)) from None
-    from services.storage import migrate
-
-    migrate.upgrade(current, revision)
-    typer.echo(f"database at revision {revision}", err=True)
-
-
-@db_app.command("downgrade")
-def db_downgrade(revision: str) -> None:
-    """Downgrade the read models to REVISION (the log's base revision never downgrades)."""
-    current = ready(any_revision=True)
-    from services.storage import migrate
-
-    try:
-        migrate.downgrade(current, revision)
-    except RuntimeError as error:
-        raise fail(str(error)) from None
-    typer.echo(f"database at revision {revision}", err=True)
-
-
-@contextmanager
-def _key_store() -> Iterator[KeyStore]:
-    """Keys need one table, not the log: no bootstrap (a quarter of a second)."""
-    from projections.database import make_engine
-    from services.keys import KeyStore
-
-    engine = make_engine(ready().database_url, pool_size=1)
-    try:
-        yield KeyStore(engine)
-    finally:
-        engine.dispose()
-
-
-@keys_app.command("create")
-def keys_create(
-    scope: Annotated[str, typer.Option(help="read | write | subscribe | admin")],
-    name: Annotated[str | None, typer.Option(help="who or what uses it")] = None,
-    expires: Annotated[
-        str | None,
-        typer.Option(help="last valid day YYYY-MM-DD (UTC), or a timestamp with an offset"),
-    ] = None,
-) -> None:
-    """Create a key; the key itself is printed alone on the last line (shown only once)."""
-    from domain.clocks import utc_now
-    from services.keys import SCOPES
-
-    now = utc_now()
-    if scope not in SCOPES:
-        raise fail(f"--scope must be one of {', '.join(SCOPES)}")
-    expires_at = None if expires is None else _expiry(expires, now)
-    with _key_store() as keys:
-        key, token = keys.create(scope, name or f"{scope}-{now:%Y%m%d%H%M%S}", now, expires_at)
-    typer.echo(f"created key {key.id} ({key.name}, scope {key.scope})", err=True)
-    print(token)
-
-
-def _expiry(text: str, now: datetime) -> datetime:
-    from domain.clocks import DateRole, format_instant, parse_instant
-
-    try:
-        moment = parse_instant(text, DateRole.EXCLUSIVE_END)
-    except ValueError as error:
-        raise fail(f"--expires: {error}") from None
-    if moment <= now:
-        raise fail(
-            f"--expires {text} is in the past (it is {format_instant(now)}): give a "
-            "later day, or leave it out for a key that does not expire"
-        )
-    return moment
-
-
-@keys_app.command("list")
-def keys_list(as_json: JsonFlag = False) -> None:
-    """List keys (never their secrets): a table on a terminal, tab-separated rows when piped."""
-    with _key_store() as keys:
-        found = keys.list()
-    columns = ("id", "name", "scope", "created", "expires", "revoked", "last_used")
-    rows = [
-        (
-            k.id,
-            k.name,
-            k.scope,
-            *(_when(t) for t in (k.created_at, k.expires_at, k.revoked_at, k.last_used_at)),
-        )
-        for k in found
-    ]
-    print_listing(columns, rows, [_key_record(k) for k in found], as_json=as_json)
-
-
-def _key_record(key: ApiKey) -> dict[str, Any]:
-    times = {
-        "created_at": key.created_at,
-        "expires_at": key.expires_at,
-        "revoked_at": key.revoked_at,
-        "last_used_at": key.last_used_at,
-    }
-    return {
-        "id": key.id,
-        "name": key.name,
-        "scope": key.scope,
-        **{name: _when(t) or None for name, t in times.items()},
-        "revoked": key.revoked_at is not None,
-    }
-
-
-def _when(moment: datetime | None) -> str:
-    from domain.clocks import format_instant
-
-    return "" if moment is None else format_instant(moment)
-
-
-@keys_app.command("revoke")
-def keys_revoke(key_id: str) -> None:
-    """Revoke a key by its id (takes effect within seconds on every process)."""
-    from domain.clocks import utc_now
-
-    with _key_store() as keys:
-        revoked = keys.revoke(key_id, utc_now())
-    if not revoked:
-        raise fail(f"no live key {key_id!r}: see `regtl keys list` for the ids")
-    typer.echo(f"revoked {key_id}", err=True)
 
 
 def _load_file(path: Path, batch_size: int) -> None:

@@ -21,6 +21,8 @@ one while the live projector keeps the active one current and readers keep readi
    rebuild row; otherwise catch up again. Readers see the old generation up to that
    commit and the new one after it; the live projectors (in every process) pick the new
    generation up on their next step, since they look up the active generation each time.
+
+The start and the swap are services/rebuild/transitions.py; the pages are here.
 """
 
 from __future__ import annotations
@@ -28,30 +30,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.clocks import utc_now
-from projections.database import is_sqlite, write_transaction
-from projections.projector import Projector, active_generation, read_checkpoint
-from projections.tables import (
-    VIEWS,
-    ViewTables,
-    projection_checkpoint,
-    projection_generation,
-    projection_rebuild,
-    view_tables,
-)
+from projections.database import write_transaction
+from projections.projector import Projector, read_checkpoint
+from projections.tables import ViewTables, projection_checkpoint, view_tables
 from projections.views import StoredPairs, Views
 from services.heap import QuietGC
-from services.rebuild.generations import log_head, other
+from services.rebuild import transitions
+from services.rebuild.transitions import RebuildStalled as RebuildStalled
 from services.storage.log_reader import LogPage, LogReader, PrefetchingReader
 from services.storage.store import EventLog
 
@@ -82,10 +77,6 @@ class RebuildResult:
     @property
     def entries(self) -> int:
         return self.position - self.from_position
-
-
-class RebuildStalled(RuntimeError):
-    pass
 
 
 class RebuildInterrupted(KeyboardInterrupt):
@@ -233,76 +224,11 @@ class Rebuilder:
         return True
 
     def begin(self, *, restart: bool = False) -> tuple[str, bool]:
-        """Pick the generation to fill: resume the unfinished rebuild, or clear the inactive
-        generation and record a new one. Returns (generation, resumed)."""
-        with write_transaction(self.engine) as conn:
-            self._serialise(conn, f"{VIEWS}@rebuild")
-            active = active_generation(conn)
-            row = conn.execute(select(projection_rebuild)
-                               .where(projection_rebuild.c.name == VIEWS)).first()
-            if row is not None and row.generation != active and not restart:
-                return str(row.generation), True
-            generation = other(active)
-            tables = view_tables(generation)
-            self._serialise(conn, tables.checkpoint_name)  # no step of it is in flight
-            for table in reversed(tables.all):
-                conn.execute(delete(table))
-            moved = conn.execute(update(projection_checkpoint)
-                                 .where(projection_checkpoint.c.name == tables.checkpoint_name)
-                                 .values(position=0)).rowcount
-            if moved != 1:
-                conn.execute(insert(projection_checkpoint).values(
-                    name=tables.checkpoint_name, position=0))
-            conn.execute(delete(projection_rebuild).where(projection_rebuild.c.name == VIEWS))
-            conn.execute(insert(projection_rebuild).values(
-                name=VIEWS, generation=generation, started_at=self.clock()))
-            return generation, False
+        """Pick the generation to fill (services/rebuild/transitions.py): (generation, resumed)."""
+        return transitions.begin(self.engine, self.clock, restart=restart)
 
     def swap(self, generation: str,
              read: Callable[[int, int], LogPage] | None = None) -> tuple[bool, int, int]:
-        """Make `generation` active once it has reached the log's head as read in this very
-        transaction; the last few entries (at most a page) are applied in it too, so a
-        steady stream of writes cannot keep the swap from happening. Returns
-        (swapped, the generation's checkpoint, the head)."""
-        tables = view_tables(generation)
-        with write_transaction(self.engine) as conn:
-            self._serialise(conn, tables.checkpoint_name)  # a rival step on it finishes first
-            position = read_checkpoint(conn, tables.checkpoint_name)
-            head = log_head(conn)
-            if active_generation(conn) == generation:
-                return True, position, head  # another process finished this rebuild
-            row = conn.execute(select(projection_rebuild.c.generation)
-                               .where(projection_rebuild.c.name == VIEWS)).scalar()
-            if row != generation:
-                raise RebuildStalled(f"the rebuild of generation {generation} was cancelled "
-                                     "by another process")
-            if position < head:
-                if read is None or head - position > self.page:
-                    return False, position, head
-                # Entries up to the head are committed (the log commits in position order).
-                entries = [(p, e) for p, e in read(position, head - position) if p <= head]
-                Views().apply(conn, tables, [(p, e) for p, e in entries if e is not None])
-                moved = conn.execute(
-                    update(projection_checkpoint)
-                    .where(projection_checkpoint.c.name == tables.checkpoint_name,
-                           projection_checkpoint.c.position == position)
-                    .values(position=head)).rowcount
-                if moved != 1:  # rolls the whole transaction back
-                    raise RebuildStalled(f"generation {generation} moved under the swap")
-                position = head
-            flipped = conn.execute(
-                update(projection_generation)
-                .where(projection_generation.c.name == VIEWS,
-                       projection_generation.c.active == other(generation))
-                .values(active=generation)).rowcount
-            if flipped != 1:
-                conn.execute(insert(projection_generation).values(name=VIEWS, active=generation))
-            conn.execute(delete(projection_rebuild).where(projection_rebuild.c.name == VIEWS))
-            return True, position, head
-
-    @staticmethod
-    def _serialise(conn: Connection, name: str) -> None:
-        """Two rebuilds starting at once: the second waits, then sees the first's row."""
-        if not is_sqlite(conn.engine):  # SQLite: BEGIN IMMEDIATE already serialises
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                         {"k": zlib.crc32(name.encode())})
+        """Make `generation` active once it has reached the log's head, applying a short
+        tail (services/rebuild/transitions.py): (swapped, its checkpoint, the head)."""
+        return transitions.swap(self.engine, generation, read, self.page)

@@ -7,17 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from domain.catalog import CATALOG
-from domain.clocks import parse_instant, to_micros
-from domain.fields import Slugs, Text1000
+from domain.clocks import to_micros
 from projections.canonical import dumps
 from projections.database import write_transaction
-from services.api.body import read_json_body
 from services.api.contract import answer, body, query
 from services.api.deps import ContainerDep, require
-from services.api.params import MAX_INTEGER, Integer, optional_id, parse_id
+from services.api.params import Integer, optional_id, parse_id
 from services.api.problems import ApiProblem
 from services.api.schemas.operations import (
     AttemptPage,
@@ -27,80 +23,20 @@ from services.api.schemas.operations import (
     SubscriptionPage,
     SubscriptionWithSecret,
 )
+from services.api.subscription_bodies import (
+    ReplayIn,
+    SubscriptionIn,
+    SubscriptionPatch,
+    patch_fields,
+    read_body,
+    replay_since,
+)
 from services.bootstrap import Container
 from services.keys import ApiKey, load_keys
 from services.webhooks import subscriptions as subs
-from services.webhooks.urls import MAX_URL_LENGTH, check_url
-from services.write.parsing import validation_problems
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["webhooks"])
 Subscriber = Annotated[ApiKey, require("subscribe")]
-MESSAGE_TYPES = (*CATALOG, "EffectiveDateReached", "LicenseExpired")
-
-
-def _event_types(value: list[str]) -> list[str]:
-    for name in value:
-        if name not in MESSAGE_TYPES:
-            raise ValueError(f"unknown event type {name!r}")
-    return value
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
-
-
-def _url(value: str) -> str:
-    return check_url(value)  # the one rule, shared with the worker (services/webhooks/urls.py)
-
-
-# The pattern documents the shape in the OpenAPI document; the validator is the rule.
-WebhookUrl = Annotated[str, Field(max_length=MAX_URL_LENGTH, pattern=r"^https?://[^\s/?#]+[^\s]*$"),
-                       AfterValidator(_url)]
-
-
-class SubscriptionIn(_Body):
-    url: WebhookUrl
-    event_types: Annotated[list[str], Field(max_length=len(MESSAGE_TYPES))] = []
-    chips: Slugs = []
-    companies: Slugs = []
-    description: Text1000 = ""
-
-
-class SubscriptionPatch(_Body):
-    url: WebhookUrl | None = None
-    event_types: list[str] | None = None
-    chips: Slugs | None = None
-    companies: Slugs | None = None
-    description: Text1000 | None = None
-    paused: bool | None = None
-    disabled: bool | None = Field(None, description="false re-enables a disabled subscription")
-    owner_key_id: Annotated[str, Field(max_length=64)] | None = Field(
-        None, description="admin only: re-assign the subscription to this live key (scope "
-                          "subscribe or admin); held deliveries then go out")
-
-
-class ReplayIn(_Body):
-    from_position: Annotated[int, Field(ge=0, le=MAX_INTEGER)] | None = None
-    from_time: str | None = None
-
-
-async def _body(request: Request, model: type[_Body], container: Container) -> Any:
-    _, value = await read_json_body(request, container.settings.max_body_bytes)
-    if not isinstance(value, dict):
-        raise ApiProblem("validation-error", "the body must be a JSON object",
-                         [{"detail": "must be a JSON object", "pointer": ""}])
-    try:
-        parsed = model.model_validate(value)
-        for name in ("event_types",):
-            if getattr(parsed, name, None) is not None:
-                _event_types(getattr(parsed, name))
-    except ValidationError as error:
-        problems = validation_problems(error)
-        raise ApiProblem("validation-error", problems[0]["detail"], problems) from None
-    except ValueError as error:
-        raise ApiProblem("validation-error", f"event_types: {error}",
-                         [{"detail": str(error), "pointer": "/event_types"}]) from None
-    return parsed
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -158,7 +94,7 @@ async def _queue(container: Container, work: Any, sub_id: str, *args: Any) -> An
              responses=answer(SubscriptionWithSecret, 201, "the subscription, with its secret"),
              openapi_extra=body(SubscriptionIn, "what to send where"))
 async def create(request: Request, container: ContainerDep, key: Subscriber) -> Response:
-    body = await _body(request, SubscriptionIn, container)
+    body = await read_body(request, SubscriptionIn, container)
     head = await asyncio.to_thread(container.log.head)
     new = subs.NewSubscription(body.url, body.event_types, body.chips, body.companies,
                                body.description)
@@ -195,11 +131,7 @@ async def one(container: ContainerDep, key: Subscriber, subscription_id: str) ->
 async def patch(request: Request, container: ContainerDep, key: Subscriber,
                 subscription_id: str) -> Response:
     await _own(container, key, subscription_id)
-    body = await _body(request, SubscriptionPatch, container)
-    fields = body.model_dump(exclude_unset=True)
-    if fields.get("disabled") is True:
-        raise ApiProblem("validation-error", "a subscription is disabled by failures; pause it instead",
-                         [{"detail": "only false (re-enable) is accepted", "pointer": "/disabled"}])
+    fields = patch_fields(await read_body(request, SubscriptionPatch, container))
     if "owner_key_id" in fields:
         await _check_new_owner(container, key, fields["owner_key_id"])
     await _db(container, subs.change, subscription_id, fields, _now(container), write=True)
@@ -265,17 +197,10 @@ async def attempts(container: ContainerDep, key: Subscriber, subscription_id: st
 async def replay(request: Request, container: ContainerDep, key: Subscriber,
                  subscription_id: str) -> Response:
     await _own(container, key, subscription_id)
-    body = await _body(request, ReplayIn, container)
-    if (body.from_position is None) == (body.from_time is None):
-        raise ApiProblem("validation-error", "give exactly one of from_position and from_time",
-                         [{"detail": "exactly one of from_position, from_time", "pointer": ""}])
+    body = await read_body(request, ReplayIn, container)
+    since = replay_since(body)
     start = body.from_position
-    if body.from_time is not None:
-        try:
-            since = to_micros(parse_instant(body.from_time))
-        except ValueError as error:
-            raise ApiProblem("validation-error", f"from_time: {error}",
-                             [{"detail": str(error), "pointer": "/from_time"}]) from None
+    if since is not None:
         start = await _db(container, subs.first_position_recorded_since, since)
         if start is None:
             return _json({"queued": 0}, 202)
