@@ -236,12 +236,16 @@ class Changes(Data):
 
 
 class EventCorrected(Data):
-    event_id: Annotated[str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    event_id: Annotated[
+        str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    ]
     changes: Changes
 
 
 class EventRetracted(Data):
-    event_id: Annotated[str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    event_id: Annotated[
+        str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    ]
     reason: Reason
 
 
@@ -258,7 +262,13 @@ class EventType:
     """What the write side needs to know about a type: its aggregate, id field and role."""
 
     def __init__(self, name: str, model: type[Data], role: Role, kind: str, id_field: str):
-        self.name, self.model, self.role, self.kind, self.id_field = name, model, role, kind, id_field
+        self.name, self.model, self.role, self.kind, self.id_field = (
+            name,
+            model,
+            role,
+            kind,
+            id_field,
+        )
 
     @property
     def is_domain(self) -> bool:
@@ -297,4 +307,3 @@ CATALOG: dict[str, EventType] = {
 # Which data fields name registered ids (docs/events.md, "Write rules": registered, at an earlier position).
 CHIP_FIELDS = ("chips", "successor_of")
 COMPANY_FIELDS = ("companies", "licensee", "company", "manufacturer", "suppliers")
-

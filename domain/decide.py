@@ -26,6 +26,7 @@ class Ledger(Protocol):
     def dossier(self, key: str, *, expect_new: bool = False) -> Dossier:
         """The aggregate's events; `expect_new`: the caller is about to create it."""
         ...
+
     def is_registered(self, kind: str, slug: str) -> bool: ...
     def locate(self, event_id: str) -> str | None: ...
 
@@ -35,7 +36,9 @@ class Decision:
     key: str
     type: str
     effective_at: str | None
-    reported_at: str | None  # None: the writer applies the default of docs/clocks.md, "The three clocks"
+    reported_at: (
+        str | None
+    )  # None: the writer applies the default of docs/clocks.md, "The three clocks"
     summary: str
     sources: list[dict[str, Any]]
     data: dict[str, Any]
@@ -90,8 +93,7 @@ def _check_clock_fields(envelope: Envelope, event_type: EventType) -> None:
 def _check_expected_version(dossier: Dossier, expected: int | None) -> None:
     if expected is not None and expected != dossier.version:
         raise VersionConflict(
-            f"expected version {expected} of {dossier.key}, but it is at version "
-            f"{dossier.version}",
+            f"expected version {expected} of {dossier.key}, but it is at version {dossier.version}",
             [Problem("does not match the current version", "/expected_version")],
             dossier.version,
         )
@@ -122,11 +124,13 @@ def check_references(event_type: EventType, data: dict[str, Any], ledger: Ledger
         for index, slug in enumerate(items):
             if not ledger.is_registered(kind, slug):
                 pointer = f"{at}/{name}/{index}" if isinstance(value, list) else f"{at}/{name}"
-                problems.append(Problem(
-                    f"unknown {kind} {slug!r}: register it first with "
-                    f"{'ChipRegistered' if kind == 'chip' else 'CompanyRegistered'}",
-                    pointer,
-                ))
+                problems.append(
+                    Problem(
+                        f"unknown {kind} {slug!r}: register it first with "
+                        f"{'ChipRegistered' if kind == 'chip' else 'CompanyRegistered'}",
+                        pointer,
+                    )
+                )
     if problems:
         raise InvalidEvent(problems[0].detail, problems)
 

@@ -70,4 +70,3 @@ ENVELOPES: dict[str, type[Envelope]] = {
 }
 AnyEnvelope: Any = Annotated[union_of(ENVELOPES.values()), Field(discriminator="type")]
 ENVELOPE_ADAPTER: TypeAdapter[Envelope] = TypeAdapter(AnyEnvelope)
-

@@ -38,22 +38,56 @@ class Recorded(DomainEvent):
 
 
 class CompanyRegistered(Recorded): ...
+
+
 class ChipRegistered(Recorded): ...
+
+
 class ExportBanImposed(Recorded): ...
+
+
 class ExportBanAmended(Recorded): ...
+
+
 class ExportBanLifted(Recorded): ...
+
+
 class LicenseGranted(Recorded): ...
+
+
 class LicenseDenied(Recorded): ...
+
+
 class LicenseRevoked(Recorded): ...
+
+
 class RevenueShareAgreed(Recorded): ...
+
+
 class RevenueShareEnded(Recorded): ...
+
+
 class AdvisoryIssued(Recorded): ...
+
+
 class AdvisoryWithdrawn(Recorded): ...
+
+
 class ProductionHalted(Recorded): ...
+
+
 class ProductionResumed(Recorded): ...
+
+
 class InvestigationOpened(Recorded): ...
+
+
 class InvestigationConcluded(Recorded): ...
+
+
 class EventCorrected(Recorded): ...
+
+
 class EventRetracted(Recorded): ...
 
 
@@ -72,18 +106,27 @@ class LoggedEvent:
     body: dict[str, Any]  # the full public form (summary, sources, clocks, version)
 
 
-EVENT_CLASSES: dict[str, type[Recorded]] = {
-    cls.__name__: cls for cls in Recorded.__subclasses__()
-}
+EVENT_CLASSES: dict[str, type[Recorded]] = {cls.__name__: cls for cls in Recorded.__subclasses__()}
 
 _new_object = object.__new__
 
 
-def new_recorded(cls: type[Recorded], originator_id: UUID, originator_version: int,
-                 timestamp: datetime, event_id: str, aggregate: str, effective_at: str | None,
-                 reported_at: str, recorded_at: str, recorded_by: str, summary: str,
-                 sources: list[dict[str, Any]], data: dict[str, Any],
-                 schema_version: int) -> Recorded:
+def new_recorded(
+    cls: type[Recorded],
+    originator_id: UUID,
+    originator_version: int,
+    timestamp: datetime,
+    event_id: str,
+    aggregate: str,
+    effective_at: str | None,
+    reported_at: str,
+    recorded_at: str,
+    recorded_by: str,
+    summary: str,
+    sources: list[dict[str, Any]],
+    data: dict[str, Any],
+    schema_version: int,
+) -> Recorded:
     """`cls(...)` for the writer, without the frozen dataclass's `__init__`.
 
     That `__init__` sets each of the 13 fields through `object.__setattr__` (frozen) and
@@ -95,10 +138,18 @@ def new_recorded(cls: type[Recorded], originator_id: UUID, originator_version: i
     """
     event = _new_object(cls)
     event.__dict__.update(
-        originator_id=originator_id, originator_version=originator_version,
-        timestamp=timestamp, event_id=event_id, aggregate=aggregate,
-        effective_at=effective_at, reported_at=reported_at, recorded_at=recorded_at,
-        recorded_by=recorded_by, summary=summary, sources=sources, data=data,
+        originator_id=originator_id,
+        originator_version=originator_version,
+        timestamp=timestamp,
+        event_id=event_id,
+        aggregate=aggregate,
+        effective_at=effective_at,
+        reported_at=reported_at,
+        recorded_at=recorded_at,
+        recorded_by=recorded_by,
+        summary=summary,
+        sources=sources,
+        data=data,
         schema_version=schema_version,
     )
     return event

@@ -123,14 +123,26 @@ def _plain_text(limit: int, *, newlines: bool) -> Any:
 # Bounded texts, spelt out so that type checkers read them as types (the limits of
 # docs/events.md, "Sources and limits"): one line of at most N characters, or prose
 # (newlines allowed).
-Text100 = Annotated[str, BeforeValidator(_plain_text(100, newlines=False)),
-                    WithJsonSchema({"type": "string", "maxLength": 100})]
-Text300 = Annotated[str, BeforeValidator(_plain_text(300, newlines=False)),
-                    WithJsonSchema({"type": "string", "maxLength": 300})]
-Text1000 = Annotated[str, BeforeValidator(_plain_text(1000, newlines=False)),
-                     WithJsonSchema({"type": "string", "maxLength": 1000})]
-Prose1000 = Annotated[str, BeforeValidator(_plain_text(1000, newlines=True)),
-                      WithJsonSchema({"type": "string", "maxLength": 1000})]
+Text100 = Annotated[
+    str,
+    BeforeValidator(_plain_text(100, newlines=False)),
+    WithJsonSchema({"type": "string", "maxLength": 100}),
+]
+Text300 = Annotated[
+    str,
+    BeforeValidator(_plain_text(300, newlines=False)),
+    WithJsonSchema({"type": "string", "maxLength": 300}),
+]
+Text1000 = Annotated[
+    str,
+    BeforeValidator(_plain_text(1000, newlines=False)),
+    WithJsonSchema({"type": "string", "maxLength": 1000}),
+]
+Prose1000 = Annotated[
+    str,
+    BeforeValidator(_plain_text(1000, newlines=True)),
+    WithJsonSchema({"type": "string", "maxLength": 1000}),
+]
 
 
 def _unique(items: list[Any]) -> list[Any]:

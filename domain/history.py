@@ -15,8 +15,9 @@ from domain.world import coverage, fold_world, valid_time_order
 COORDINATES = ("as_of", "known_at", "position")
 
 
-def beliefs_at(events: Iterable[tuple[int, AnyEvent]], known_at: datetime,
-               at_position: int) -> list[Belief]:
+def beliefs_at(
+    events: Iterable[tuple[int, AnyEvent]], known_at: datetime, at_position: int
+) -> list[Belief]:
     return believed_at([as_written(p, e) for p, e in events], known_at, at_position)
 
 
@@ -26,8 +27,9 @@ def believed_at(written: list[Belief], known_at: datetime, at_position: int) -> 
     return visible(revised(within, known_at), known_at)
 
 
-def view_of(kind: str, subject: str, beliefs: list[Belief],
-            as_of: datetime) -> dict[str, Any] | None:
+def view_of(
+    kind: str, subject: str, beliefs: list[Belief], as_of: datetime
+) -> dict[str, Any] | None:
     return subject_view(fold_world(beliefs, as_of), kind, subject)
 
 
@@ -37,23 +39,32 @@ def _concerning(kind: str, subject: str, beliefs: list[Belief]) -> set[str]:
     key = f"{kind}:{subject}"
     aggregates = {b.event.aggregate for b in beliefs if key in named_subjects(b.data)}
     if kind == "chip":
-        chip = next((b.data for b in beliefs if b.type == "ChipRegistered"
-                     and b.data["chip"] == subject), None)
+        chip = next(
+            (b.data for b in beliefs if b.type == "ChipRegistered" and b.data["chip"] == subject),
+            None,
+        )
         specs = (chip or {}).get("specs")
-        aggregates |= {b.event.aggregate for b in beliefs if b.data.get("criteria")
-                       and coverage({"criteria": b.data["criteria"]}, subject, specs)}
+        aggregates |= {
+            b.event.aggregate
+            for b in beliefs
+            if b.data.get("criteria") and coverage({"criteria": b.data["criteria"]}, subject, specs)
+        }
     return aggregates
 
 
 def _believed(belief: Belief) -> dict[str, Any]:
     """The event's public form with the revisions known at K applied."""
     body = dict(getattr(belief.event, "body", None) or {})
-    body.update({
-        "effective_at": None if belief.effective_at is None else format_instant(belief.effective_at),
-        "reported_at": format_instant(belief.reported_at),
-        "data": belief.data,
-        "revised_by": list(belief.revised_by),
-    })
+    body.update(
+        {
+            "effective_at": None
+            if belief.effective_at is None
+            else format_instant(belief.effective_at),
+            "reported_at": format_instant(belief.reported_at),
+            "data": belief.data,
+            "revised_by": list(belief.revised_by),
+        }
+    )
     return body
 
 

@@ -47,7 +47,5 @@ def check_jurisdiction(value: object) -> str:
         hint = " (use GB for the United Kingdom)" if value.upper() == "UK" else ""
         if value.upper() in JURISDICTIONS and value != value.upper():
             hint = f" (codes are upper case: {value.upper()!r})"
-        raise ValueError(
-            f"{value[:20]!r} is not an ISO 3166-1 alpha-2 code or 'EU'{hint}"
-        )
+        raise ValueError(f"{value[:20]!r} is not an ISO 3166-1 alpha-2 code or 'EU'{hint}")
     return value

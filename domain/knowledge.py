@@ -44,8 +44,17 @@ def _instant(text: str | None) -> datetime | None:
 
 def as_written(position: int, event: AnyEvent) -> Belief:
     """A stored event before any revision: immutable per position, so callers may cache it."""
-    return Belief(event, position, _instant(event.effective_at), parse_instant(event.reported_at),
-                  event.data, False, (), event.type, CATALOG[event.type].role is Role.REGISTRY)
+    return Belief(
+        event,
+        position,
+        _instant(event.effective_at),
+        parse_instant(event.reported_at),
+        event.data,
+        False,
+        (),
+        event.type,
+        CATALOG[event.type].role is Role.REGISTRY,
+    )
 
 
 def _apply(belief: Belief, revision: Belief) -> Belief:
@@ -55,11 +64,13 @@ def _apply(belief: Belief, revision: Belief) -> Belief:
     changes = revision.data["changes"]
     return replace(
         belief,
-        effective_at=_instant(changes["effective_at"]) if "effective_at" in changes
+        effective_at=_instant(changes["effective_at"])
+        if "effective_at" in changes
         else belief.effective_at,
         # A correction cannot clear reported_at (docs/events.md, "Revisions"): never null.
         reported_at=(_instant(changes["reported_at"]) or belief.reported_at)
-        if "reported_at" in changes else belief.reported_at,
+        if "reported_at" in changes
+        else belief.reported_at,
         data=changes.get("data", belief.data),
         retracted=False,  # a correction reinstates a retracted event
         revised_by=revised_by,
@@ -79,8 +90,11 @@ def all_beliefs(
 def revised(written: Iterable[Belief], known_at: datetime | None = None) -> list[Belief]:
     """`all_beliefs` over events already made into beliefs by `as_written` (a cache's)."""
     ordered = sorted(written, key=attrgetter("position"))
-    revisions = [b for b in ordered if b.type in REVISIONS
-                 and (known_at is None or b.reported_at <= known_at)]
+    revisions = [
+        b
+        for b in ordered
+        if b.type in REVISIONS and (known_at is None or b.reported_at <= known_at)
+    ]
     bases = [b for b in ordered if b.type not in REVISIONS]
     if not revisions:  # the common case: nothing to apply, and no index to build
         return bases
@@ -96,6 +110,7 @@ def revised(written: Iterable[Belief], known_at: datetime | None = None) -> list
 def visible(beliefs: Iterable[Belief], known_at: datetime | None = None) -> list[Belief]:
     """Step 2: drop retracted events and, outside the registry, those reported after K."""
     return [
-        b for b in beliefs
+        b
+        for b in beliefs
         if not b.retracted and (b.is_registry or known_at is None or b.reported_at <= known_at)
     ]

@@ -18,10 +18,22 @@ KINDS = {  # URL segment → (aggregate kind, id field)
     "cases": ("case", "case_id"),
     "applications": ("application", "application_id"),
 }
-ENDED_STATUS = {"measure": "lifted", "license": "revoked", "agreement": "ended",
-                "advisory": "withdrawn", "case": "concluded", "application": "denied"}
-LIVE_STATUS = {"measure": "in_force", "license": "active", "agreement": "active",
-               "advisory": "active", "case": "open", "application": "denied"}
+ENDED_STATUS = {
+    "measure": "lifted",
+    "license": "revoked",
+    "agreement": "ended",
+    "advisory": "withdrawn",
+    "case": "concluded",
+    "application": "denied",
+}
+LIVE_STATUS = {
+    "measure": "in_force",
+    "license": "active",
+    "agreement": "active",
+    "advisory": "active",
+    "case": "open",
+    "application": "denied",
+}
 
 
 def status_of(obj: Obj | None, as_of: datetime) -> str:
@@ -37,8 +49,9 @@ def is_current(status: str) -> bool:
     return status in ("in_force", "active", "open")
 
 
-def object_view(kind: str, object_id: str, beliefs: list[Belief],
-                as_of: datetime, version: int) -> dict[str, Any] | None:
+def object_view(
+    kind: str, object_id: str, beliefs: list[Belief], as_of: datetime, version: int
+) -> dict[str, Any] | None:
     """The object as it stood at T, with the events that made it (as believed at K)."""
     mine = [b for b in beliefs if b.event.aggregate == f"{kind}:{object_id}"]
     creator = next((b for b in mine if CATALOG[b.type].role is Role.CREATOR), None)
@@ -50,10 +63,14 @@ def object_view(kind: str, object_id: str, beliefs: list[Belief],
     return {
         **fields,
         "status": status_of(obj, as_of),
-        "effective_at": None if creator.effective_at is None else format_instant(creator.effective_at),
+        "effective_at": None
+        if creator.effective_at is None
+        else format_instant(creator.effective_at),
         "version": version,
-        "anomalies": sorted(({"event_id": a.event_id, "reason": a.reason}
-                             for a in world.anomalies), key=lambda a: a["event_id"]),
+        "anomalies": sorted(
+            ({"event_id": a.event_id, "reason": a.reason} for a in world.anomalies),
+            key=lambda a: a["event_id"],
+        ),
         "events": [_summary(b) for b in sorted(mine, key=lambda b: (b.effective_at, b.position))],
     }
 
@@ -61,11 +78,20 @@ def object_view(kind: str, object_id: str, beliefs: list[Belief],
 def _canonical(fields: dict[str, Any]) -> dict[str, Any]:
     """Lists of ids (chips, destinations, companies) sorted, as every answer's lists are
     (docs/state.md, "Reproducibility"); `criteria` keeps its order: a clause's index is its name."""
-    return {k: sorted(v) if isinstance(v, list) and all(isinstance(x, str) for x in v) else v
-            for k, v in fields.items()}
+    return {
+        k: sorted(v) if isinstance(v, list) and all(isinstance(x, str) for x in v) else v
+        for k, v in fields.items()
+    }
 
 
 def _summary(belief: Belief) -> dict[str, Any]:
-    return {"id": belief.event.event_id, "type": belief.type, "position": belief.position,
-            "effective_at": None if belief.effective_at is None else format_instant(belief.effective_at),
-            "reported_at": format_instant(belief.reported_at), "revised_by": list(belief.revised_by)}
+    return {
+        "id": belief.event.event_id,
+        "type": belief.type,
+        "position": belief.position,
+        "effective_at": None
+        if belief.effective_at is None
+        else format_instant(belief.effective_at),
+        "reported_at": format_instant(belief.reported_at),
+        "revised_by": list(belief.revised_by),
+    }

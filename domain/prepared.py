@@ -67,7 +67,7 @@ def prepare(written: Iterable[Belief]) -> Prepared:
 
 def prepared_world(prepared: Prepared, as_of: datetime, known_at: datetime) -> World:
     """Equal to `fold_world(believed_at(slice, K, P), T)` for the slice `prepared` holds."""
-    known = prepared.revisions[:bisect_right(prepared.revision_times, known_at)]
+    known = prepared.revisions[: bisect_right(prepared.revision_times, known_at)]
     if not known:
         return fold_ordered(prepared.registry, prepared.domain, as_of, known_at)
     revised: dict[str, Belief] = {}
@@ -105,12 +105,16 @@ def relevant_criteria(own: list[Belief], criteria: list[Belief]) -> list[Belief]
     mine = {b.event.aggregate for b in own}
     versions: dict[str, list[list[dict[str, Any]]]] = {}
     for belief in criteria:
-        data = belief.data.get("changes", {}).get("data") if belief.type in REVISIONS \
-            else belief.data
+        data = (
+            belief.data.get("changes", {}).get("data") if belief.type in REVISIONS else belief.data
+        )
         if data and data.get("criteria"):
             versions.setdefault(belief.event.aggregate, []).append(data["criteria"])
-    covering = {aggregate for aggregate, lists in versions.items()
-                if any(matches_criteria(c, s) is not None for c in lists for s in specs)}
+    covering = {
+        aggregate
+        for aggregate, lists in versions.items()
+        if any(matches_criteria(c, s) is not None for c in lists for s in specs)
+    }
     wanted = covering - mine
     return [b for b in criteria if b.event.aggregate in wanted]
 
@@ -118,8 +122,9 @@ def relevant_criteria(own: list[Belief], criteria: list[Belief]) -> list[Belief]
 def _spec_versions(own: list[Belief]) -> list[dict[str, Any] | None]:
     """Every specs any registration in the slice ever stated (a superset is safe)."""
     registered = {b.event.event_id for b in own if b.type == "ChipRegistered"}
-    specs: list[dict[str, Any] | None] = [b.data.get("specs") for b in own
-                                          if b.event.event_id in registered]
+    specs: list[dict[str, Any] | None] = [
+        b.data.get("specs") for b in own if b.event.event_id in registered
+    ]
     for belief in own:  # corrections of the registration may change the specs
         if belief.type == "EventCorrected" and belief.data.get("event_id") in registered:
             data = belief.data.get("changes", {}).get("data")

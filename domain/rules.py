@@ -51,21 +51,29 @@ def check_lifecycle(dossier: Dossier, t: EventType, effective_at: datetime) -> N
             "/type",
         )
     if effective_at >= terminal.effective_at:
-        raise invalid(f"takes effect at or after {name} ended ({terminal.type} at {when})",
-                      "/effective_at")
+        raise invalid(
+            f"takes effect at or after {name} ended ({terminal.type} at {when})", "/effective_at"
+        )
 
 
-def check_amended_coverage(dossier: Dossier, change: dict[str, Any], effective_at: datetime) -> None:
+def check_amended_coverage(
+    dossier: Dossier, change: dict[str, Any], effective_at: datetime
+) -> None:
     """An amendment may not leave a measure covering no chip, criterion or company."""
     fields = dict(dossier.beliefs[0].data)
     for belief in _in_valid_time_order(_live(dossier)):
-        if belief.type == "ExportBanAmended" and belief.effective_at is not None \
-                and belief.effective_at <= effective_at:
+        if (
+            belief.type == "ExportBanAmended"
+            and belief.effective_at is not None
+            and belief.effective_at <= effective_at
+        ):
             fields.update({k: v for k, v in belief.data.items() if k != "measure_id"})
     fields.update(change)
     if not any(fields.get(name) for name in COVERAGE):
-        raise invalid("the measure would cover nothing: keep at least one of chips, criteria, "
-                      "companies", "/data")
+        raise invalid(
+            "the measure would cover nothing: keep at least one of chips, criteria, companies",
+            "/data",
+        )
 
 
 def open_halts(dossier: Dossier, at: datetime) -> set[str]:

@@ -29,32 +29,58 @@ def chip_view(world: World, chip: str) -> dict[str, Any] | None:
     specs = info.get("specs") or {}
     export, end_user = _export(world, chip, specs)
     return {
-        "chip": chip, "name": info["name"], "manufacturer": info["manufacturer"],
-        "successor_of": info.get("successor_of"), "specs": specs,
+        "chip": chip,
+        "name": info["name"],
+        "manufacturer": info["manufacturer"],
+        "successor_of": info.get("successor_of"),
+        "specs": specs,
         "export": export,
         "end_user_restrictions": _sorted(end_user, "measure_id"),
         "upcoming": upcoming_for_chip(world, chip, specs),
-        "revenue_share": _sorted([
-            {"agreement_id": a.id, "company": a.fields["company"],
-             "beneficiary": a.fields["beneficiary"], "percent": a.fields["percent"],
-             "destinations": sorted(a.fields["destinations"])}
-            for a in _live(world, "agreement") if chip in a.fields["chips"]], "agreement_id"),
-        "advisories": _sorted([
-            {"advisory_id": a.id, "authority": a.fields["authority"],
-             "jurisdiction": a.fields["jurisdiction"], "guidance": a.fields["guidance"]}
-            for a in _live(world, "advisory") if chip in a.fields["chips"]], "advisory_id"),
-        "investigations": _sorted([_case(c) for c in world.of_kind("case")
-                                   if chip in c.fields["chips"]], "case_id"),
+        "revenue_share": _sorted(
+            [
+                {
+                    "agreement_id": a.id,
+                    "company": a.fields["company"],
+                    "beneficiary": a.fields["beneficiary"],
+                    "percent": a.fields["percent"],
+                    "destinations": sorted(a.fields["destinations"]),
+                }
+                for a in _live(world, "agreement")
+                if chip in a.fields["chips"]
+            ],
+            "agreement_id",
+        ),
+        "advisories": _sorted(
+            [
+                {
+                    "advisory_id": a.id,
+                    "authority": a.fields["authority"],
+                    "jurisdiction": a.fields["jurisdiction"],
+                    "guidance": a.fields["guidance"],
+                }
+                for a in _live(world, "advisory")
+                if chip in a.fields["chips"]
+            ],
+            "advisory_id",
+        ),
+        "investigations": _sorted(
+            [_case(c) for c in world.of_kind("case") if chip in c.fields["chips"]], "case_id"
+        ),
         "production": _production(world, chip),
         "anomalies": _anomalies(world, f"chip:{chip}", chip, specs),
     }
 
 
 def _case(case: Obj) -> dict[str, Any]:
-    return {"case_id": case.id, "authority": case.fields["authority"],
-            "jurisdiction": case.fields["jurisdiction"], "kind": case.fields["kind"],
-            "status": "open" if case.live else "concluded",
-            "finding": None if case.live else case.fields.get("finding")}
+    return {
+        "case_id": case.id,
+        "authority": case.fields["authority"],
+        "jurisdiction": case.fields["jurisdiction"],
+        "kind": case.fields["kind"],
+        "status": "open" if case.live else "concluded",
+        "finding": None if case.live else case.fields.get("finding"),
+    }
 
 
 def _export(world: World, chip: str, specs: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
@@ -66,29 +92,44 @@ def _export(world: World, chip: str, specs: dict[str, Any]) -> tuple[dict[str, A
         if how is None:
             continue
         if fields.get("companies"):
-            end_user.append({"measure_id": measure.id, "companies": sorted(fields["companies"]),
-                             "destinations": sorted(fields["destinations"]),
-                             "control": fields["control"]})
+            end_user.append(
+                {
+                    "measure_id": measure.id,
+                    "companies": sorted(fields["companies"]),
+                    "destinations": sorted(fields["destinations"]),
+                    "control": fields["control"],
+                }
+            )
             continue
         for destination in fields["destinations"]:
             per = by_destination.setdefault(destination, {})
             per.setdefault(fields["jurisdiction"], []).append((measure, how))
-    licences = [lic for lic in world.of_kind("license") if license_active(lic, world.as_of)
-                and chip in lic.fields["chips"]]
+    licences = [
+        lic
+        for lic in world.of_kind("license")
+        if license_active(lic, world.as_of) and chip in lic.fields["chips"]
+    ]
     export = {}
     for destination, per_jurisdiction in by_destination.items():
         export[destination] = _destination_status(per_jurisdiction, licences, destination)
     return export, end_user
 
 
-def _destination_status(per_jurisdiction: dict[str, list[tuple[Obj, dict[str, Any]]]],
-                        licences: list[Obj], destination: str) -> dict[str, Any]:
+def _destination_status(
+    per_jurisdiction: dict[str, list[tuple[Obj, dict[str, Any]]]],
+    licences: list[Obj],
+    destination: str,
+) -> dict[str, Any]:
     statuses: dict[str, str] = {}
     licence_ids: set[str] = set()
     measures: dict[str, dict[str, Any]] = {}
     for jurisdiction, entries in per_jurisdiction.items():
-        mine = [lic.id for lic in licences if lic.fields["jurisdiction"] == jurisdiction
-                and destination in lic.fields["destinations"]]
+        mine = [
+            lic.id
+            for lic in licences
+            if lic.fields["jurisdiction"] == jurisdiction
+            and destination in lic.fields["destinations"]
+        ]
         if mine:
             statuses[jurisdiction] = "licensed"
             licence_ids.update(mine)
@@ -99,8 +140,10 @@ def _destination_status(per_jurisdiction: dict[str, list[tuple[Obj, dict[str, An
         measures.update({m.id: how for m, how in entries})
     return {
         "status": max(statuses.values(), key=RESTRICTIVENESS.__getitem__),
-        "measures": sorted(measures), "licenses": sorted(licence_ids),
-        "matched_by": measures, "by_jurisdiction": statuses,
+        "measures": sorted(measures),
+        "licenses": sorted(licence_ids),
+        "matched_by": measures,
+        "by_jurisdiction": statuses,
     }
 
 
@@ -108,13 +151,17 @@ def _production(world: World, chip: str) -> dict[str, Any]:
     halts = [h for h in world.halts.values() if h.chip == chip]
     if not halts:
         return {"status": "active", "since": None, "halted_by": [], "suppliers": []}
-    return {"status": "halted", "since": format_instant(min(h.since for h in halts)),
-            "halted_by": sorted({h.company for h in halts}),
-            "suppliers": sorted(set().union(*(h.suppliers for h in halts)))}
+    return {
+        "status": "halted",
+        "since": format_instant(min(h.since for h in halts)),
+        "halted_by": sorted({h.company for h in halts}),
+        "suppliers": sorted(set().union(*(h.suppliers for h in halts))),
+    }
 
 
-def _anomalies(world: World, subject: str, chip: str | None = None,
-               specs: dict[str, Any] | None = None) -> list[dict[str, str]]:
+def _anomalies(
+    world: World, subject: str, chip: str | None = None, specs: dict[str, Any] | None = None
+) -> list[dict[str, str]]:
     found = {}
     for anomaly in world.anomalies:
         concerned = subject in world.concerns(anomaly.aggregate)
@@ -145,29 +192,36 @@ def upcoming_for_chip(world: World, chip: str, specs: dict[str, Any]) -> list[di
         after = ahead.objects.get(key)
         if key.startswith("measure:") and after is not None:
             at_t = world.objects.get(key)
-            if any(o is not None and coverage(o.fields, chip, specs) for o in (at_t, before, after)):
+            if any(
+                o is not None and coverage(o.fields, chip, specs) for o in (at_t, before, after)
+            ):
                 changes.append((belief.effective_at, after.id, belief.type))
         elif key.startswith("license:") and after is not None and chip in after.fields["chips"]:
             changes.append((belief.effective_at, after.id, belief.type))
-    ending_times = {b.event.event_id: b.effective_at for b in world.pending
-                    if b.event.aggregate.startswith("license:")}
+    ending_times = {
+        b.event.event_id: b.effective_at
+        for b in world.pending
+        if b.event.aggregate.startswith("license:")
+    }
     for licence in ahead.of_kind("license"):
         expires = licence.fields.get("expires_at")
         if expires is None or chip not in licence.fields["chips"]:
             continue
         moment = parse_instant(expires)
         ended = ahead.objects.get(f"license:{licence.id}")
-        revoked_first = ended is not None and not ended.live and _ended_before(
-            ending_times, ended, moment)
+        revoked_first = (
+            ended is not None and not ended.live and _ended_before(ending_times, ended, moment)
+        )
         if moment > world.as_of and not revoked_first:
             changes.append((moment, licence.id, "LicenseExpired"))
     changes.sort(key=lambda c: (c[0], c[1], c[2]))
-    return [{"effective_at": format_instant(t), "kind": k, "id": i}
-            for t, i, k in changes[:UPCOMING_LIMIT]]
+    return [
+        {"effective_at": format_instant(t), "kind": k, "id": i}
+        for t, i, k in changes[:UPCOMING_LIMIT]
+    ]
 
 
-def _ended_before(ending_times: dict[str, datetime | None], licence: Obj,
-                  moment: datetime) -> bool:
+def _ended_before(ending_times: dict[str, datetime | None], licence: Obj, moment: datetime) -> bool:
     """Whether the licence's revocation takes effect before `moment` (its expiry);
     `ending_times`: the pending licence events' effective times, by event id."""
     if licence.ended_by not in ending_times:
@@ -186,40 +240,86 @@ def company_view(world: World, company: str) -> dict[str, Any] | None:
     if info is None:
         return None
     return {
-        "company": company, "name": info["name"], "country": info.get("country"),
-        "licenses": _sorted([
-            {"license_id": lic.id, "authority": lic.fields["authority"],
-             "jurisdiction": lic.fields["jurisdiction"], "chips": sorted(lic.fields["chips"]),
-             "destinations": sorted(lic.fields["destinations"]),
-             "expires_at": lic.fields.get("expires_at")}
-            for lic in world.of_kind("license")
-            if license_active(lic, world.as_of) and lic.fields["licensee"] == company], "license_id"),
-        "revenue_share": _sorted([
-            {"agreement_id": a.id, "chips": sorted(a.fields["chips"]),
-             "destinations": sorted(a.fields["destinations"]),
-             "beneficiary": a.fields["beneficiary"], "percent": a.fields["percent"]}
-            for a in _live(world, "agreement") if a.fields["company"] == company], "agreement_id"),
-        "advisories": _sorted([
-            {"advisory_id": a.id, "authority": a.fields["authority"],
-             "jurisdiction": a.fields["jurisdiction"], "guidance": a.fields["guidance"],
-             "chips": sorted(a.fields["chips"])}
-            for a in _live(world, "advisory") if company in a.fields["companies"]], "advisory_id"),
-        "export_restrictions": _sorted([
-            {"measure_id": m.id, "authority": m.fields["authority"],
-             "jurisdiction": m.fields["jurisdiction"],
-             "destinations": sorted(m.fields["destinations"]),
-             "control": m.fields["control"], "chips": sorted(m.fields.get("chips") or [])}
-            for m in _live(world, "measure") if company in (m.fields.get("companies") or [])],
-            "measure_id"),
-        "investigations": _sorted([_case(c) for c in world.of_kind("case")
-                                   if company in c.fields["companies"]], "case_id"),
+        "company": company,
+        "name": info["name"],
+        "country": info.get("country"),
+        "licenses": _sorted(
+            [
+                {
+                    "license_id": lic.id,
+                    "authority": lic.fields["authority"],
+                    "jurisdiction": lic.fields["jurisdiction"],
+                    "chips": sorted(lic.fields["chips"]),
+                    "destinations": sorted(lic.fields["destinations"]),
+                    "expires_at": lic.fields.get("expires_at"),
+                }
+                for lic in world.of_kind("license")
+                if license_active(lic, world.as_of) and lic.fields["licensee"] == company
+            ],
+            "license_id",
+        ),
+        "revenue_share": _sorted(
+            [
+                {
+                    "agreement_id": a.id,
+                    "chips": sorted(a.fields["chips"]),
+                    "destinations": sorted(a.fields["destinations"]),
+                    "beneficiary": a.fields["beneficiary"],
+                    "percent": a.fields["percent"],
+                }
+                for a in _live(world, "agreement")
+                if a.fields["company"] == company
+            ],
+            "agreement_id",
+        ),
+        "advisories": _sorted(
+            [
+                {
+                    "advisory_id": a.id,
+                    "authority": a.fields["authority"],
+                    "jurisdiction": a.fields["jurisdiction"],
+                    "guidance": a.fields["guidance"],
+                    "chips": sorted(a.fields["chips"]),
+                }
+                for a in _live(world, "advisory")
+                if company in a.fields["companies"]
+            ],
+            "advisory_id",
+        ),
+        "export_restrictions": _sorted(
+            [
+                {
+                    "measure_id": m.id,
+                    "authority": m.fields["authority"],
+                    "jurisdiction": m.fields["jurisdiction"],
+                    "destinations": sorted(m.fields["destinations"]),
+                    "control": m.fields["control"],
+                    "chips": sorted(m.fields.get("chips") or []),
+                }
+                for m in _live(world, "measure")
+                if company in (m.fields.get("companies") or [])
+            ],
+            "measure_id",
+        ),
+        "investigations": _sorted(
+            [_case(c) for c in world.of_kind("case") if company in c.fields["companies"]], "case_id"
+        ),
         "production_halts": sorted(
-            ({"chip": h.chip, "since": format_instant(h.since), "suppliers": sorted(h.suppliers)}
-             for h in world.halts.values() if h.company == company), key=lambda h: h["chip"]),
+            (
+                {"chip": h.chip, "since": format_instant(h.since), "suppliers": sorted(h.suppliers)}
+                for h in world.halts.values()
+                if h.company == company
+            ),
+            key=lambda h: h["chip"],
+        ),
         "production_orders_received": sorted(
-            ({"company": h.company, "chip": h.chip, "since": format_instant(h.since)}
-             for h in world.halts.values() if company in h.suppliers),
-            key=lambda h: (h["company"], h["chip"])),
+            (
+                {"company": h.company, "chip": h.chip, "since": format_instant(h.since)}
+                for h in world.halts.values()
+                if company in h.suppliers
+            ),
+            key=lambda h: (h["company"], h["chip"]),
+        ),
         "chips": sorted(c for c, info in world.chips.items() if info["manufacturer"] == company),
         "anomalies": _anomalies(world, f"company:{company}"),
     }

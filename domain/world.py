@@ -19,8 +19,13 @@ from domain.catalog import CATALOG, Role
 from domain.clocks import parse_instant
 from domain.knowledge import Belief
 
-TERMINAL_EFFECT = {"ExportBanLifted", "LicenseRevoked", "RevenueShareEnded",
-                   "AdvisoryWithdrawn", "InvestigationConcluded"}
+TERMINAL_EFFECT = {
+    "ExportBanLifted",
+    "LicenseRevoked",
+    "RevenueShareEnded",
+    "AdvisoryWithdrawn",
+    "InvestigationConcluded",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +95,15 @@ def valid_time_order(beliefs: list[Belief]) -> list[Belief]:
 def fold_world(beliefs: list[Belief], as_of: datetime) -> World:
     """The fold of what was believed (already revised and visible, docs/state.md, "What was known")."""
     registry = [b for b in beliefs if b.is_registry]
-    domain = valid_time_order([b for b in beliefs
-                               if not b.is_registry and b.effective_at is not None])
+    domain = valid_time_order(
+        [b for b in beliefs if not b.is_registry and b.effective_at is not None]
+    )
     return fold_ordered(registry, domain, as_of)
 
 
-def fold_ordered(registry: list[Belief], domain: list[Belief], as_of: datetime,
-                 known_at: datetime | None = None) -> World:
+def fold_ordered(
+    registry: list[Belief], domain: list[Belief], as_of: datetime, known_at: datetime | None = None
+) -> World:
     """The fold proper: registry beliefs in log order, domain beliefs in valid-time order.
 
     With `known_at`, beliefs not visible at K (retracted, or reported after K) are skipped
@@ -107,8 +114,11 @@ def fold_ordered(registry: list[Belief], domain: list[Belief], as_of: datetime,
             _register(world, belief)
     for belief in domain:
         effective = belief.effective_at
-        if effective is None or belief.retracted or (
-                known_at is not None and belief.reported_at > known_at):
+        if (
+            effective is None
+            or belief.retracted
+            or (known_at is not None and belief.reported_at > known_at)
+        ):
             continue
         world.believed.append(belief)
         if effective > as_of:
@@ -148,8 +158,12 @@ def apply(world: World, belief: Belief) -> None:
     if event_type.role is Role.CREATOR:
         if current is None:  # a creator seen twice cannot happen: ids are unique
             # Fields are never changed in place (an amendment makes a new dict): no copy.
-            world.objects[key] = Obj(event_type.kind, belief.data[event_type.id_field],
-                                     belief.data, belief.event.event_id)
+            world.objects[key] = Obj(
+                event_type.kind,
+                belief.data[event_type.id_field],
+                belief.data,
+                belief.event.event_id,
+            )
         return
     if current is None:
         world.anomalies.append(Anomaly(belief.event.event_id, "before_creator", key))
@@ -160,13 +174,20 @@ def apply(world: World, belief: Belief) -> None:
     # (Obj is built directly, not with dataclasses.replace: this runs for every event read.)
     if belief.type == "ExportBanAmended":
         changed = {k: v for k, v in belief.data.items() if k != "measure_id"}
-        world.objects[key] = Obj(current.kind, current.id, {**current.fields, **changed},
-                                 current.created_by)
+        world.objects[key] = Obj(
+            current.kind, current.id, {**current.fields, **changed}, current.created_by
+        )
     elif belief.type in TERMINAL_EFFECT:
         # Keep what the ending says (a case's finding, a lift's reason) with the object.
         outcome = {k: v for k, v in belief.data.items() if k != event_type.id_field}
-        world.objects[key] = Obj(current.kind, current.id, {**current.fields, **outcome},
-                                 current.created_by, belief.event.event_id, belief.type)
+        world.objects[key] = Obj(
+            current.kind,
+            current.id,
+            {**current.fields, **outcome},
+            current.created_by,
+            belief.event.event_id,
+            belief.type,
+        )
 
 
 def _apply_production(world: World, belief: Belief) -> None:
@@ -178,8 +199,9 @@ def _apply_production(world: World, belief: Belief) -> None:
             suppliers = frozenset(belief.data.get("suppliers") or ())
             if open_halt is None:
                 # A halt is a domain event: it always has a valid time.
-                world.halts[key] = Halt(company, chip, cast(datetime, belief.effective_at),
-                                        suppliers)
+                world.halts[key] = Halt(
+                    company, chip, cast(datetime, belief.effective_at), suppliers
+                )
             else:  # a second halt while open: keep the earliest `since`, union the suppliers
                 world.halts[key] = replace(open_halt, suppliers=open_halt.suppliers | suppliers)
         else:
@@ -211,7 +233,9 @@ def matches_criteria(criteria: list[dict[str, Any]], specs: dict[str, Any] | Non
     return None
 
 
-def coverage(measure: dict[str, Any], chip: str, specs: dict[str, Any] | None) -> dict[str, Any] | None:
+def coverage(
+    measure: dict[str, Any], chip: str, specs: dict[str, Any] | None
+) -> dict[str, Any] | None:
     """How a measure's fields cover a chip: named, by a criteria clause, or not at all."""
     if chip in (measure.get("chips") or []):
         return {"by": "named"}

@@ -43,12 +43,16 @@ class Batch:
         else:
             names = ", ".join(_quote(conn, c) for c in self.columns)
             marks = ", ".join("?" for _ in self.columns)
-            conn.exec_driver_sql(f"INSERT INTO {_quote(conn, self.table.name)} ({names}) "
-                                 f"VALUES ({marks}){self.payload[0]}", self.payload[1])
+            conn.exec_driver_sql(
+                f"INSERT INTO {_quote(conn, self.table.name)} ({names}) "
+                f"VALUES ({marks}){self.payload[0]}",
+                self.payload[1],
+            )
 
 
-def prepare(dialect: str, table: Table, rows: list[Row], *,
-            ignore_duplicates: bool = False) -> Batch | None:
+def prepare(
+    dialect: str, table: Table, rows: list[Row], *, ignore_duplicates: bool = False
+) -> Batch | None:
     """The statement that inserts `rows` on a `dialect` database (None: no rows)."""
     if not rows:
         return None
@@ -56,12 +60,20 @@ def prepare(dialect: str, table: Table, rows: list[Row], *,
     if dialect == "postgresql":
         kinds = [_kind(table, c) for c in columns]
         if ignore_duplicates:
-            return Batch(table, columns, "unnest", {
-                f"c{i}": _array_literal(k, [row[c] for row in rows])
-                for i, (k, c) in enumerate(zip(kinds, columns, strict=True))})
+            return Batch(
+                table,
+                columns,
+                "unnest",
+                {
+                    f"c{i}": _array_literal(k, [row[c] for row in rows])
+                    for i, (k, c) in enumerate(zip(kinds, columns, strict=True))
+                },
+            )
         return Batch(table, columns, "copy", _copy_text(kinds, columns, rows))
     conflict = " ON CONFLICT DO NOTHING" if ignore_duplicates else ""
-    return Batch(table, columns, "sqlite", (conflict, [tuple(row[c] for c in columns) for row in rows]))
+    return Batch(
+        table, columns, "sqlite", (conflict, [tuple(row[c] for c in columns) for row in rows])
+    )
 
 
 def _quote(conn: Connection, name: str) -> str:
@@ -99,8 +111,10 @@ def _copy_text(kinds: list[str], columns: list[str], rows: list[Row]) -> list[by
     """COPY text, in chunks of COPY_CHUNK rows."""
     chunks = []
     for start in range(0, len(rows), COPY_CHUNK):
-        chunk = rows[start:start + COPY_CHUNK]
-        cells = [_copy_cells(k, [row[c] for row in chunk]) for k, c in zip(kinds, columns, strict=True)]
+        chunk = rows[start : start + COPY_CHUNK]
+        cells = [
+            _copy_cells(k, [row[c] for row in chunk]) for k, c in zip(kinds, columns, strict=True)
+        ]
         chunks.append("".join("\t".join(line) + "\n" for line in zip(*cells, strict=True)).encode())
     return chunks
 
@@ -128,12 +142,16 @@ def _reraise(error: Exception, statement: str) -> None:
 
 # -- unnest over array literals ---------------------------------------------------------------
 
+
 def _array_literal(kind: str, values: Sequence[Any]) -> str:
     if kind == "bigint":
         return "{" + ",".join("NULL" if v is None else str(int(v)) for v in values) + "}"
     if kind == "bytea":
-        return "{" + ",".join("NULL" if v is None else '"\\\\x' + bytes(v).hex() + '"'
-                              for v in values) + "}"
+        return (
+            "{"
+            + ",".join("NULL" if v is None else '"\\\\x' + bytes(v).hex() + '"' for v in values)
+            + "}"
+        )
     quote: Callable[[Any], str] = _quoted
     return "{" + ",".join("NULL" if v is None else quote(v) for v in values) + "}"
 
@@ -150,4 +168,6 @@ def _pg_unnest(conn: Connection, table: Table, columns: list[str], arrays: dict[
     casts = ", ".join(f"%(c{i})s::text::{_kind(table, c)}[]" for i, c in enumerate(columns))
     conn.exec_driver_sql(
         f"INSERT INTO {_quote(conn, table.name)} ({names}) SELECT * FROM unnest({casts}) "
-        "ON CONFLICT DO NOTHING", arrays)
+        "ON CONFLICT DO NOTHING",
+        arrays,
+    )

@@ -15,7 +15,8 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         _sqlite_pragmas(engine)
         return engine
     sa_url = url.replace("postgresql://", "postgresql+psycopg://", 1).replace(
-        "postgres://", "postgresql+psycopg://", 1)
+        "postgres://", "postgresql+psycopg://", 1
+    )
     return create_engine(sa_url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
 
 

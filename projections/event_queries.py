@@ -41,16 +41,24 @@ def list_events(conn: Connection, where: EventFilter, after: int, limit: int) ->
     more = len(positions) > limit
     positions = positions[:limit]
     e, log = tables.event, log_table(conn)
-    rows = conn.execute(select(e.c.position, *stored_columns(log))
-                        .join(log, log.c.position == e.c.position)
-                        .where(e.c.position.in_(positions)).order_by(e.c.position)).all() \
-        if positions else []
-    return EventPage([public_bytes(r.position, r) for r in rows],
-                     positions[-1] if more else None, positions)
+    rows = (
+        conn.execute(
+            select(e.c.position, *stored_columns(log))
+            .join(log, log.c.position == e.c.position)
+            .where(e.c.position.in_(positions))
+            .order_by(e.c.position)
+        ).all()
+        if positions
+        else []
+    )
+    return EventPage(
+        [public_bytes(r.position, r) for r in rows], positions[-1] if more else None, positions
+    )
 
 
-def _matching_positions(conn: Connection, tables: ViewTables, where: EventFilter, after: int,
-                        count: int) -> list[int]:
+def _matching_positions(
+    conn: Connection, tables: ViewTables, where: EventFilter, after: int, count: int
+) -> list[int]:
     """The first `count` positions after `after` that pass the filter, in log order.
 
     With a chip or company, the query starts from that subject's aggregates (`rm_subject`)
@@ -70,8 +78,11 @@ def _matching_positions(conn: Connection, tables: ViewTables, where: EventFilter
         conditions.append(e.c.effective_us <= where.effective_to_us)
     if where.recorded_before_us is not None:
         conditions.append(e.c.recorded_us < where.recorded_before_us)
-    named = [f"{kind}:{slug}" for kind, slug in (("chip", where.chip), ("company", where.company))
-             if slug is not None]
+    named = [
+        f"{kind}:{slug}"
+        for kind, slug in (("chip", where.chip), ("company", where.company))
+        if slug is not None
+    ]
     if not named:
         query = select(e.c.position).where(*conditions)
         return list(conn.execute(query.order_by(e.c.position).limit(count)).scalars())
@@ -80,18 +91,34 @@ def _matching_positions(conn: Connection, tables: ViewTables, where: EventFilter
     narrowed = [*conditions, _narrowed(tables, first), *(_concerns(tables, o) for o in others)]
     plan_by_key(conn)
     if conn.dialect.name == "postgresql":
-        per_aggregate = (select(e.c.position)
-                         .where(e.c.agg_key == s.c.agg_key, e.c.position >= s.c.first_position,
-                                *narrowed)
-                         .order_by(e.c.position).limit(count).lateral("per_aggregate"))
-        query = (select(per_aggregate.c.position).select_from(s)
-                 .join(per_aggregate, true()).where(s.c.subject == first)
-                 .order_by(per_aggregate.c.position))
+        per_aggregate = (
+            select(e.c.position)
+            .where(e.c.agg_key == s.c.agg_key, e.c.position >= s.c.first_position, *narrowed)
+            .order_by(e.c.position)
+            .limit(count)
+            .lateral("per_aggregate")
+        )
+        query = (
+            select(per_aggregate.c.position)
+            .select_from(s)
+            .join(per_aggregate, true())
+            .where(s.c.subject == first)
+            .order_by(per_aggregate.c.position)
+        )
     else:  # SQLite: its planner starts from the subject's key by itself
-        query = (select(e.c.position)
-                 .join(s, and_(s.c.agg_key == e.c.agg_key, s.c.subject == first,
-                               s.c.first_position <= e.c.position))
-                 .where(*narrowed).order_by(e.c.position))
+        query = (
+            select(e.c.position)
+            .join(
+                s,
+                and_(
+                    s.c.agg_key == e.c.agg_key,
+                    s.c.subject == first,
+                    s.c.first_position <= e.c.position,
+                ),
+            )
+            .where(*narrowed)
+            .order_by(e.c.position)
+        )
     return list(conn.execute(query.limit(count)).scalars())
 
 
@@ -102,15 +129,18 @@ def subjects_of(conn: Connection, positions: list[int]) -> dict[int, set[str]]:
     e, s = tables.event, tables.subject
     found: dict[int, set[str]] = {p: set() for p in positions}
     plan_by_key(conn)
-    for row in conn.execute(select(e.c.position, s.c.subject)
-                            .join(s, and_(s.c.agg_key == e.c.agg_key,
-                                          s.c.first_position <= e.c.position))
-                            .where(e.c.position.in_(positions))):
+    for row in conn.execute(
+        select(e.c.position, s.c.subject)
+        .join(s, and_(s.c.agg_key == e.c.agg_key, s.c.first_position <= e.c.position))
+        .where(e.c.position.in_(positions))
+    ):
         found[row.position].add(row.subject)
     target = e.alias("target")
-    for row in conn.execute(select(e.c.position, e.c.subjects, target.c.subjects.label("targets"))
-                            .outerjoin(target, target.c.event_id == e.c.target_event_id)
-                            .where(e.c.position.in_(positions), e.c.subjects.is_not(None))):
+    for row in conn.execute(
+        select(e.c.position, e.c.subjects, target.c.subjects.label("targets"))
+        .outerjoin(target, target.c.event_id == e.c.target_event_id)
+        .where(e.c.position.in_(positions), e.c.subjects.is_not(None))
+    ):
         found[row.position] &= {*row.subjects.split(), *(row.targets or "").split()}
     return found
 
@@ -118,8 +148,9 @@ def subjects_of(conn: Connection, positions: list[int]) -> dict[int, set[str]]:
 def _concerns(tables: ViewTables, subject: str) -> Any:
     """`rm_event` row concerns `subject` (projections/views.py says when)."""
     e, s = tables.event, tables.subject.alias()
-    named_by_then = exists().where(s.c.agg_key == e.c.agg_key, s.c.subject == subject,
-                                   s.c.first_position <= e.c.position)
+    named_by_then = exists().where(
+        s.c.agg_key == e.c.agg_key, s.c.subject == subject, s.c.first_position <= e.c.position
+    )
     return and_(named_by_then, _narrowed(tables, subject))
 
 
@@ -127,9 +158,13 @@ def _narrowed(tables: ViewTables, subject: str) -> Any:
     """A production decision, or a revision of one, names `subject` (or its target does)."""
     e = tables.event
     target = e.alias()
-    return or_(e.c.subjects.is_(None), _lists(e.c.subjects, subject),
-               exists().where(target.c.event_id == e.c.target_event_id,
-                              _lists(target.c.subjects, subject)))
+    return or_(
+        e.c.subjects.is_(None),
+        _lists(e.c.subjects, subject),
+        exists().where(
+            target.c.event_id == e.c.target_event_id, _lists(target.c.subjects, subject)
+        ),
+    )
 
 
 def _lists(column: Any, subject: str) -> Any:
@@ -145,9 +180,11 @@ def get_event(conn: Connection, event_id: str) -> bytes | None:
 def event_by_id(conn: Connection, event_id: str) -> Any:
     """The row of one stored event (position, agg_key and the log columns), or None."""
     e, log = active_tables(conn).event, log_table(conn)
-    return conn.execute(select(e.c.position, e.c.agg_key, *stored_columns(log))
-                        .join(log, log.c.position == e.c.position)
-                        .where(e.c.event_id == event_id)).first()
+    return conn.execute(
+        select(e.c.position, e.c.agg_key, *stored_columns(log))
+        .join(log, log.c.position == e.c.position)
+        .where(e.c.event_id == event_id)
+    ).first()
 
 
 def locate_event(conn: Connection, event_id: str) -> str | None:

@@ -39,8 +39,9 @@ ReadLog = Callable[[int, int], LogPage]
 class Projection(Protocol):
     name: str
 
-    def apply(self, conn: Connection, tables: ViewTables,
-              events: list[tuple[int, Recorded]]) -> None: ...
+    def apply(
+        self, conn: Connection, tables: ViewTables, events: list[tuple[int, Recorded]]
+    ) -> None: ...
 
 
 def read_checkpoint(conn: Connection, name: str) -> int:
@@ -51,8 +52,9 @@ def read_checkpoint(conn: Connection, name: str) -> int:
 
 
 def active_generation(conn: Connection, name: str = VIEWS) -> str:
-    value = conn.execute(select(projection_generation.c.active)
-                         .where(projection_generation.c.name == name)).scalar()
+    value = conn.execute(
+        select(projection_generation.c.active).where(projection_generation.c.name == name)
+    ).scalar()
     return str(value or "a")
 
 
@@ -64,18 +66,25 @@ def active_position(conn: Connection) -> int:
     """The checkpoint of the generation readers use: what a read at P = default sees (one
     statement: it is asked on every read that does not give its own P)."""
     g, c = projection_generation, projection_checkpoint
-    active = func.coalesce(
-        select(g.c.active).where(g.c.name == VIEWS).scalar_subquery(), "a")
-    value = conn.execute(select(c.c.position)
-                         .where(c.c.name == literal(f"{VIEWS}@") + active)).scalar()
+    active = func.coalesce(select(g.c.active).where(g.c.name == VIEWS).scalar_subquery(), "a")
+    value = conn.execute(
+        select(c.c.position).where(c.c.name == literal(f"{VIEWS}@") + active)
+    ).scalar()
     return int(value or 0)
 
 
 class Projector:
     """Keeps one generation of the views caught up with the log (None: the active one)."""
 
-    def __init__(self, engine: Engine, read_log: ReadLog, projection: Projection,
-                 generation: str | None = None, page: int = 2000, checkpoint: str | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        read_log: ReadLog,
+        projection: Projection,
+        generation: str | None = None,
+        page: int = 2000,
+        checkpoint: str | None = None,
+    ):
         self.engine, self.read_log, self.projection = engine, read_log, projection
         self.generation, self.page = generation, page
         self.checkpoint = checkpoint  # a projection outside the view generations (webhooks)
@@ -117,8 +126,14 @@ class Projector:
             # moved, which means the page itself cannot be applied: say so, loudly.
             with self.engine.connect() as conn:
                 if read_checkpoint(conn, name) == start:
-                    log.error("%s: entries %d..%d cannot be applied (%s); the projection is "
-                              "stuck at %d", name, start + 1, last, error.orig, start)
+                    log.error(
+                        "%s: entries %d..%d cannot be applied (%s); the projection is stuck at %d",
+                        name,
+                        start + 1,
+                        last,
+                        error.orig,
+                        start,
+                    )
                 else:
                     log.debug("%s: another projector applied %d..%d", name, start + 1, last)
             return 0
@@ -147,8 +162,9 @@ class _LostRace(Exception):
 class ProjectorRunner:
     """A background thread that runs projectors whenever the log grows (or every poll)."""
 
-    def __init__(self, projectors: list[Projector], poll_seconds: float = 0.5,
-                 settle_seconds: float = 0.02):
+    def __init__(
+        self, projectors: list[Projector], poll_seconds: float = 0.5, settle_seconds: float = 0.02
+    ):
         self.projectors, self.poll, self.settle = projectors, poll_seconds, settle_seconds
         self.after_round: Callable[[], None] = lambda: None  # e.g. webhook fan-out
         self._wake = threading.Event()
@@ -178,8 +194,11 @@ class ProjectorRunner:
                 try:
                     projector.catch_up()
                 except OperationalError:  # database briefly unavailable: retry next round
-                    log.warning("projector %s: database unavailable",
-                                projector.projection.name, exc_info=True)
+                    log.warning(
+                        "projector %s: database unavailable",
+                        projector.projection.name,
+                        exc_info=True,
+                    )
             try:
                 self.after_round()
             except OperationalError:

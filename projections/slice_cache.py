@@ -68,8 +68,9 @@ class SliceCache:
             held = self._items.get(subject, EMPTY)
             self._items.move_to_end(subject) if subject in self._items else None
         if at_position > held.upto:
-            held = held.extended(at_position, _added(db.conn, db.tables, subject, held.upto,
-                                                     at_position))
+            held = held.extended(
+                at_position, _added(db.conn, db.tables, subject, held.upto, at_position)
+            )
             with self._lock:
                 current = self._items.get(subject, EMPTY)
                 if held.upto > current.upto:  # a concurrent reader may have gone further
@@ -80,8 +81,9 @@ class SliceCache:
         return held.at(at_position)
 
 
-def _added(conn: Connection, tables: ViewTables, subject: str, after: int,
-           upto: int) -> list[tuple[int, int]]:
+def _added(
+    conn: Connection, tables: ViewTables, subject: str, after: int, upto: int
+) -> list[tuple[int, int]]:
     """Rows (position, joined) the slice gains from (after, upto]: events there of
     aggregates already in it, and every event up to `upto` of aggregates that joined there."""
     e = tables.event
@@ -93,19 +95,25 @@ def _added(conn: Connection, tables: ViewTables, subject: str, after: int,
         member = select(s.c.agg_key, s.c.first_position).where(s.c.subject == subject)
     members = member.where(s.c.first_position <= upto).subquery()
     if after == 0:  # first read: one probe per aggregate is the cheapest way in
-        query = (select(e.c.position, members.c.first_position)
-                 .join(members, members.c.agg_key == e.c.agg_key)
-                 .where(e.c.position <= upto))
+        query = (
+            select(e.c.position, members.c.first_position)
+            .join(members, members.c.agg_key == e.c.agg_key)
+            .where(e.c.position <= upto)
+        )
         return [(row[0], row[1]) for row in conn.execute(query)]
     # New events of any member: a range scan of (after, upto], each looked up in the members.
-    recent = (select(e.c.position, members.c.first_position)
-              .join(members, members.c.agg_key == e.c.agg_key)
-              .where(and_(e.c.position > after, e.c.position <= upto)))
+    recent = (
+        select(e.c.position, members.c.first_position)
+        .join(members, members.c.agg_key == e.c.agg_key)
+        .where(and_(e.c.position > after, e.c.position <= upto))
+    )
     rows = [(row[0], row[1]) for row in conn.execute(recent)]
     # Aggregates that joined in (after, upto]: their older events too.
-    joined = (select(e.c.position, members.c.first_position)
-              .join(members, members.c.agg_key == e.c.agg_key)
-              .where(and_(members.c.first_position > after, e.c.position <= after)))
+    joined = (
+        select(e.c.position, members.c.first_position)
+        .join(members, members.c.agg_key == e.c.agg_key)
+        .where(and_(members.c.first_position > after, e.c.position <= after))
+    )
     rows += [(row[0], row[1]) for row in conn.execute(joined)]
     return rows
 

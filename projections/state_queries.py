@@ -58,8 +58,15 @@ class DecodedCache:
 
 
 def logged(public: dict[str, Any], aggregate: str) -> LoggedEvent:
-    return LoggedEvent(public["id"], public["type"], aggregate, public["effective_at"],
-                       public["reported_at"], public["data"], public)
+    return LoggedEvent(
+        public["id"],
+        public["type"],
+        aggregate,
+        public["effective_at"],
+        public["reported_at"],
+        public["data"],
+        public,
+    )
 
 
 class Reading:
@@ -67,8 +74,12 @@ class Reading:
     (its slice and events held in memory) needs no database at all, not even a pool
     checkout. Given a connection, uses it and leaves it open."""
 
-    def __init__(self, engine: Engine | None = None, conn: Connection | None = None,
-                 tables: ViewTables | None = None):
+    def __init__(
+        self,
+        engine: Engine | None = None,
+        conn: Connection | None = None,
+        tables: ViewTables | None = None,
+    ):
         self._engine, self._conn, self._owned = engine, conn, conn is None
         self._tables = tables
 
@@ -107,40 +118,64 @@ def written(db: Reading, positions: list[int], cache: DecodedCache) -> list[Beli
     return [known[p] for p in sorted(positions)]
 
 
-def events_of(conn: Connection, tables: ViewTables, aggregates: list[str], at_position: int,
-              cache: DecodedCache) -> list[Belief]:
+def events_of(
+    conn: Connection,
+    tables: ViewTables,
+    aggregates: list[str],
+    at_position: int,
+    cache: DecodedCache,
+) -> list[Belief]:
     """Every event of these aggregates up to P, as written, in log order."""
     if not aggregates:
         return []
     e = tables.event
-    positions: list[int] = list(conn.execute(
-        select(e.c.position).where(e.c.agg_key.in_(aggregates), e.c.position <= at_position)
-    ).scalars())
+    positions: list[int] = list(
+        conn.execute(
+            select(e.c.position).where(e.c.agg_key.in_(aggregates), e.c.position <= at_position)
+        ).scalars()
+    )
     return written(Reading(conn=conn, tables=tables), positions, cache)
 
 
-def _decode_into(conn: Connection, tables: ViewTables, missing: list[int], cache: DecodedCache,
-                 known: dict[int, Belief]) -> None:
+def _decode_into(
+    conn: Connection,
+    tables: ViewTables,
+    missing: list[int],
+    cache: DecodedCache,
+    known: dict[int, Belief],
+) -> None:
     e, log = tables.event, log_table(conn)
     for start in range(0, len(missing), 500):
-        rows = conn.execute(select(e.c.position, e.c.agg_key, *stored_columns(log))
-                            .join(log, log.c.position == e.c.position)
-                            .where(e.c.position.in_(missing[start:start + 500]))).all()
+        rows = conn.execute(
+            select(e.c.position, e.c.agg_key, *stored_columns(log))
+            .join(log, log.c.position == e.c.position)
+            .where(e.c.position.in_(missing[start : start + 500]))
+        ).all()
         for row in rows:
             event = logged(public_body(row.position, row), row.agg_key)
             known[row.position] = cache.put(row.position, event)
 
 
-def object_events(conn: Connection, tables: ViewTables, kind: str, object_id: str,
-                  at_position: int, cache: DecodedCache) -> list[Belief] | None:
+def object_events(
+    conn: Connection,
+    tables: ViewTables,
+    kind: str,
+    object_id: str,
+    at_position: int,
+    cache: DecodedCache,
+) -> list[Belief] | None:
     o = tables.object
-    key = conn.execute(select(o.c.agg_key).where(o.c.kind == kind, o.c.id == object_id,
-                                                 o.c.first_position <= at_position)).scalar()
+    key = conn.execute(
+        select(o.c.agg_key).where(
+            o.c.kind == kind, o.c.id == object_id, o.c.first_position <= at_position
+        )
+    ).scalar()
     return None if key is None else events_of(conn, tables, [key], at_position, cache)
 
 
-def registered_ids(conn: Connection, tables: ViewTables, kind: str, after: str | None,
-                   limit: int, at_position: int) -> list[str]:
+def registered_ids(
+    conn: Connection, tables: ViewTables, kind: str, after: str | None, limit: int, at_position: int
+) -> list[str]:
     r = tables.registry
     query = select(r.c.id).where(r.c.kind == kind, r.c.first_position <= at_position)
     if after is not None:
@@ -148,8 +183,9 @@ def registered_ids(conn: Connection, tables: ViewTables, kind: str, after: str |
     return list(conn.execute(query.order_by(r.c.id).limit(limit)).scalars())
 
 
-def object_ids(conn: Connection, tables: ViewTables, kind: str, after: str | None, limit: int,
-               at_position: int) -> list[tuple[str, str]]:
+def object_ids(
+    conn: Connection, tables: ViewTables, kind: str, after: str | None, limit: int, at_position: int
+) -> list[tuple[str, str]]:
     o = tables.object
     query = select(o.c.id, o.c.agg_key).where(o.c.kind == kind, o.c.first_position <= at_position)
     if after is not None:

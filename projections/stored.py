@@ -42,7 +42,8 @@ _log_metadata = MetaData()
 
 def _shape(name: str, position: str, schema: str | None) -> Table:
     return Table(
-        name, _log_metadata,
+        name,
+        _log_metadata,
         Column(position, BigInteger, key="position"),
         Column("originator_id", String, key="originator_id"),
         Column("originator_version", BigInteger, key="version"),
@@ -63,8 +64,12 @@ def log_table(conn: Connection) -> Table:
 
 def stored_columns(log: Table) -> tuple[Any, ...]:
     """What `public_body` needs from a joined log row, labelled for `row._mapping`."""
-    return (log.c.originator_id.label("log_originator"), log.c.version.label("log_version"),
-            log.c.topic.label("log_topic"), log.c.state.label("log_state"))
+    return (
+        log.c.originator_id.label("log_originator"),
+        log.c.version.label("log_version"),
+        log.c.topic.label("log_topic"),
+        log.c.state.label("log_state"),
+    )
 
 
 def public_body(position: int, row: Any) -> dict[str, Any]:
@@ -72,9 +77,15 @@ def public_body(position: int, row: Any) -> dict[str, Any]:
     state = bytes(row.log_state)
     values = plain_state(row.log_topic, state)
     if values is None:
-        event = _mapper().to_domain_event(Notification(
-            originator_id=_uuid(row.log_originator), originator_version=row.log_version,
-            topic=row.log_topic, state=state, id=position))
+        event = _mapper().to_domain_event(
+            Notification(
+                originator_id=_uuid(row.log_originator),
+                originator_version=row.log_version,
+                topic=row.log_topic,
+                state=state,
+                id=position,
+            )
+        )
         return render_event(cast(Recorded, event), position)  # our stored classes only
     return render_values(values, event_type(row.log_topic) or "", position, row.log_version)
 
@@ -83,8 +94,9 @@ def public_bytes(position: int, row: Any) -> bytes:
     return dumps(public_body(position, row))
 
 
-def render_values(values: dict[str, Any], event_type: str, position: int,
-                  version: int) -> dict[str, Any]:
+def render_values(
+    values: dict[str, Any], event_type: str, position: int, version: int
+) -> dict[str, Any]:
     """`render_event`, from the stored field values instead of the decoded object."""
     return {
         "id": values["event_id"],
@@ -105,7 +117,7 @@ def render_values(values: dict[str, Any], event_type: str, position: int,
 def event_type(topic: str) -> str | None:
     """The type of one of our events from its stored topic (`domain.events:LicenseGranted`);
     None for anything else the log holds (idempotency records)."""
-    return topic[len(OUR_TOPICS):] if topic.startswith(OUR_TOPICS) else None
+    return topic[len(OUR_TOPICS) :] if topic.startswith(OUR_TOPICS) else None
 
 
 def plain_state(topic: str, state: bytes) -> dict[str, Any] | None:
@@ -121,8 +133,12 @@ def plain_state(topic: str, state: bytes) -> dict[str, Any] | None:
     except orjson.JSONDecodeError:
         return None
     stamp = values.get("timestamp") if isinstance(values, dict) else None
-    if not (isinstance(stamp, dict) and len(stamp) == 2 and stamp.get("_type_") == "datetime_iso"
-            and "class_version" not in values):
+    if not (
+        isinstance(stamp, dict)
+        and len(stamp) == 2
+        and stamp.get("_type_") == "datetime_iso"
+        and "class_version" not in values
+    ):
         return None
     return cast(dict[str, Any], values)
 

@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables. Alembic owns them (services/migrations); this is their shape.
+"""SQLAlchemy Core tables. Alembic owns them (services/storage/migrations); this is their shape.
 
 The read models exist in two generations, `a` and `b`, with identical tables
 (`rm_event_a`, `rm_event_b`, …). Readers use the active one (`projection_generation`); a
@@ -86,7 +86,8 @@ class ViewTables:
 def view_tables(generation: str) -> ViewTables:
     g = generation
     event = Table(
-        f"rm_event_{g}", metadata,
+        f"rm_event_{g}",
+        metadata,
         Column("position", BigInteger, primary_key=True, autoincrement=False),
         Column("event_id", String(36), nullable=False, unique=True),
         Column("type", String(40), nullable=False),
@@ -104,26 +105,30 @@ def view_tables(generation: str) -> ViewTables:
         Index(f"ix_rm_event_{g}_effective", "effective_us"),
     )
     subject = Table(
-        f"rm_subject_{g}", metadata,
+        f"rm_subject_{g}",
+        metadata,
         Column("subject", String(100), primary_key=True),
         Column("agg_key", String(100), primary_key=True),
         Column("first_position", BigInteger, nullable=False),
         Index(f"ix_rm_subject_{g}_agg", "agg_key"),
     )
     criteria = Table(
-        f"rm_criteria_agg_{g}", metadata,
+        f"rm_criteria_agg_{g}",
+        metadata,
         Column("agg_key", String(100), primary_key=True),
         Column("first_position", BigInteger, nullable=False),
     )
     obj = Table(
-        f"rm_object_{g}", metadata,
+        f"rm_object_{g}",
+        metadata,
         Column("kind", String(16), primary_key=True),
         Column("id", String(80), primary_key=True),
         Column("agg_key", String(100), nullable=False),
         Column("first_position", BigInteger, nullable=False),
     )
     registry = Table(
-        f"rm_registry_{g}", metadata,
+        f"rm_registry_{g}",
+        metadata,
         Column("kind", String(16), primary_key=True),
         Column("id", String(80), primary_key=True),
         Column("first_position", BigInteger, nullable=False),

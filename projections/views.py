@@ -41,8 +41,13 @@ PRODUCTION = "production:"  # the aggregate key of a company's production decisi
 def _micros(text: str | None) -> int | None:
     if text is None:
         return None
-    if len(text) in (20, 27) and text[-1] == "Z" and text[10] == "T" and text[4] == text[7] == "-" \
-            and text[13] == text[16] == ":":
+    if (
+        len(text) in (20, 27)
+        and text[-1] == "Z"
+        and text[10] == "T"
+        and text[4] == text[7] == "-"
+        and text[13] == text[16] == ":"
+    ):
         # Canonical as stored (YYYY-MM-DDTHH:MM:SS[.ffffff]Z): the C parser, same instant.
         try:
             return to_micros(datetime.fromisoformat(text))
@@ -63,8 +68,10 @@ class _Rows:
         (self.new if fresh else self.maybe).setdefault(key, row)  # the earliest position wins
 
     def batches(self, dialect: str, table: Table) -> list[Batch | None]:
-        return [prepare(dialect, table, list(self.new.values())),
-                prepare(dialect, table, list(self.maybe.values()), ignore_duplicates=True)]
+        return [
+            prepare(dialect, table, list(self.new.values())),
+            prepare(dialect, table, list(self.maybe.values()), ignore_duplicates=True),
+        ]
 
 
 class _Page:
@@ -81,11 +88,13 @@ class _Page:
 
     def prepare(self, tables: ViewTables, dialect: str) -> None:
         """Build the statements' payloads now (see projections/bulk.py), before `write`."""
-        batches = [prepare(dialect, tables.event, self.events),
-                   *self.subjects.batches(dialect, tables.subject),
-                   *self.criteria.batches(dialect, tables.criteria),
-                   *self.objects.batches(dialect, tables.object),
-                   *self.registry.batches(dialect, tables.registry)]
+        batches = [
+            prepare(dialect, tables.event, self.events),
+            *self.subjects.batches(dialect, tables.subject),
+            *self.criteria.batches(dialect, tables.criteria),
+            *self.objects.batches(dialect, tables.object),
+            *self.registry.batches(dialect, tables.registry),
+        ]
         self.batches = [b for b in batches if b is not None]
 
 
@@ -121,8 +130,9 @@ class Views:
     def __init__(self, stored: StoredPairs | None = None):
         self.stored = stored
 
-    def apply(self, conn: Connection, tables: ViewTables,
-              events: list[tuple[int, Recorded]]) -> None:
+    def apply(
+        self, conn: Connection, tables: ViewTables, events: list[tuple[int, Recorded]]
+    ) -> None:
         self.write(conn, tables, self.index(events))
 
     def index(self, events: list[tuple[int, Recorded]]) -> _Page:
@@ -163,24 +173,42 @@ class Views:
             target_id, named = None, data
             if role is Role.CREATOR:
                 object_id = data[event_type.id_field]
-                page.objects.add(fresh, (event_type.kind, object_id), {
-                    "kind": event_type.kind, "id": object_id, "agg_key": key,
-                    "first_position": position})
+                page.objects.add(
+                    fresh,
+                    (event_type.kind, object_id),
+                    {
+                        "kind": event_type.kind,
+                        "id": object_id,
+                        "agg_key": key,
+                        "first_position": position,
+                    },
+                )
             elif role is Role.REGISTRY:
                 registered = data[event_type.id_field]
-                page.registry.add(fresh, (event_type.kind, registered), {
-                    "kind": event_type.kind, "id": registered, "first_position": position})
+                page.registry.add(
+                    fresh,
+                    (event_type.kind, registered),
+                    {"kind": event_type.kind, "id": registered, "first_position": position},
+                )
         if named.get("criteria"):
             page.criteria.add(fresh, key, {"agg_key": key, "first_position": position})
         subjects = named_subjects(named)
         for subject in subjects:
-            page.subjects.add(fresh, (subject, key), {
-                "subject": subject, "agg_key": key, "first_position": position})
-        page.events.append({
-            "position": position, "event_id": event.event_id, "type": event.type,
-            "agg_key": key, "effective_us": _micros(event.effective_at),
-            "reported_us": _micros(event.reported_at), "recorded_us": _micros(event.recorded_at),
-            "target_event_id": target_id,
-            "subjects": " ".join(sorted(subjects)) if key.startswith(PRODUCTION) else None,
-        })
-
+            page.subjects.add(
+                fresh,
+                (subject, key),
+                {"subject": subject, "agg_key": key, "first_position": position},
+            )
+        page.events.append(
+            {
+                "position": position,
+                "event_id": event.event_id,
+                "type": event.type,
+                "agg_key": key,
+                "effective_us": _micros(event.effective_at),
+                "reported_us": _micros(event.reported_at),
+                "recorded_us": _micros(event.recorded_at),
+                "target_event_id": target_id,
+                "subjects": " ".join(sorted(subjects)) if key.startswith(PRODUCTION) else None,
+            }
+        )

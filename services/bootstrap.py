@@ -74,8 +74,11 @@ class Container:
             self.runner.start()
             self.webhooks.start()
             if self.settings.is_postgres:  # writes by other processes wake us at once
-                listener = LogListener(psycopg_dsn(self.settings.database_url),
-                                       POSTGRES_EVENTS_TABLE, self.runner.nudge)
+                listener = LogListener(
+                    psycopg_dsn(self.settings.database_url),
+                    POSTGRES_EVENTS_TABLE,
+                    self.runner.nudge,
+                )
                 listener.start()
                 self.extras["listener"] = listener
         self.background = True
@@ -99,8 +102,9 @@ def read_log_page(event_log: EventLog) -> Callable[[int, int], list[tuple[int, A
     return read
 
 
-def _locator(engine: Engine, event_log: EventLog,
-             checkpoint: Callable[[], int]) -> Callable[[str], str | None]:
+def _locator(
+    engine: Engine, event_log: EventLog, checkpoint: Callable[[], int]
+) -> Callable[[str], str | None]:
     """Find an event's aggregate: the projection first, then the log's unprojected tail."""
     read = read_log_page(event_log)
 
@@ -124,8 +128,12 @@ def _locator(engine: Engine, event_log: EventLog,
     return locate
 
 
-def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
-              monotonic: Callable[[], float] = time.monotonic) -> Container:
+def bootstrap(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> Container:
     """`monotonic`: the rate limiter's time (never the wall clock, which may jump)."""
     if not settings.is_postgres:  # databases made before files were kept private
         make_sqlite_files_private(settings.database_url)
@@ -141,11 +149,29 @@ def bootstrap(settings: Settings, *, clock: Callable[[], datetime] = utc_now,
             return active_position(conn)
 
     ledger = LogLedger(event_log, _locator(engine, event_log, checkpoint))
-    writer = Writer(event_log, ledger, clock, idempotency_ttl=settings.idempotency_ttl_seconds,
-                    max_group=settings.writer_max_group, on_appended=runner.nudge)
+    writer = Writer(
+        event_log,
+        ledger,
+        clock,
+        idempotency_ttl=settings.idempotency_ttl_seconds,
+        max_group=settings.writer_max_group,
+        on_appended=runner.nudge,
+    )
     keys = KeyStore(engine, cache_seconds=settings.key_cache_seconds)
     webhooks = Webhooks(settings, engine, read_log_page(event_log), clock)
     runner.after_round = webhooks.after_projection
     webhooks.worker.observe = operations.metrics.observe_delivery
-    return Container(settings, engine, event_log, ledger, writer, projectors, runner, keys,
-                     PointInTime(), webhooks, clock, operations)
+    return Container(
+        settings,
+        engine,
+        event_log,
+        ledger,
+        writer,
+        projectors,
+        runner,
+        keys,
+        PointInTime(),
+        webhooks,
+        clock,
+        operations,
+    )

@@ -63,15 +63,23 @@ class KeyStore:
         self._touched: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def create(self, scope: str, name: str, now: datetime,
-               expires_at: datetime | None = None) -> tuple[ApiKey, str]:
+    def create(
+        self, scope: str, name: str, now: datetime, expires_at: datetime | None = None
+    ) -> tuple[ApiKey, str]:
         if scope not in SCOPES:
             raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
         key_id, secret = _random(12), _random(40)
         with self.engine.begin() as conn:
-            conn.execute(insert(api_key).values(
-                id=key_id, name=name, scope=scope, digest=_digest(secret), created_at=now,
-                expires_at=expires_at))
+            conn.execute(
+                insert(api_key).values(
+                    id=key_id,
+                    name=name,
+                    scope=scope,
+                    digest=_digest(secret),
+                    created_at=now,
+                    expires_at=expires_at,
+                )
+            )
         key = ApiKey(key_id, name, scope, now, expires_at, None, None)
         return key, f"rtl_{key_id}_{secret}"
 
@@ -82,9 +90,12 @@ class KeyStore:
 
     def revoke(self, key_id: str, now: datetime) -> bool:
         with self.engine.begin() as conn:
-            changed = conn.execute(update(api_key).where(api_key.c.id == key_id)
-                                   .where(api_key.c.revoked_at.is_(None))
-                                   .values(revoked_at=now)).rowcount
+            changed = conn.execute(
+                update(api_key)
+                .where(api_key.c.id == key_id)
+                .where(api_key.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            ).rowcount
         self._cache.pop(key_id, None)
         return bool(changed)
 
@@ -139,8 +150,15 @@ class KeyStore:
 
     @staticmethod
     def _from_row(r: Row[Any]) -> ApiKey:
-        return ApiKey(r.id, r.name, r.scope, _utc(r.created_at), _aware(r.expires_at),
-                      _aware(r.revoked_at), _aware(r.last_used_at))
+        return ApiKey(
+            r.id,
+            r.name,
+            r.scope,
+            _utc(r.created_at),
+            _aware(r.expires_at),
+            _aware(r.revoked_at),
+            _aware(r.last_used_at),
+        )
 
 
 def load_keys(conn: Connection, key_ids: Iterable[str]) -> dict[str, ApiKey]:

@@ -93,4 +93,6 @@ class Settings(BaseSettings):
 
     @property
     def is_postgres(self) -> bool:
-        return self.database_url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://"))
+        return self.database_url.startswith(
+            ("postgresql://", "postgres://", "postgresql+psycopg://")
+        )

@@ -30,8 +30,10 @@ REQUIRE_POSTGRES = os.environ.get("REGTL_REQUIRE_POSTGRES") == "1"
 def pg_farm() -> Iterator[postgres.PostgresFarm | None]:
     if not postgres.available():
         if REQUIRE_POSTGRES:
-            pytest.fail(f"PostgreSQL is required (REGTL_REQUIRE_POSTGRES=1) but "
-                        f"{postgres.admin_url()} does not answer")
+            pytest.fail(
+                f"PostgreSQL is required (REGTL_REQUIRE_POSTGRES=1) but "
+                f"{postgres.admin_url()} does not answer"
+            )
         yield None
         return
     with postgres.farm() as farm:
@@ -53,16 +55,20 @@ def _sqlite_backend(tmp_path: Path) -> Backend:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path,
-            pg_farm: postgres.PostgresFarm | None) -> Iterator[Backend]:
+def backend(
+    request: pytest.FixtureRequest, tmp_path: Path, pg_farm: postgres.PostgresFarm | None
+) -> Iterator[Backend]:
     if request.param == "sqlite":
         yield _sqlite_backend(tmp_path)
         return
     if pg_farm is None:
         pytest.skip("PostgreSQL not available")
     database = pg_farm.create()
-    settings = Settings(database_url=pg_farm.service_url(database),
-                        migration_database_url=pg_farm.owner_url(database), data_dir=tmp_path)
+    settings = Settings(
+        database_url=pg_farm.service_url(database),
+        migration_database_url=pg_farm.owner_url(database),
+        data_dir=tmp_path,
+    )
     try:
         yield Backend("postgres", settings, pg_farm, database)
     finally:

@@ -25,7 +25,8 @@ def imported_modules(package: str) -> list[tuple[str, str]]:
 
 def test_domain_imports_only_the_standard_library_pydantic_and_eventsourcing_domain() -> None:
     offenders = [
-        (where, name) for where, name in imported_modules("domain")
+        (where, name)
+        for where, name in imported_modules("domain")
         if name.split(".")[0] not in ALLOWED_IN_DOMAIN | set(sys.stdlib_module_names)
         or (name.startswith("eventsourcing") and name != "eventsourcing.domain")
     ]

@@ -23,12 +23,21 @@ from services.api.routes import (
 from services.bootstrap import Container
 from services.operations.middleware import OperationsMiddleware
 
-EXPOSED_HEADERS = ["ETag", "Link", "Location", "Retry-After", "RateLimit-Limit",
-                   "RateLimit-Remaining", "RateLimit-Reset", "X-Request-Id"]
+EXPOSED_HEADERS = [
+    "ETag",
+    "Link",
+    "Location",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "X-Request-Id",
+]
 
 
-def create_app(container: Container, *, manage_lifecycle: bool = False,
-               worker: bool = True) -> FastAPI:
+def create_app(
+    container: Container, *, manage_lifecycle: bool = False, worker: bool = True
+) -> FastAPI:
     """`manage_lifecycle`: start the writer (and projector) on startup, close on shutdown."""
 
     @asynccontextmanager
@@ -45,30 +54,50 @@ def create_app(container: Container, *, manage_lifecycle: bool = False,
         title="regtimeline",
         version="1.0.0",
         description="The regulatory history of AI chips, as immutable events, with "
-                    "point-in-time answers. Errors are RFC 9457 problem details.",
-        docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=lifespan,
+        "point-in-time answers. Errors are RFC 9457 problem details.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     app.state.container = container
     problems.install(app)
     openapi.install(app)
     docs.install(app)
-    for router in (events.router, stream.router, subjects.router, objects.router,
-                   subscriptions.router, health.router):
+    for router in (
+        events.router,
+        stream.router,
+        subjects.router,
+        objects.router,
+        subscriptions.router,
+        health.router,
+    ):
         app.include_router(router)
     if container.settings.metrics:  # None ("auto") is resolved by `regtl serve`
         _metrics_route(app, container)
     app.add_middleware(HeaderRule)  # inside CORS: a refusal still carries its headers
     if container.settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware, allow_origins=container.settings.cors_origins,
+            CORSMiddleware,
+            allow_origins=container.settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match",
-                           "If-None-Match", "Last-Event-ID"],
-            expose_headers=EXPOSED_HEADERS, max_age=600,
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "If-Match",
+                "If-None-Match",
+                "Last-Event-ID",
+            ],
+            expose_headers=EXPOSED_HEADERS,
+            max_age=600,
         )
     # outermost: it times, counts and logs every answer, refusals of the layers above included
-    app.add_middleware(OperationsMiddleware, metrics=container.operations.metrics,
-                       json_logs=container.settings.log_format == "json")
+    app.add_middleware(
+        OperationsMiddleware,
+        metrics=container.operations.metrics,
+        json_logs=container.settings.log_format == "json",
+    )
     return app
 
 

@@ -23,8 +23,9 @@ def parse_time(name: str, value: str | None, role: DateRole = DateRole.END) -> d
     try:
         return parse_instant(value, role, remember=False)
     except ValueError as error:
-        raise ApiProblem("validation-error", f"{name}: {error}",
-                         [{"detail": str(error), "parameter": name}]) from None
+        raise ApiProblem(
+            "validation-error", f"{name}: {error}", [{"detail": str(error), "parameter": name}]
+        ) from None
 
 
 def parse_position(name: str, value: str | None) -> int | None:
@@ -42,9 +43,15 @@ class Resolved:
         return IMMUTABLE if self.explicit else SHORT
 
 
-async def resolve(container: Container, as_of: str | None, known_at: str | None,
-                  at_position: str | None, min_position: str | None, *,
-                  uses_as_of: bool = True) -> Resolved:
+async def resolve(
+    container: Container,
+    as_of: str | None,
+    known_at: str | None,
+    at_position: str | None,
+    min_position: str | None,
+    *,
+    uses_as_of: bool = True,
+) -> Resolved:
     """`uses_as_of=False` for answers that do not depend on T (timeline, history): they are
     fixed forever once K and P are explicit."""
     now = container.clock()
@@ -57,18 +64,23 @@ async def resolve(container: Container, as_of: str | None, known_at: str | None,
         await wait_for_position(container, wanted)
     has_t = as_of is not None or not uses_as_of
     if p_given is not None and p_given <= container.projected_floor:  # projected: no query
-        return Resolved(Coordinates(t, k, p_given),
-                        explicit=has_t and k_given is not None and k_given <= now)
+        return Resolved(
+            Coordinates(t, k, p_given), explicit=has_t and k_given is not None and k_given <= now
+        )
     checkpoint = await asyncio.to_thread(container.projected_position)
     if p_given is None:
         return Resolved(Coordinates(t, k, checkpoint), explicit=False)
     if p_given <= checkpoint:  # projected, so stored: no need to ask the log's head
-        return Resolved(Coordinates(t, k, p_given),
-                        explicit=has_t and k_given is not None and k_given <= now)
+        return Resolved(
+            Coordinates(t, k, p_given), explicit=has_t and k_given is not None and k_given <= now
+        )
     head = await asyncio.to_thread(container.log.head)
     if p_given > head:
-        raise ApiProblem("validation-error", f"at_position {p_given} is beyond the log's head ({head})",
-                         [{"detail": f"at most {head}", "parameter": "at_position"}])
+        raise ApiProblem(
+            "validation-error",
+            f"at_position {p_given} is beyond the log's head ({head})",
+            [{"detail": f"at most {head}", "parameter": "at_position"}],
+        )
     if p_given > checkpoint:
         await wait_for_position(container, p_given)
     explicit = has_t and k_given is not None and k_given <= now and p_given <= checkpoint

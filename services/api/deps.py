@@ -36,9 +36,12 @@ def _bearer(request: Request) -> str | None:
 
 
 def _unauthorized(detail: str) -> ApiProblem:
-    return ApiProblem("unauthorized", detail,
-                      [{"detail": detail, "header": "Authorization"}],
-                      headers={"WWW-Authenticate": 'Bearer realm="regtimeline"'})
+    return ApiProblem(
+        "unauthorized",
+        detail,
+        [{"detail": detail, "header": "Authorization"}],
+        headers={"WWW-Authenticate": 'Bearer realm="regtimeline"'},
+    )
 
 
 async def caller(request: Request, needed: str) -> ApiKey | None:
@@ -62,8 +65,11 @@ async def caller(request: Request, needed: str) -> ApiKey | None:
         raise _unauthorized("the API key is unknown, revoked or expired")
     request.state.api_key = key  # its id is logged and its bucket charged, even on a 403
     if not key.allows(needed):
-        raise ApiProblem("forbidden", f"key {key.name!r} has scope {key.scope!r}; this needs {needed!r}",
-                         [{"detail": f"needs the {needed!r} scope", "header": "Authorization"}])
+        raise ApiProblem(
+            "forbidden",
+            f"key {key.name!r} has scope {key.scope!r}; this needs {needed!r}",
+            [{"detail": f"needs the {needed!r} scope", "header": "Authorization"}],
+        )
     return key
 
 
@@ -84,8 +90,11 @@ def charge(request: Request) -> None:
         return
     request.state.rate_limit = verdict
     if not verdict.allowed:
-        raise ApiProblem("rate-limited", f"too many requests; retry in {verdict.retry_after} s",
-                         headers={"Retry-After": str(verdict.retry_after)})
+        raise ApiProblem(
+            "rate-limited",
+            f"too many requests; retry in {verdict.retry_after} s",
+            headers={"Retry-After": str(verdict.retry_after)},
+        )
 
 
 def require(needed: str) -> Any:  # a Depends(...) marker, typed Any by FastAPI

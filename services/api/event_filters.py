@@ -29,24 +29,46 @@ class EventQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Integers follow the one rule (services/api/params.py): ASCII digits up to a BIGINT.
-    after: Annotated[Integer, Field(description="Cursor: events after this position "
-                                    "(the `next` of the previous page).")] = 0
+    after: Annotated[
+        Integer,
+        Field(description="Cursor: events after this position (the `next` of the previous page)."),
+    ] = 0
     limit: Annotated[Integer, Field(ge=1, le=1000, description="Events per page, 1 to 1000.")] = 100
-    type: list[str] = Field(default_factory=list, description="Only these event types "
-                            "(repeat the parameter or separate with commas).")
-    chip: Annotated[str | None, BeforeValidator(lambda v: None if v is None else check_slug(v)),
-                    Field(description="Only events that concern this chip (its own, its "
-                          "measures', licences' …, and their revisions).")] = None
-    company: Annotated[str | None, BeforeValidator(lambda v: None if v is None else check_slug(v)),
-                       Field(description="Only events that concern this company.")] = None
-    effective_from: Annotated[datetime | None, _instant(DateRole.START),
-                              Field(description=f"Only events effective from then: {TIME}.")] = None
-    effective_to: Annotated[datetime | None, _instant(DateRole.END),
-                            Field(description=f"Only events effective until then: {TIME}; "
-                                  "a bare date includes that day.")] = None
+    type: list[str] = Field(
+        default_factory=list,
+        description="Only these event types (repeat the parameter or separate with commas).",
+    )
+    chip: Annotated[
+        str | None,
+        BeforeValidator(lambda v: None if v is None else check_slug(v)),
+        Field(
+            description="Only events that concern this chip (its own, its "
+            "measures', licences' …, and their revisions)."
+        ),
+    ] = None
+    company: Annotated[
+        str | None,
+        BeforeValidator(lambda v: None if v is None else check_slug(v)),
+        Field(description="Only events that concern this company."),
+    ] = None
+    effective_from: Annotated[
+        datetime | None,
+        _instant(DateRole.START),
+        Field(description=f"Only events effective from then: {TIME}."),
+    ] = None
+    effective_to: Annotated[
+        datetime | None,
+        _instant(DateRole.END),
+        Field(
+            description=f"Only events effective until then: {TIME}; a bare date includes that day."
+        ),
+    ] = None
     # "before": a bare date means before that day starts.
-    recorded_before: Annotated[datetime | None, _instant(DateRole.START),
-                               Field(description=f"Only events stored before then: {TIME}.")] = None
+    recorded_before: Annotated[
+        datetime | None,
+        _instant(DateRole.START),
+        Field(description=f"Only events stored before then: {TIME}."),
+    ] = None
     min_position: Integer | None = None
 
     @field_validator("type", mode="after")
@@ -62,16 +84,27 @@ class EventQuery(BaseModel):
         def us(moment: datetime | None) -> int | None:
             return None if moment is None else to_micros(moment)
 
-        return EventFilter(tuple(self.type), self.chip, self.company, us(self.effective_from),
-                           us(self.effective_to), us(self.recorded_before))
+        return EventFilter(
+            tuple(self.type),
+            self.chip,
+            self.company,
+            us(self.effective_from),
+            us(self.effective_to),
+            us(self.recorded_before),
+        )
 
 
 def list_events_response(request: Request, container: Container, query: EventQuery) -> Response:
     with container.engine.connect() as conn:
         page = list_events(conn, query.to_filter(), query.after, query.limit)
     nxt = None if page.next_after is None else str(page.next_after)
-    body = b'{"items":[' + b",".join(page.bodies) + b'],"next":' + (
-        b"null" if nxt is None else b'"' + nxt.encode() + b'"') + b"}"
+    body = (
+        b'{"items":['
+        + b",".join(page.bodies)
+        + b'],"next":'
+        + (b"null" if nxt is None else b'"' + nxt.encode() + b'"')
+        + b"}"
+    )
     headers = {}
     if nxt is not None:
         url = request.url.remove_query_params("min_position").include_query_params(after=nxt)

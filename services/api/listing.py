@@ -30,8 +30,11 @@ SCAN_BUDGET = 2000
 CHUNK = 200
 STATUSES = ("banned", "license_required", "licensed", "unrestricted")
 COMMON = {"as_of", "after", "limit", "min_position"}
-FILTERS = {"chip": COMMON | {"destination", "status", "manufacturer"},
-           "company": COMMON | {"country"}, "object": COMMON | {"jurisdiction", "in_force"}}
+FILTERS = {
+    "chip": COMMON | {"destination", "status", "manufacturer"},
+    "company": COMMON | {"country"},
+    "object": COMMON | {"jurisdiction", "in_force"},
+}
 
 
 def _params(request: Request, allowed: set[str]) -> dict[str, str]:
@@ -42,11 +45,15 @@ def _params(request: Request, allowed: set[str]) -> dict[str, str]:
                 "validation-error",
                 f"filtered lists take as_of only; for {name}, read the item itself "
                 f"({request.url.path}/{{id}}?{name}=…)",
-                [{"detail": "not accepted on lists", "parameter": name}])
+                [{"detail": "not accepted on lists", "parameter": name}],
+            )
     unknown = sorted(set(params) - allowed)
     if unknown:
-        raise ApiProblem("validation-error", f"unknown parameter {unknown[0]!r}",
-                         [{"detail": "unknown parameter", "parameter": n} for n in unknown])
+        raise ApiProblem(
+            "validation-error",
+            f"unknown parameter {unknown[0]!r}",
+            [{"detail": "unknown parameter", "parameter": n} for n in unknown],
+        )
     return params
 
 
@@ -56,15 +63,19 @@ def _checked(name: str, value: str | None, check: Callable[[str], str]) -> str |
     try:
         return check(value)
     except ValueError as error:
-        raise ApiProblem("validation-error", f"{name}: {error}",
-                         [{"detail": str(error), "parameter": name}]) from None
+        raise ApiProblem(
+            "validation-error", f"{name}: {error}", [{"detail": str(error), "parameter": name}]
+        ) from None
 
 
 def _limit(value: str | None) -> int:
     limit = 100 if value is None else parse_integer("limit", value)
     if not 1 <= limit <= 1000:
-        raise ApiProblem("validation-error", "limit must be 1 to 1000",
-                         [{"detail": "1 to 1000", "parameter": "limit"}])
+        raise ApiProblem(
+            "validation-error",
+            "limit must be 1 to 1000",
+            [{"detail": "1 to 1000", "parameter": "limit"}],
+        )
     return limit
 
 
@@ -72,16 +83,22 @@ def _chip_matcher(params: dict[str, str]) -> Callable[[dict[str, Any]], bool]:
     destination = _checked("destination", params.get("destination"), check_jurisdiction)
     status = params.get("status")
     if status is not None and status not in STATUSES:
-        raise ApiProblem("validation-error", f"status must be one of {', '.join(STATUSES)}",
-                         [{"detail": "unknown status", "parameter": "status"}])
+        raise ApiProblem(
+            "validation-error",
+            f"status must be one of {', '.join(STATUSES)}",
+            [{"detail": "unknown status", "parameter": "status"}],
+        )
     manufacturer = _checked("manufacturer", params.get("manufacturer"), check_slug)
 
     def matches(state: dict[str, Any]) -> bool:
         if manufacturer is not None and state["manufacturer"] != manufacturer:
             return False
         export = state["export"]
-        statuses = ({export[destination]["status"]} if destination in export else
-                    {"unrestricted"}) if destination else {e["status"] for e in export.values()}
+        statuses = (
+            ({export[destination]["status"]} if destination in export else {"unrestricted"})
+            if destination
+            else {e["status"] for e in export.values()}
+        )
         if status is None:
             return destination is None or destination in export
         return status in statuses or (status == "unrestricted" and not destination and not export)
@@ -98,8 +115,11 @@ def _object_matcher(params: dict[str, str]) -> Callable[[dict[str, Any]], bool]:
     jurisdiction = _checked("jurisdiction", params.get("jurisdiction"), check_jurisdiction)
     in_force = params.get("in_force")
     if in_force not in (None, "true", "false"):
-        raise ApiProblem("validation-error", "in_force must be true or false",
-                         [{"detail": "true | false", "parameter": "in_force"}])
+        raise ApiProblem(
+            "validation-error",
+            "in_force must be true or false",
+            [{"detail": "true | false", "parameter": "in_force"}],
+        )
 
     def matches(view: dict[str, Any]) -> bool:
         if jurisdiction is not None and view.get("jurisdiction") != jurisdiction:
@@ -109,10 +129,14 @@ def _object_matcher(params: dict[str, str]) -> Callable[[dict[str, Any]], bool]:
     return matches
 
 
-def _scan(container: Container, ids: Callable[[Any, str | None], list[str]],
-          fold: Callable[[Any, str], dict[str, Any] | None],
-          matches: Callable[[dict[str, Any]], bool], after: str | None,
-          limit: int) -> tuple[list[dict[str, Any]], str | None]:
+def _scan(
+    container: Container,
+    ids: Callable[[Any, str | None], list[str]],
+    fold: Callable[[Any, str], dict[str, Any] | None],
+    matches: Callable[[dict[str, Any]], bool],
+    after: str | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], str | None]:
     items: list[dict[str, Any]] = []
     cursor, scanned = after, 0
     with container.engine.connect() as conn:
@@ -130,8 +154,9 @@ def _scan(container: Container, ids: Callable[[Any, str | None], list[str]],
     return items, cursor
 
 
-def _page(request: Request, items: list[dict[str, Any]], nxt: str | None,
-          at: Coordinates) -> Response:
+def _page(
+    request: Request, items: list[dict[str, Any]], nxt: str | None, at: Coordinates
+) -> Response:
     from projections.canonical import dumps
 
     page = {"items": items, "next": nxt, **at.echo()}
@@ -174,7 +199,9 @@ async def list_objects(request: Request, container: Container, segment: str) -> 
     at, kind = resolved.at, KINDS[segment][0]
 
     def ids(conn: Any, cursor: str | None) -> list[str]:
-        return [i for i, _ in object_ids(conn, active_tables(conn), kind, cursor, CHUNK, at.position)]
+        return [
+            i for i, _ in object_ids(conn, active_tables(conn), kind, cursor, CHUNK, at.position)
+        ]
 
     def fold(conn: Any, object_id: str) -> dict[str, Any] | None:
         view = container.pit.object(Reading(conn=conn), segment, object_id, at)

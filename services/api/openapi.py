@@ -27,8 +27,12 @@ advice."""
 
 def _union(name: str, models: dict[str, Any], description: str) -> dict[str, Any]:
     mapping = {type_name: REF.format(model=m.__name__) for type_name, m in models.items()}
-    return {"description": description, "oneOf": [{"$ref": r} for r in mapping.values()],
-            "discriminator": {"propertyName": "type", "mapping": mapping}, "title": name}
+    return {
+        "description": description,
+        "oneOf": [{"$ref": r} for r in mapping.values()],
+        "discriminator": {"propertyName": "type", "mapping": mapping},
+        "title": name,
+    }
 
 
 def event_schemas() -> dict[str, Any]:
@@ -36,21 +40,34 @@ def event_schemas() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     for adapter in (ENVELOPE_ADAPTER, TypeAdapter(StoredEvent)):
         schemas.update(adapter.json_schema(ref_template=REF).pop("$defs", {}))
-    schemas["Event"] = _union("Event", ENVELOPES, "An event to append (docs/api.md); "
-                              "`type` selects the payload schema.")
-    schemas["StoredEvent"] = _union("StoredEvent", STORED_EVENTS, "An event as stored: the "
-                                    "request's fields plus id, position, version and clocks.")
+    schemas["Event"] = _union(
+        "Event", ENVELOPES, "An event to append (docs/api.md); `type` selects the payload schema."
+    )
+    schemas["StoredEvent"] = _union(
+        "StoredEvent",
+        STORED_EVENTS,
+        "An event as stored: the request's fields plus id, position, version and clocks.",
+    )
     schemas["EventBatch"] = {
-        "type": "object", "additionalProperties": False, "required": ["events"],
-        "properties": {"events": {"type": "array", "minItems": 1, "maxItems": 1000,
-                                  "items": {"$ref": REF.format(model="Event")}}},
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["events"],
+        "properties": {
+            "events": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 1000,
+                "items": {"$ref": REF.format(model="Event")},
+            }
+        },
     }
     return schemas
 
 
 def answer_schemas() -> dict[str, Any]:
-    _, document = models_json_schema([(m, "validation") for m in ANSWER_MODELS.values()],
-                                     ref_template=REF)
+    _, document = models_json_schema(
+        [(m, "validation") for m in ANSWER_MODELS.values()], ref_template=REF
+    )
     return dict(document.get("$defs", {}))
 
 
@@ -60,10 +77,21 @@ PROBLEM = {
     "required": ["type", "title", "status", "detail", "errors"],
     "properties": {
         "type": {"type": "string", "examples": ["/problems/validation-error"]},
-        "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "detail": {"type": "string"}, "pointer": {"type": "string"},
-            "parameter": {"type": "string"}, "header": {"type": "string"}}}},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "detail": {"type": "string"},
+                    "pointer": {"type": "string"},
+                    "parameter": {"type": "string"},
+                    "header": {"type": "string"},
+                },
+            },
+        },
         "current_version": {"type": "integer", "description": "version conflicts only"},
     },
 }
@@ -82,8 +110,9 @@ ERRORS = {
 }
 
 
-def _errors_of(path: str, method: str, operation: dict[str, Any],
-               rate_limited: bool = False) -> list[int]:
+def _errors_of(
+    path: str, method: str, operation: dict[str, Any], rate_limited: bool = False
+) -> list[int]:
     """The error statuses this operation can answer, from what it takes."""
     codes = []
     if path.startswith("/v1/"):
@@ -111,7 +140,11 @@ def _parameters(operation: dict[str, Any]) -> None:
     chosen: dict[tuple[str, str], dict[str, Any]] = {}
     for parameter in operation.get("parameters", []):
         key = (parameter["in"], parameter["name"])
-        if parameter["in"] == "query" and parameter["name"] in QUERY and "description" not in parameter:
+        if (
+            parameter["in"] == "query"
+            and parameter["name"] in QUERY
+            and "description" not in parameter
+        ):
             parameter = {"name": parameter["name"], **QUERY[parameter["name"]]}
         if key not in chosen or "description" in parameter:
             chosen[key] = parameter
@@ -150,8 +183,7 @@ def _rate_limit_headers(document: dict[str, Any]) -> dict[str, Any]:
     components = document["components"].setdefault("headers", {})
     refs = {}
     for name, description in RATE_LIMIT_HEADERS.items():
-        components[name] = {"description": description,
-                            "schema": {"type": "integer", "minimum": 0}}
+        components[name] = {"description": description, "schema": {"type": "integer", "minimum": 0}}
         refs[name] = {"$ref": f"#/components/headers/{name}"}
     return refs
 
@@ -181,15 +213,20 @@ def _finish(document: dict[str, Any], rate_limited: bool = False) -> None:
 
 
 def build(app: FastAPI) -> dict[str, Any]:
-    document = get_openapi(title=app.title, version=app.version, description=DESCRIPTION,
-                           routes=app.routes, tags=TAGS)
+    document = get_openapi(
+        title=app.title, version=app.version, description=DESCRIPTION, routes=app.routes, tags=TAGS
+    )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(event_schemas())
     schemas.update(answer_schemas())
     _finish(document, rate_limited=bool(app.state.container.settings.rate_limit))
     document["components"]["securitySchemes"] = {
-        "bearer": {"type": "http", "scheme": "bearer",
-                   "description": "rtl_<id>_<secret> (regtl keys create)"}}
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "rtl_<id>_<secret> (regtl keys create)",
+        }
+    }
     document["security"] = [{"bearer": []}, {}]
     return document
 

@@ -77,9 +77,18 @@ def _integer_or_as_is(value: object) -> object:
 
 
 # The headers the API reads (docs/api.md, "Errors"); others pass through untouched.
-READ_HEADERS = {name.lower().encode(): name for name in (
-    "Authorization", "Content-Type", "Content-Length", "Idempotency-Key", "If-Match",
-    "If-None-Match", "Last-Event-ID")}
+READ_HEADERS = {
+    name.lower().encode(): name
+    for name in (
+        "Authorization",
+        "Content-Type",
+        "Content-Length",
+        "Idempotency-Key",
+        "If-Match",
+        "If-None-Match",
+        "Last-Event-ID",
+    )
+}
 _VISIBLE_BYTES = re.compile(rb"[\x20-\x7e\t]*")
 
 

@@ -49,27 +49,44 @@ KINDS: dict[str, tuple[int, str]] = {
 class ApiProblem(Exception):
     """Raised by routes and dependencies; rendered by the one handler below."""
 
-    def __init__(self, kind: str, detail: str, errors: list[dict[str, str]] | None = None,
-                 headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        kind: str,
+        detail: str,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ):
         super().__init__(detail)
         self.kind, self.detail, self.errors = kind, detail, errors or []
         self.headers, self.extra = headers or {}, extra or {}
 
 
-def problem_response(kind: str, detail: str, errors: list[dict[str, str]] | None = None,
-                     headers: dict[str, str] | None = None,
-                     extra: dict[str, Any] | None = None, status: int | None = None) -> Response:
+def problem_response(
+    kind: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+    status: int | None = None,
+) -> Response:
     code, title = KINDS[kind]
-    body: dict[str, Any] = {"type": f"/problems/{kind}", "title": title, "status": status or code,
-                            "detail": detail, "errors": errors or []}
+    body: dict[str, Any] = {
+        "type": f"/problems/{kind}",
+        "title": title,
+        "status": status or code,
+        "detail": detail,
+        "errors": errors or [],
+    }
     body.update(extra or {})
     return Response(dumps(body), status_code=status or code, media_type=MEDIA_TYPE, headers=headers)
 
 
 def domain_problem(error: DomainError) -> ApiProblem:
     errors = [_locate(p.pointer, p.detail) for p in error.problems]
-    return ApiProblem(refusals.problem_kind(error), error.detail, errors,
-                      extra=refusals.problem_extra(error))
+    return ApiProblem(
+        refusals.problem_kind(error), error.detail, errors, extra=refusals.problem_extra(error)
+    )
 
 
 def _locate(pointer: str, detail: str) -> dict[str, str]:
@@ -85,14 +102,26 @@ def _allowed_methods(request: Request) -> str:
     """Every method the path takes: Starlette's 405 names only the first route that matched
     the path (GET and POST on /v1/events are two routes), and RFC 9110 wants them all."""
     routes = request.app.router.routes
-    allowed = [m for m in _METHODS
-               if any(r.matches({**request.scope, "method": m})[0] is Match.FULL for r in routes)]
+    allowed = [
+        m
+        for m in _METHODS
+        if any(r.matches({**request.scope, "method": m})[0] is Match.FULL for r in routes)
+    ]
     return ", ".join(allowed)
 
 
-_STATUS_KINDS = {400: "malformed-json", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-                 405: "method-not-allowed", 406: "not-acceptable", 413: "payload-too-large",
-                 415: "unsupported-media-type", 429: "rate-limited", 503: "not-ready"}
+_STATUS_KINDS = {
+    400: "malformed-json",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    429: "rate-limited",
+    503: "not-ready",
+}
 
 
 def install(app: FastAPI) -> None:
@@ -131,8 +160,11 @@ def install(app: FastAPI) -> None:
             name = ".".join(str(p) for p in rest) or str(where)
             field = {"query": "parameter", "path": "parameter", "header": "header"}.get(str(where))
             msg = f"{name}: {e['msg']}"
-            errors.append({"detail": msg, field: name} if field else
-                          {"detail": msg, "pointer": "/" + "/".join(str(p) for p in rest)})
+            errors.append(
+                {"detail": msg, field: name}
+                if field
+                else {"detail": msg, "pointer": "/" + "/".join(str(p) for p in rest)}
+            )
         detail = errors[0]["detail"] if errors else "invalid request"
         return problem_response("validation-error", detail, errors)
 
@@ -140,8 +172,9 @@ def install(app: FastAPI) -> None:
         import logging
 
         logging.getLogger("regtimeline.api").warning("database unavailable: %s", exc)
-        return problem_response("not-ready", "the database is unavailable; retry shortly",
-                                headers={"Retry-After": "5"})
+        return problem_response(
+            "not-ready", "the database is unavailable; retry shortly", headers={"Retry-After": "5"}
+        )
 
     for family in (LibraryOperationalError, LibraryInterfaceError, SQLAlchemyOperationalError):
         app.add_exception_handler(family, _database_down)
@@ -154,5 +187,8 @@ def install(app: FastAPI) -> None:
         logging.getLogger("regtimeline.api").exception("unhandled error", exc_info=exc)
         # Starlette re-raises after this answer and uvicorn then drops the connection: say
         # so, or a keep-alive client sends its next request into a closed socket.
-        return problem_response("internal-error", "an internal error occurred; it has been logged",
-                                headers={"Connection": "close"})
+        return problem_response(
+            "internal-error",
+            "an internal error occurred; it has been logged",
+            headers={"Connection": "close"},
+        )

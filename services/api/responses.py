@@ -23,8 +23,14 @@ def _matches(header: str | None, tag: str) -> bool:
     return any(t.strip().removeprefix("W/") == opaque for t in header.split(","))
 
 
-def cached_json(request: Request, body: bytes, *, max_age: int = 0,
-                headers: dict[str, str] | None = None, etag_body: bytes | None = None) -> Response:
+def cached_json(
+    request: Request,
+    body: bytes,
+    *,
+    max_age: int = 0,
+    headers: dict[str, str] | None = None,
+    etag_body: bytes | None = None,
+) -> Response:
     """200 with a weak ETag, or 304 when If-None-Match already has it."""
     tag = etag_of(etag_body if etag_body is not None else body)
     all_headers = {"ETag": tag, "Cache-Control": f"public, max-age={max_age}", **(headers or {})}

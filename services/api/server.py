@@ -42,8 +42,9 @@ class HeadLimits:
 
     @classmethod
     def of(cls, settings: Settings) -> HeadLimits:
-        return cls(settings.max_url_bytes, settings.max_header_bytes,
-                   settings.header_timeout_seconds)
+        return cls(
+            settings.max_url_bytes, settings.max_header_bytes, settings.header_timeout_seconds
+        )
 
 
 class _Refused(Exception):
@@ -100,7 +101,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             if self._in_head:
                 room = self.limits.max_header_bytes - self._head_bytes
                 if room <= 0:
-                    self._refuse(431, f"the request head exceeds {self.limits.max_header_bytes} bytes")
+                    self._refuse(
+                        431, f"the request head exceeds {self.limits.max_header_bytes} bytes"
+                    )
                     return
                 piece, data = data[:room], data[room:]
                 self._head_bytes += len(piece)
@@ -124,8 +127,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def _start_head_timer(self) -> None:
         if self._head_timer is None:
-            self._head_timer = self.loop.call_later(self.limits.header_timeout_seconds,
-                                                    self._head_timed_out)
+            self._head_timer = self.loop.call_later(
+                self.limits.header_timeout_seconds, self._head_timed_out
+            )
 
     def _stop_head_timer(self) -> None:
         if self._head_timer is not None:
@@ -143,11 +147,20 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._stop_head_timer()
         if self.transport.is_closing():
             return
-        body = dumps({"type": f"/problems/{KIND[status]}", "title": STATUS_TEXT[status],
-                      "status": status, "detail": detail, "errors": []})
-        head = (f"HTTP/1.1 {status} {STATUS_TEXT[status]}\r\n"
-                "content-type: application/problem+json\r\n"
-                f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode("ascii")
+        body = dumps(
+            {
+                "type": f"/problems/{KIND[status]}",
+                "title": STATUS_TEXT[status],
+                "status": status,
+                "detail": detail,
+                "errors": [],
+            }
+        )
+        head = (
+            f"HTTP/1.1 {status} {STATUS_TEXT[status]}\r\n"
+            "content-type: application/problem+json\r\n"
+            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+        ).encode("ascii")
         self.transport.write(head + body)
         self.transport.close()
         if self.cycle is not None and not self.cycle.response_complete:
@@ -171,19 +184,24 @@ def limited_protocol(limits: HeadLimits) -> type[LimitedHttpToolsProtocol]:
     return type("LimitedHttpToolsProtocol", (LimitedHttpToolsProtocol,), {"limits": limits})
 
 
-def server_config(app: Any, settings: Settings, *, host: str, port: int,
-                  **extra: Any) -> uvicorn.Config:
+def server_config(
+    app: Any, settings: Settings, *, host: str, port: int, **extra: Any
+) -> uvicorn.Config:
     """uvicorn's Config as `regtl serve` runs it (tests add lifespan, log level …)."""
     proxies = settings.trusted_proxies
     json_logs = request_logs.log_config(settings)  # REGTL_LOG_FORMAT=json, else uvicorn's
     if json_logs is not None:  # the app logs each request itself, in JSON
         extra = {"log_config": json_logs, "access_log": False, **extra}
     return uvicorn.Config(
-        app, host=host, port=port, log_level=settings.log_level,
+        app,
+        host=host,
+        port=port,
+        log_level=settings.log_level,
         http=limited_protocol(HeadLimits.of(settings)),
         # X-Forwarded-For is believed only from a listed proxy (docs/configuration.md):
         # otherwise any client could choose the address its per-client caps count under.
-        proxy_headers=bool(proxies), forwarded_allow_ips=",".join(proxies) or None,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=",".join(proxies) or None,
         **extra,
     )
 

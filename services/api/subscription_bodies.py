@@ -37,8 +37,11 @@ def _url(value: str) -> str:
 
 
 # The pattern documents the shape in the OpenAPI document; the validator is the rule.
-WebhookUrl = Annotated[str, Field(max_length=MAX_URL_LENGTH, pattern=r"^https?://[^\s/?#]+[^\s]*$"),
-                       AfterValidator(_url)]
+WebhookUrl = Annotated[
+    str,
+    Field(max_length=MAX_URL_LENGTH, pattern=r"^https?://[^\s/?#]+[^\s]*$"),
+    AfterValidator(_url),
+]
 
 
 class SubscriptionIn(_Body):
@@ -58,8 +61,10 @@ class SubscriptionPatch(_Body):
     paused: bool | None = None
     disabled: bool | None = Field(None, description="false re-enables a disabled subscription")
     owner_key_id: Annotated[str, Field(max_length=64)] | None = Field(
-        None, description="admin only: re-assign the subscription to this live key (scope "
-                          "subscribe or admin); held deliveries then go out")
+        None,
+        description="admin only: re-assign the subscription to this live key (scope "
+        "subscribe or admin); held deliveries then go out",
+    )
 
 
 class ReplayIn(_Body):
@@ -71,8 +76,11 @@ async def read_body(request: Request, model: type[_Body], container: Container) 
     """The body as `model`, or a validation-error problem naming what is wrong where."""
     _, value = await read_json_body(request, container.settings.max_body_bytes)
     if not isinstance(value, dict):
-        raise ApiProblem("validation-error", "the body must be a JSON object",
-                         [{"detail": "must be a JSON object", "pointer": ""}])
+        raise ApiProblem(
+            "validation-error",
+            "the body must be a JSON object",
+            [{"detail": "must be a JSON object", "pointer": ""}],
+        )
     try:
         parsed = model.model_validate(value)
         for name in ("event_types",):
@@ -82,8 +90,11 @@ async def read_body(request: Request, model: type[_Body], container: Container) 
         problems = validation_problems(error)
         raise ApiProblem("validation-error", problems[0]["detail"], problems) from None
     except ValueError as error:
-        raise ApiProblem("validation-error", f"event_types: {error}",
-                         [{"detail": str(error), "pointer": "/event_types"}]) from None
+        raise ApiProblem(
+            "validation-error",
+            f"event_types: {error}",
+            [{"detail": str(error), "pointer": "/event_types"}],
+        ) from None
     return parsed
 
 
@@ -91,8 +102,11 @@ def patch_fields(body: SubscriptionPatch) -> dict[str, Any]:
     """The fields a PATCH sets; `disabled: true` is refused (failures disable, clients pause)."""
     fields = body.model_dump(exclude_unset=True)
     if fields.get("disabled") is True:
-        raise ApiProblem("validation-error", "a subscription is disabled by failures; pause it instead",
-                         [{"detail": "only false (re-enable) is accepted", "pointer": "/disabled"}])
+        raise ApiProblem(
+            "validation-error",
+            "a subscription is disabled by failures; pause it instead",
+            [{"detail": "only false (re-enable) is accepted", "pointer": "/disabled"}],
+        )
     return fields
 
 
@@ -100,12 +114,18 @@ def replay_since(body: ReplayIn) -> int | None:
     """Exactly one of from_position and from_time; from_time in microseconds, or None when
     the replay starts from a position."""
     if (body.from_position is None) == (body.from_time is None):
-        raise ApiProblem("validation-error", "give exactly one of from_position and from_time",
-                         [{"detail": "exactly one of from_position, from_time", "pointer": ""}])
+        raise ApiProblem(
+            "validation-error",
+            "give exactly one of from_position and from_time",
+            [{"detail": "exactly one of from_position, from_time", "pointer": ""}],
+        )
     if body.from_time is None:
         return None
     try:
         return to_micros(parse_instant(body.from_time))
     except ValueError as error:
-        raise ApiProblem("validation-error", f"from_time: {error}",
-                         [{"detail": str(error), "pointer": "/from_time"}]) from None
+        raise ApiProblem(
+            "validation-error",
+            f"from_time: {error}",
+            [{"detail": str(error), "pointer": "/from_time"}],
+        ) from None

@@ -11,7 +11,9 @@ from services.bootstrap import Container
 _POLL_SECONDS = 0.02
 
 
-async def wait_for_position(container: Container, position: int, timeout: float | None = None) -> None:
+async def wait_for_position(
+    container: Container, position: int, timeout: float | None = None
+) -> None:
     """Return once the `events` projection has applied `position`; 503 after the timeout.
 
     Async on purpose: a blocked `def` route would hold one of AnyIO's 40 worker threads.
@@ -20,8 +22,11 @@ async def wait_for_position(container: Container, position: int, timeout: float 
         return
     head = await asyncio.to_thread(container.log.head)
     if position > head:  # never written (any process's write is in the head): no wait helps
-        raise ApiProblem("validation-error", f"min_position {position} is beyond the log's head "
-                         f"({head})", [{"detail": f"at most {head}", "parameter": "min_position"}])
+        raise ApiProblem(
+            "validation-error",
+            f"min_position {position} is beyond the log's head ({head})",
+            [{"detail": f"at most {head}", "parameter": "min_position"}],
+        )
     limit = container.settings.min_position_wait_seconds if timeout is None else timeout
     deadline = time.monotonic() + limit
     while True:

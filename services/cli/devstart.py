@@ -19,7 +19,7 @@ from services.settings import Settings
 
 def main(argv: list[str]) -> None:
     """argv: [HOST, PORT] as `make run` will serve them (default 127.0.0.1 8000)."""
-    host, port = (argv + ["127.0.0.1", "8000"][len(argv):])[:2]
+    host, port = (argv + ["127.0.0.1", "8000"][len(argv) :])[:2]
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     container = bootstrap(settings)

@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 VIEWS = "views"  # the read models readers use (the active generation)
 
 
-def lag_reader(engine: Engine, event_log: EventLog,
-               clock: Callable[[], datetime]) -> Callable[[], list[Lag]]:
+def lag_reader(
+    engine: Engine, event_log: EventLog, clock: Callable[[], datetime]
+) -> Callable[[], list[Lag]]:
     def measure() -> list[Lag]:
         try:
             return _measure(engine, event_log, clock)

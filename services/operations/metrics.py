@@ -54,12 +54,16 @@ class ProjectionLag(Collector):
         self.measure = measure
 
     def collect(self) -> Iterator[Metric]:
-        events = GaugeMetricFamily("regtl_projection_lag_events",
-                                   "log entries the projection has not applied yet",
-                                   labels=["projection"])
-        seconds = GaugeMetricFamily("regtl_projection_lag_seconds",
-                                    "age of the oldest entry the projection has not applied "
-                                    "(0 when caught up)", labels=["projection"])
+        events = GaugeMetricFamily(
+            "regtl_projection_lag_events",
+            "log entries the projection has not applied yet",
+            labels=["projection"],
+        )
+        seconds = GaugeMetricFamily(
+            "regtl_projection_lag_seconds",
+            "age of the oldest entry the projection has not applied (0 when caught up)",
+            labels=["projection"],
+        )
         for lag in self.measure():
             events.add_metric([lag.projection], lag.events)
             seconds.add_metric([lag.projection], lag.seconds)
@@ -74,20 +78,41 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.requests = Counter("regtl_http_requests", "HTTP requests answered",
-                                ["route", "method", "status"], registry=r)
-        self.request_seconds = Histogram("regtl_http_request_duration_seconds",
-                                         "time to answer an HTTP request (a stream: its life)",
-                                         ["route", "method"], registry=r)
-        self.appended = Counter("regtl_events_appended", "events made durable in the log by "
-                                "this process's writer", registry=r)
-        self.deliveries = Counter("regtl_webhook_deliveries", "webhook attempts, by what "
-                                  "became of the delivery", ["outcome"], registry=r)
-        self.delivery_seconds = Histogram("regtl_webhook_delivery_duration_seconds",
-                                          "webhook attempt latency", registry=r,
-                                          buckets=DELIVERY_BUCKETS)
-        self.rate_limited = Counter("regtl_rate_limited", "requests refused with 429 by the "
-                                    "rate limiter", ["scope"], registry=r)
+        self.requests = Counter(
+            "regtl_http_requests",
+            "HTTP requests answered",
+            ["route", "method", "status"],
+            registry=r,
+        )
+        self.request_seconds = Histogram(
+            "regtl_http_request_duration_seconds",
+            "time to answer an HTTP request (a stream: its life)",
+            ["route", "method"],
+            registry=r,
+        )
+        self.appended = Counter(
+            "regtl_events_appended",
+            "events made durable in the log by this process's writer",
+            registry=r,
+        )
+        self.deliveries = Counter(
+            "regtl_webhook_deliveries",
+            "webhook attempts, by what became of the delivery",
+            ["outcome"],
+            registry=r,
+        )
+        self.delivery_seconds = Histogram(
+            "regtl_webhook_delivery_duration_seconds",
+            "webhook attempt latency",
+            registry=r,
+            buckets=DELIVERY_BUCKETS,
+        )
+        self.rate_limited = Counter(
+            "regtl_rate_limited",
+            "requests refused with 429 by the rate limiter",
+            ["scope"],
+            registry=r,
+        )
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(route, method, str(status)).inc()

@@ -19,7 +19,9 @@ from services.operations.metrics import UNMATCHED, Metrics
 from services.operations.rate_limits import Verdict
 from services.operations.request_logs import REQUEST_ID, log_request, request_id
 
-RATE_LIMIT_STATE = "rate_limit"  # request.state.rate_limit: the Verdict, set by services/api/deps.py
+RATE_LIMIT_STATE = (
+    "rate_limit"  # request.state.rate_limit: the Verdict, set by services/api/deps.py
+)
 KEY_STATE = "api_key"  # request.state.api_key: the verified key
 
 
@@ -56,9 +58,15 @@ class OperationsMiddleware:
         if self.json_logs:
             key = _state(scope).get(KEY_STATE)
             client = scope.get("client")
-            log_request(request_id=rid, key_id=getattr(key, "id", None), method=method,
-                        route=route, status=status, latency_ms=round(seconds * 1000, 3),
-                        client=client[0] if client else None)
+            log_request(
+                request_id=rid,
+                key_id=getattr(key, "id", None),
+                method=method,
+                route=route,
+                status=status,
+                latency_ms=round(seconds * 1000, 3),
+                client=client[0] if client else None,
+            )
 
 
 class RouteTemplates:

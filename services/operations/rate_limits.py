@@ -18,8 +18,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-PERIODS = {"s": 1.0, "sec": 1.0, "second": 1.0, "m": 60.0, "min": 60.0, "minute": 60.0,
-           "h": 3600.0, "hour": 3600.0}
+PERIODS = {
+    "s": 1.0,
+    "sec": 1.0,
+    "second": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "minute": 60.0,
+    "h": 3600.0,
+    "hour": 3600.0,
+}
 _RATE = re.compile(r"\s*([0-9]{1,9})\s*/\s*([a-z]+)\s*")
 # Past this many buckets the least recently used is forgotten (a client from many addresses
 # must not grow memory without bound); a forgotten bucket comes back full.
@@ -44,8 +52,10 @@ def parse_rate(text: str) -> Rate:
     """`100/s`, `6000/min`, `10000/h`; ValueError names what is wrong."""
     match = _RATE.fullmatch(text.lower())
     if match is None or match.group(2) not in PERIODS or int(match.group(1)) < 1:
-        raise ValueError(f"{text!r} is not a rate: write COUNT/PERIOD, e.g. 100/s, 6000/min "
-                         "or 10000/h (COUNT at least 1)")
+        raise ValueError(
+            f"{text!r} is not a rate: write COUNT/PERIOD, e.g. 100/s, 6000/min "
+            "or 10000/h (COUNT at least 1)"
+        )
     return Rate(int(match.group(1)), PERIODS[match.group(2)])
 
 
@@ -61,8 +71,11 @@ class Verdict:
 
     def headers(self) -> dict[str, str]:
         """The three fields of draft-ietf-httpapi-ratelimit-headers (up to -06)."""
-        return {"RateLimit-Limit": str(self.limit), "RateLimit-Remaining": str(self.remaining),
-                "RateLimit-Reset": str(self.reset_seconds)}
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_seconds),
+        }
 
 
 class TokenBuckets:
@@ -92,17 +105,24 @@ class TokenBuckets:
     def _verdict(self, allowed: bool, tokens: float) -> Verdict:
         per_second, burst = self.rate.per_second, self.rate.burst
         return Verdict(
-            allowed=allowed, limit=burst, remaining=int(tokens),
+            allowed=allowed,
+            limit=burst,
+            remaining=int(tokens),
             reset_seconds=math.ceil((burst - tokens) / per_second - 1e-9),
-            retry_after=max(1, math.ceil((1.0 - tokens) / per_second - 1e-9)))
+            retry_after=max(1, math.ceil((1.0 - tokens) / per_second - 1e-9)),
+        )
 
 
 class RateLimiter:
     """Which bucket a request takes from: its key's when it has a valid one, otherwise its
     client address's (anonymous reads, and requests whose key was refused)."""
 
-    def __init__(self, rate: Rate | None, monotonic: Callable[[], float],
-                 on_refused: Callable[[str], None] = lambda _scope: None):
+    def __init__(
+        self,
+        rate: Rate | None,
+        monotonic: Callable[[], float],
+        on_refused: Callable[[str], None] = lambda _scope: None,
+    ):
         self.rate = rate
         self.buckets = TokenBuckets(rate, monotonic) if rate is not None else None
         self.on_refused = on_refused
@@ -115,7 +135,9 @@ class RateLimiter:
         """None when rate limits are off (REGTL_RATE_LIMIT unset)."""
         if self.buckets is None:
             return None
-        scope, who = ("key", f"key:{key_id}") if key_id is not None else ("address", f"address:{address}")
+        scope, who = (
+            ("key", f"key:{key_id}") if key_id is not None else ("address", f"address:{address}")
+        )
         verdict = self.buckets.take(who)
         if not verdict.allowed:
             self.on_refused(scope)

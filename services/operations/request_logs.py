@@ -41,8 +41,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
-                    .replace("+00:00", "Z"),
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -52,17 +53,37 @@ class JsonFormatter(logging.Formatter):
             line["request_id"] = current
         line.update(getattr(record, "fields", None) or {})
         # `extra=` given by libraries (uvicorn's color_message…) lands as plain attributes
-        line.update({k: v for k, v in record.__dict__.items()
-                     if k not in _ATTRIBUTES and not k.startswith("_") and k != "color_message"})
+        line.update(
+            {
+                k: v
+                for k, v in record.__dict__.items()
+                if k not in _ATTRIBUTES and not k.startswith("_") and k != "color_message"
+            }
+        )
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str, ensure_ascii=False)
 
 
-def log_request(*, request_id: str, key_id: str | None, method: str, route: str, status: int,
-                latency_ms: float, client: str | None) -> None:
-    fields = {"request_id": request_id, "key_id": key_id, "method": method, "route": route,
-              "status": status, "latency_ms": latency_ms, "client": client}
+def log_request(
+    *,
+    request_id: str,
+    key_id: str | None,
+    method: str,
+    route: str,
+    status: int,
+    latency_ms: float,
+    client: str | None,
+) -> None:
+    fields = {
+        "request_id": request_id,
+        "key_id": key_id,
+        "method": method,
+        "route": route,
+        "status": status,
+        "latency_ms": latency_ms,
+        "client": client,
+    }
     log.info("%s %s %s", method, route, status, extra={"fields": fields})
 
 
@@ -76,10 +97,17 @@ def log_config(settings: Settings) -> dict[str, Any] | None:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
-        "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json",
-                                "stream": "ext://sys.stdout"}},
-        "loggers": {"uvicorn": {"handlers": ["stdout"], "level": level, "propagate": False},
-                    "uvicorn.access": {"handlers": [], "propagate": False}},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stdout",
+            }
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["stdout"], "level": level, "propagate": False},
+            "uvicorn.access": {"handlers": [], "propagate": False},
+        },
         "root": {"handlers": ["stdout"], "level": level},
     }
 

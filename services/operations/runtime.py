@@ -25,8 +25,14 @@ class Operations:
     lag: ProjectionLag
 
     @classmethod
-    def build(cls, settings: Settings, engine: Engine, event_log: EventLog,
-              clock: Callable[[], datetime], monotonic: Callable[[], float]) -> Operations:
+    def build(
+        cls,
+        settings: Settings,
+        engine: Engine,
+        event_log: EventLog,
+        clock: Callable[[], datetime],
+        monotonic: Callable[[], float],
+    ) -> Operations:
         metrics = Metrics()
         rate = parse_rate(settings.rate_limit) if settings.rate_limit else None
         limiter = RateLimiter(rate, monotonic, on_refused=metrics.count_rate_limited)
@@ -45,7 +51,8 @@ class Operations:
         def counted(events: Sequence[Any]) -> Any:
             recordings = append(events)
             self.metrics.count_appended(
-                sum(1 for r in recordings if isinstance(r.domain_event, Recorded)))
+                sum(1 for r in recordings if isinstance(r.domain_event, Recorded))
+            )
             return recordings
 
         # An instance attribute in front of the method: the one append every writer calls.

@@ -28,8 +28,11 @@ class Coordinates:
     position: int
 
     def echo(self) -> dict[str, Any]:
-        return {"as_of": format_instant(self.as_of), "known_at": format_instant(self.known_at),
-                "position": self.position}
+        return {
+            "as_of": format_instant(self.as_of),
+            "known_at": format_instant(self.known_at),
+            "position": self.position,
+        }
 
 
 class PointInTime:
@@ -58,25 +61,27 @@ class PointInTime:
         positions = set(self.slices.positions(db, f"{kind}:{subject}", at.position))
         if kind == "chip":
             positions.update(self.slices.positions(db, CRITERIA, at.position))
-        return believed_at(written(db, sorted(positions), self.cache), at.known_at,
-                          at.position)
+        return believed_at(written(db, sorted(positions), self.cache), at.known_at, at.position)
 
-    def state(self, db: Reading, kind: str, subject: str,
-              at: Coordinates) -> dict[str, Any] | None:
-        world = prepared_world(self.prepared_slice(db, kind, subject, at.position), at.as_of, at.known_at)
+    def state(self, db: Reading, kind: str, subject: str, at: Coordinates) -> dict[str, Any] | None:
+        world = prepared_world(
+            self.prepared_slice(db, kind, subject, at.position), at.as_of, at.known_at
+        )
         view = subject_view(world, kind, subject)
         return None if view is None else {**view, **at.echo()}
 
-    def timeline(self, db: Reading, kind: str, subject: str,
-                 at: Coordinates) -> dict[str, Any] | None:
+    def timeline(
+        self, db: Reading, kind: str, subject: str, at: Coordinates
+    ) -> dict[str, Any] | None:
         beliefs = self._beliefs(db, kind, subject, at)
         if view_of(kind, subject, beliefs, at.as_of) is None:
             return None
         echo = {k: v for k, v in at.echo().items() if k != "as_of"}
         return {kind: subject, "items": timeline(kind, subject, beliefs), **echo}
 
-    def history(self, db: Reading, kind: str, subject: str,
-                at: Coordinates) -> dict[str, Any] | None:
+    def history(
+        self, db: Reading, kind: str, subject: str, at: Coordinates
+    ) -> dict[str, Any] | None:
         beliefs = self._beliefs(db, kind, subject, at)
         spans = history(kind, subject, beliefs)
         if spans is None:
@@ -84,19 +89,31 @@ class PointInTime:
         echo = {k: v for k, v in at.echo().items() if k != "as_of"}
         return {kind: subject, "spans": spans, **echo}
 
-    def diff(self, db: Reading, kind: str, subject: str, before: Coordinates,
-             after: Coordinates, axis: str) -> dict[str, Any] | None:
+    def diff(
+        self,
+        db: Reading,
+        kind: str,
+        subject: str,
+        before: Coordinates,
+        after: Coordinates,
+        axis: str,
+    ) -> dict[str, Any] | None:
         old = self.state(db, kind, subject, before)
         new = self.state(db, kind, subject, after)
         if old is None and new is None:
             return None
-        return {kind: subject, "axis": axis, "position": after.position,
-                "from": {k: v for k, v in before.echo().items() if k != "position"},
-                "to": {k: v for k, v in after.echo().items() if k != "position"},
-                "changes": diff(old or {}, new or {})}
+        return {
+            kind: subject,
+            "axis": axis,
+            "position": after.position,
+            "from": {k: v for k, v in before.echo().items() if k != "position"},
+            "to": {k: v for k, v in after.echo().items() if k != "position"},
+            "changes": diff(old or {}, new or {}),
+        }
 
-    def object(self, db: Reading, segment: str, object_id: str,
-               at: Coordinates) -> dict[str, Any] | None:
+    def object(
+        self, db: Reading, segment: str, object_id: str, at: Coordinates
+    ) -> dict[str, Any] | None:
         kind, _ = KINDS[segment]
         events = object_events(db.conn, db.tables, kind, object_id, at.position, self.cache)
         if events is None:

@@ -35,10 +35,13 @@ class Status:
 
 def status(engine: Engine) -> Status:
     with engine.connect() as conn:
-        row = conn.execute(select(projection_rebuild)
-                           .where(projection_rebuild.c.name == VIEWS)).first()
-        return Status(active_generation(conn),
-                      {g: read_checkpoint(conn, view_tables(g).checkpoint_name)
-                       for g in GENERATIONS},
-                      None if row is None else row.generation,
-                      None if row is None else row.started_at, log_head(conn))
+        row = conn.execute(
+            select(projection_rebuild).where(projection_rebuild.c.name == VIEWS)
+        ).first()
+        return Status(
+            active_generation(conn),
+            {g: read_checkpoint(conn, view_tables(g).checkpoint_name) for g in GENERATIONS},
+            None if row is None else row.generation,
+            None if row is None else row.started_at,
+            log_head(conn),
+        )

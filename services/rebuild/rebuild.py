@@ -89,19 +89,28 @@ class _Lost(Exception):
 
 # -- the rebuild ----------------------------------------------------------------------------
 
+
 class Rebuilder:
-    def __init__(self, engine: Engine, event_log: EventLog, *, page: int = PAGE,
-                 progress: Callable[[Progress], None] | None = None,
-                 clock: Callable[[], datetime] = utc_now, poll_seconds: float = 0.2,
-                 stall_seconds: float = STALL_SECONDS,
-                 remembered: int = REMEMBERED):
+    def __init__(
+        self,
+        engine: Engine,
+        event_log: EventLog,
+        *,
+        page: int = PAGE,
+        progress: Callable[[Progress], None] | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        poll_seconds: float = 0.2,
+        stall_seconds: float = STALL_SECONDS,
+        remembered: int = REMEMBERED,
+    ):
         self.engine, self.log, self.page, self.remembered = engine, event_log, page, remembered
         self.progress = progress or (lambda _p: None)
         self.clock, self.poll, self.stall = clock, poll_seconds, stall_seconds
         self._stop: threading.Event | None = None
 
-    def run(self, *, restart: bool = False, quiet_gc: bool = False,
-            stop: threading.Event | None = None) -> RebuildResult:
+    def run(
+        self, *, restart: bool = False, quiet_gc: bool = False, stop: threading.Event | None = None
+    ) -> RebuildResult:
         """Rebuild (or resume) and swap; raises whatever interrupts it, leaving it resumable.
 
         `stop` set (the CLI sets it on SIGINT or SIGTERM): the page being written commits,
@@ -140,14 +149,16 @@ class Rebuilder:
                 swapped, position, head = self.swap(generation, reader.fetch)
                 if swapped:
                     self.progress(Progress(generation, resumed, start, position, head))
-                    return RebuildResult(generation, resumed, start, position,
-                                         time.perf_counter() - started)
+                    return RebuildResult(
+                        generation, resumed, start, position, time.perf_counter() - started
+                    )
                 if position != before:
                     last_move = time.monotonic()
                 elif time.monotonic() - last_move > self.stall:
                     raise RebuildStalled(
                         f"generation {generation} is stuck at position {position} of {head}: "
-                        "another process holds it, or an entry cannot be applied (see the log)")
+                        "another process holds it, or an entry cannot be applied (see the log)"
+                    )
                 else:
                     time.sleep(self.poll)
         finally:
@@ -164,8 +175,14 @@ class Rebuilder:
         with self.engine.connect() as conn:
             return read_checkpoint(conn, tables.checkpoint_name)
 
-    def _pages(self, tables: ViewTables, position: int, reader: PrefetchingReader,
-               writer: ThreadPoolExecutor, committed: Callable[[int], None]) -> int:
+    def _pages(
+        self,
+        tables: ViewTables,
+        position: int,
+        reader: PrefetchingReader,
+        writer: ThreadPoolExecutor,
+        committed: Callable[[int], None],
+    ) -> int:
         """Apply pages from `position` until the log runs out (as read) or a page fails to
         commit (someone else writes this generation); return the checkpoint then.
 
@@ -213,9 +230,12 @@ class Rebuilder:
                 Views.write(conn, tables, page)
                 moved = conn.execute(
                     update(projection_checkpoint)
-                    .where(projection_checkpoint.c.name == tables.checkpoint_name,
-                           projection_checkpoint.c.position == start)
-                    .values(position=last)).rowcount
+                    .where(
+                        projection_checkpoint.c.name == tables.checkpoint_name,
+                        projection_checkpoint.c.position == start,
+                    )
+                    .values(position=last)
+                ).rowcount
                 if moved != 1:
                     raise _Lost
         except (_Lost, IntegrityError):
@@ -227,8 +247,9 @@ class Rebuilder:
         """Pick the generation to fill (services/rebuild/transitions.py): (generation, resumed)."""
         return transitions.begin(self.engine, self.clock, restart=restart)
 
-    def swap(self, generation: str,
-             read: Callable[[int, int], LogPage] | None = None) -> tuple[bool, int, int]:
+    def swap(
+        self, generation: str, read: Callable[[int, int], LogPage] | None = None
+    ) -> tuple[bool, int, int]:
         """Make `generation` active once it has reached the log's head, applying a short
         tail (services/rebuild/transitions.py): (swapped, its checkpoint, the head)."""
         return transitions.swap(self.engine, generation, read, self.page)

@@ -52,21 +52,30 @@ class LogReader:
 
     def __call__(self, after: int, limit: int) -> LogPage:
         """Up to `limit` entries after position `after`, in log order."""
-        return [(position, self._entry(position, version, topic, state))
-                for position, version, topic, state in self._rows(after, limit)]
+        return [
+            (position, self._entry(position, version, topic, state))
+            for position, version, topic, state in self._rows(after, limit)
+        ]
 
     def _rows(self, after: int, limit: int) -> list[tuple[int, int, str, bytes]]:
         with self.engine.connect() as conn:
             if self.sqlite:
-                return [(r[0], r[1], r[2], r[3]) for r in conn.exec_driver_sql(
-                    f"SELECT rowid, originator_version, topic, state FROM {SQLITE_EVENTS_TABLE} "
-                    "WHERE rowid > ? ORDER BY rowid LIMIT ?", (after, limit))]
+                return [
+                    (r[0], r[1], r[2], r[3])
+                    for r in conn.exec_driver_sql(
+                        f"SELECT rowid, originator_version, topic, state FROM {SQLITE_EVENTS_TABLE} "
+                        "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                        (after, limit),
+                    )
+                ]
             driver: Any = conn.connection.driver_connection
             with driver.cursor(binary=True) as cursor:
                 cursor.execute(
                     "SELECT notification_id, originator_version, topic, state "
                     f"FROM public.{POSTGRES_EVENTS_TABLE} WHERE notification_id > %s "
-                    "ORDER BY notification_id LIMIT %s", (after, limit))
+                    "ORDER BY notification_id LIMIT %s",
+                    (after, limit),
+                )
                 rows: list[tuple[int, int, str, bytes]] = cursor.fetchall()
                 return rows
 
@@ -77,9 +86,16 @@ class LogReader:
         values = plain_state(topic, state)
         if values is None:
             return self._decoded(position)
-        return LogEntry(kind, values["event_id"], values["aggregate"], version,
-                        values["effective_at"], values["reported_at"], values["recorded_at"],
-                        values["data"])
+        return LogEntry(
+            kind,
+            values["event_id"],
+            values["aggregate"],
+            version,
+            values["effective_at"],
+            values["reported_at"],
+            values["recorded_at"],
+            values["data"],
+        )
 
     def _decoded(self, position: int) -> Recorded | None:
         """The library's own reading of one entry."""

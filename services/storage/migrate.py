@@ -72,14 +72,17 @@ def grant_service_role(owner: Engine, service_url: str) -> None:
         if conn.execute(text("SELECT current_user")).scalar() == role:
             return  # one role for both: nothing to split (documented as not recommended)
         ident = conn.dialect.identifier_preparer.quote(role)
-        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
+        ).first()
         if not exists:
             conn.execute(text(f"CREATE ROLE {ident} LOGIN"))
         if password is not None:
             literal = "'" + password.replace("'", "''") + "'"  # utility statements take no binds
             conn.execute(text(f"ALTER ROLE {ident} PASSWORD {literal}"))
         database = conn.dialect.identifier_preparer.quote(
-            str(conn.execute(text("SELECT current_database()")).scalar()))
+            str(conn.execute(text("SELECT current_database()")).scalar())
+        )
         for statement in (
             f"GRANT CONNECT ON DATABASE {database} TO {ident}",
             f"GRANT USAGE ON SCHEMA public TO {ident}",

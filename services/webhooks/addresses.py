@@ -17,17 +17,44 @@ import socket
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-BLOCKED = [ipaddress.ip_network(n) for n in (
-    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-    "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16",
-    "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-    "255.255.255.255/32",
-    # ::/96 (IPv4-compatible) holds ::/128 and ::1/128; ::ffff:0:0/96 mapped;
-    # ::ffff:0:0:0/96 translated (SIIT); 2001::/23 holds Teredo (2001::/32)
-    "::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64",
-    "2001::/23", "2001:db8::/32", "2002::/16", "3fff::/20", "5f00::/16", "fc00::/7",
-    "fe80::/10", "fec0::/10", "ff00::/8",
-)]
+BLOCKED = [
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.88.99.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "255.255.255.255/32",
+        # ::/96 (IPv4-compatible) holds ::/128 and ::1/128; ::ffff:0:0/96 mapped;
+        # ::ffff:0:0:0/96 translated (SIIT); 2001::/23 holds Teredo (2001::/32)
+        "::/96",
+        "::ffff:0:0/96",
+        "::ffff:0:0:0/96",
+        "64:ff9b::/96",
+        "64:ff9b:1::/48",
+        "100::/64",
+        "2001::/23",
+        "2001:db8::/32",
+        "2002::/16",
+        "3fff::/20",
+        "5f00::/16",
+        "fc00::/7",
+        "fe80::/10",
+        "fec0::/10",
+        "ff00::/8",
+    )
+]
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -37,7 +64,9 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
         return address.sixtofour
     if address.teredo is not None:
         return address.teredo[1]  # the client's address (obfuscated in the last 32 bits)
-    if address in ipaddress.ip_network("64:ff9b::/96") or address in ipaddress.ip_network("64:ff9b:1::/48"):
+    if address in ipaddress.ip_network("64:ff9b::/96") or address in ipaddress.ip_network(
+        "64:ff9b:1::/48"
+    ):
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
@@ -66,6 +95,8 @@ def resolve(host: str, port: int, allow_private: bool) -> list[IPAddress]:
     if not allow_private:
         bad = [a for a in addresses if not is_public(a)]
         if bad:
-            raise RefusedTarget(f"{host!r} resolves to a non-public address ({bad[0]}); "
-                                "set REGTL_WEBHOOK_ALLOW_PRIVATE=true for local receivers")
+            raise RefusedTarget(
+                f"{host!r} resolves to a non-public address ({bad[0]}); "
+                "set REGTL_WEBHOOK_ALLOW_PRIVATE=true for local receivers"
+            )
     return addresses

@@ -65,25 +65,50 @@ def live_targets(conn: Connection, now_us: int, only: str | None = None) -> list
         query = query.where(s.c.id == only)
     rows = conn.execute(query).all()
     dead = dead_owners(conn, {r.owner_key_id for r in rows}, now_us)
-    return [Target(r.id, frozenset(json.loads(r.event_types)), frozenset(json.loads(r.chips)),
-                   frozenset(json.loads(r.companies)),
-                   bool(r.paused or r.disabled_at_us or r.owner_key_id in dead),
-                   r.start_position) for r in rows]
+    return [
+        Target(
+            r.id,
+            frozenset(json.loads(r.event_types)),
+            frozenset(json.loads(r.chips)),
+            frozenset(json.loads(r.companies)),
+            bool(r.paused or r.disabled_at_us or r.owner_key_id in dead),
+            r.start_position,
+        )
+        for r in rows
+    ]
 
 
-def deliver(conn: Connection, msg_id: str, kind: str, position: int | None, body: bytes,
-            subjects: set[str], targets: list[Target], now_us: int,
-            enforce_start: bool = True) -> int:
+def deliver(
+    conn: Connection,
+    msg_id: str,
+    kind: str,
+    position: int | None,
+    body: bytes,
+    subjects: set[str],
+    targets: list[Target],
+    now_us: int,
+    enforce_start: bool = True,
+) -> int:
     """Store one message and its deliveries; return how many deliveries were created."""
-    message_pk: int = conn.execute(insert(t.message).values(
-        msg_id=msg_id, type=kind, position=position, body=body, created_at_us=now_us)
-        .returning(t.message.c.id)).scalar_one()
-    rows = [{"subscription_id": target.id, "message_id": message_pk,
-             "status": "held" if target.held else "pending", "attempts": 0,
-             "next_attempt_us": now_us, "lease_until_us": None, "created_at_us": now_us,
-             "updated_at_us": now_us}
-            for target in targets
-            if target.wants(kind, subjects, position if enforce_start else None)]
+    message_pk: int = conn.execute(
+        insert(t.message)
+        .values(msg_id=msg_id, type=kind, position=position, body=body, created_at_us=now_us)
+        .returning(t.message.c.id)
+    ).scalar_one()
+    rows = [
+        {
+            "subscription_id": target.id,
+            "message_id": message_pk,
+            "status": "held" if target.held else "pending",
+            "attempts": 0,
+            "next_attempt_us": now_us,
+            "lease_until_us": None,
+            "created_at_us": now_us,
+            "updated_at_us": now_us,
+        }
+        for target in targets
+        if target.wants(kind, subjects, position if enforce_start else None)
+    ]
     if rows:
         conn.execute(insert(t.delivery), rows)
     return len(rows)
@@ -103,13 +128,22 @@ class FanOut:
         subjects = subjects_of(conn, [p for p, _ in events])
         for position, event in events:
             body = event_message(event.type, event.recorded_at, render_event(event, position))
-            deliver(conn, message_id(event.event_id, event.type), event.type, position, body,
-                    subjects[position], targets, now)
+            deliver(
+                conn,
+                message_id(event.event_id, event.type),
+                event.type,
+                position,
+                body,
+                subjects[position],
+                targets,
+                now,
+            )
             schedule_for(conn, position, event)
 
 
-def _upsert_schedule(conn: Connection, key: str, kind: str, event_id: str, position: int,
-                     due_us: int | None) -> None:
+def _upsert_schedule(
+    conn: Connection, key: str, kind: str, event_id: str, position: int, due_us: int | None
+) -> None:
     """Schedule (or reschedule, or cancel with due None) one derived message."""
     s = t.schedule
     existing = conn.execute(select(s.c.status).where(s.c.key == key)).scalar()
@@ -120,11 +154,20 @@ def _upsert_schedule(conn: Connection, key: str, kind: str, event_id: str, posit
             conn.execute(update(s).where(s.c.key == key).values(status="cancelled"))
         return
     if existing is None:
-        conn.execute(insert(s).values(key=key, kind=kind, event_id=event_id, position=position,
-                                      due_us=due_us, status="scheduled"))
+        conn.execute(
+            insert(s).values(
+                key=key,
+                kind=kind,
+                event_id=event_id,
+                position=position,
+                due_us=due_us,
+                status="scheduled",
+            )
+        )
     else:
-        conn.execute(update(s).where(and_(s.c.key == key)).values(due_us=due_us,
-                                                                   status="scheduled"))
+        conn.execute(
+            update(s).where(and_(s.c.key == key)).values(due_us=due_us, status="scheduled")
+        )
 
 
 def _effective_due(effective_at: str | None, recorded_at: str) -> int | None:
@@ -147,11 +190,18 @@ def schedule_for(conn: Connection, position: int, event: Recorded) -> None:
         return
     due = _effective_due(event.effective_at, event.recorded_at)
     if due is not None:
-        _upsert_schedule(conn, f"eff:{event.event_id}", "EffectiveDateReached", event.event_id,
-                         position, due)
+        _upsert_schedule(
+            conn, f"eff:{event.event_id}", "EffectiveDateReached", event.event_id, position, due
+        )
     if event.type == "LicenseGranted" and event.data.get("expires_at"):
-        _upsert_schedule(conn, f"exp:{event.event_id}", "LicenseExpired", event.event_id,
-                         position, to_micros(parse_instant(event.data["expires_at"])))
+        _upsert_schedule(
+            conn,
+            f"exp:{event.event_id}",
+            "LicenseExpired",
+            event.event_id,
+            position,
+            to_micros(parse_instant(event.data["expires_at"])),
+        )
 
 
 def _reschedule(conn: Connection, position: int, correction: Recorded) -> None:
@@ -165,10 +215,22 @@ def _reschedule(conn: Connection, position: int, correction: Recorded) -> None:
     if target["type"] in ("CompanyRegistered", "ChipRegistered"):
         return
     effective = changes.get("effective_at", target["effective_at"])
-    _upsert_schedule(conn, f"eff:{target_id}", "EffectiveDateReached", target_id, row.position,
-                     _effective_due(effective, target["recorded_at"]))
+    _upsert_schedule(
+        conn,
+        f"eff:{target_id}",
+        "EffectiveDateReached",
+        target_id,
+        row.position,
+        _effective_due(effective, target["recorded_at"]),
+    )
     if target["type"] == "LicenseGranted":
         data = changes.get("data", target["data"])
         expires = data.get("expires_at")
-        _upsert_schedule(conn, f"exp:{target_id}", "LicenseExpired", target_id, row.position,
-                         None if not expires else to_micros(parse_instant(expires)))
+        _upsert_schedule(
+            conn,
+            f"exp:{target_id}",
+            "LicenseExpired",
+            target_id,
+            row.position,
+            None if not expires else to_micros(parse_instant(expires)),
+        )

@@ -84,8 +84,14 @@ def _retry_after(value: str | None) -> float | None:
         return None  # an HTTP date: rare for webhooks; the schedule applies
 
 
-def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool,
-         deadline: float = DEADLINE_SECONDS) -> Outcome:
+def post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    allow_private: bool,
+    deadline: float = DEADLINE_SECONDS,
+) -> Outcome:
     started = time.monotonic()
 
     def elapsed_ms() -> float:
@@ -100,24 +106,42 @@ def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool,
     except RefusedTarget as refused:
         return Outcome(None, elapsed_ms(), f"refused: {refused}")
     conn: http.client.HTTPConnection = (
-        _PinnedHTTPS(address, where.port, where.host, deadline) if where.https
-        else _HTTP(address, where.port, timeout=deadline))
+        _PinnedHTTPS(address, where.port, where.host, deadline)
+        if where.https
+        else _HTTP(address, where.port, timeout=deadline)
+    )
     ticket = WATCHDOG.arm(started + deadline, conn)
     try:
-        conn.request("POST", where.path, body=body, headers={
-            **headers, "Host": where.authority, "User-Agent": USER_AGENT,
-            "Content-Type": "application/json", "Content-Length": str(len(body))})
+        conn.request(
+            "POST",
+            where.path,
+            body=body,
+            headers={
+                **headers,
+                "Host": where.authority,
+                "User-Agent": USER_AGENT,
+                "Content-Type": "application/json",
+                "Content-Length": str(len(body)),
+            },
+        )
         response = conn.getresponse()
         text = response.read(MAX_RESPONSE_BYTES).decode("utf-8", errors="replace")
         if time.monotonic() - started >= deadline:
             # cut by the deadline mid-answer: what http.client made of the truncated bytes
             # (a 200 whose headers or body simply stop) is not an answer
             return Outcome(None, elapsed_ms(), f"deadline of {deadline:.0f} s exceeded")
-        return Outcome(response.status, elapsed_ms(), None, text,
-                       _retry_after(response.getheader("Retry-After")))
+        return Outcome(
+            response.status,
+            elapsed_ms(),
+            None,
+            text,
+            _retry_after(response.getheader("Retry-After")),
+        )
     except (OSError, http.client.HTTPException, ssl.SSLError) as error:
         late = time.monotonic() - started >= deadline
-        reason = f"deadline of {deadline:.0f} s exceeded" if late else f"{type(error).__name__}: {error}"
+        reason = (
+            f"deadline of {deadline:.0f} s exceeded" if late else f"{type(error).__name__}: {error}"
+        )
         return Outcome(None, elapsed_ms(), reason[:500])
     finally:
         WATCHDOG.disarm(ticket)
@@ -154,8 +178,9 @@ class Watchdog:
             heapq.heappush(self._heap, (when, ticket, conn))
             self._live.add(ticket)
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="regtl-deadlines",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._run, name="regtl-deadlines", daemon=True
+                )
                 self._thread.start()
             self._lock.notify()
         return ticket

@@ -13,8 +13,14 @@ def event_message(kind: str, timestamp: str, event: dict[str, Any]) -> bytes:
 
     `timestamp` is the event's recorded_at, or, for a derived message, the instant it fell due.
     """
-    return dumps({"type": kind, "timestamp": timestamp, "data": event,
-                  "links": {"self": f"/v1/events/{event['id']}"}})
+    return dumps(
+        {
+            "type": kind,
+            "timestamp": timestamp,
+            "data": event,
+            "links": {"self": f"/v1/events/{event['id']}"},
+        }
+    )
 
 
 def message_id(event_id: str, kind: str) -> str:
@@ -27,5 +33,11 @@ def message_id(event_id: str, kind: str) -> str:
 
 
 def ping_message(msg_id: str, timestamp: str, subscription_id: str) -> bytes:
-    return dumps({"type": "Ping", "timestamp": timestamp,
-                  "data": {"subscription_id": subscription_id}, "links": {}})
+    return dumps(
+        {
+            "type": "Ping",
+            "timestamp": timestamp,
+            "data": {"subscription_id": subscription_id},
+            "links": {},
+        }
+    )

@@ -15,8 +15,9 @@ def parse_schedule(text: str | None) -> tuple[float, ...]:
     try:
         delays = tuple(float(part) for part in text.split(","))
     except ValueError:
-        raise ValueError("REGTL_WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds, "
-                         "e.g. 0,5,300") from None
+        raise ValueError(
+            "REGTL_WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds, e.g. 0,5,300"
+        ) from None
     if not delays or any(d < 0 for d in delays):
         raise ValueError("REGTL_WEBHOOK_RETRY_SCHEDULE needs at least one delay, none negative")
     return delays
@@ -25,8 +26,12 @@ def parse_schedule(text: str | None) -> tuple[float, ...]:
 _JITTER = random.Random()  # tests pass their own, seeded
 
 
-def next_delay(schedule: tuple[float, ...], attempts_made: int, retry_after: float | None,
-               rng: random.Random | None = None) -> float | None:
+def next_delay(
+    schedule: tuple[float, ...],
+    attempts_made: int,
+    retry_after: float | None,
+    rng: random.Random | None = None,
+) -> float | None:
     """Seconds until the next attempt after `attempts_made` failures; None: exhausted.
 
     A receiver's Retry-After is honoured but clamped to [1×, 2×] the scheduled delay, so a

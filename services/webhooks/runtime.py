@@ -23,9 +23,13 @@ log = logging.getLogger(__name__)
 
 
 class Webhooks:
-    def __init__(self, settings: Settings, engine: Engine,
-                 read_log: Callable[[int, int], list[tuple[int, Any]]],
-                 clock: Callable[[], datetime]):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        read_log: Callable[[int, int], list[tuple[int, Any]]],
+        clock: Callable[[], datetime],
+    ):
         self.engine = engine
         self.now_us = lambda: to_micros(clock())
         self.box = SecretBox(load_or_create_key(settings.secret_key, settings.data_dir))
@@ -36,12 +40,17 @@ class Webhooks:
                 ceiling = active_position(conn)
             return [(p, e) for p, e in read_log(after, limit) if p <= ceiling]
 
-        self.fanout = Projector(engine, up_to_views, FanOut(self.now_us), checkpoint=FANOUT,
-                                page=500)
-        self.worker = DeliveryWorker(engine, self.box, self.now_us,
-                                     schedule=parse_schedule(settings.webhook_retry_schedule),
-                                     allow_private=settings.webhook_allow_private,
-                                     threads=settings.webhook_threads)
+        self.fanout = Projector(
+            engine, up_to_views, FanOut(self.now_us), checkpoint=FANOUT, page=500
+        )
+        self.worker = DeliveryWorker(
+            engine,
+            self.box,
+            self.now_us,
+            schedule=parse_schedule(settings.webhook_retry_schedule),
+            allow_private=settings.webhook_allow_private,
+            threads=settings.webhook_threads,
+        )
         self._stop = threading.Event()
         self._timer: threading.Thread | None = None
 

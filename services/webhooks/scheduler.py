@@ -23,8 +23,10 @@ from services.webhooks.messages import event_message, message_id
 
 def fire_due(engine: Engine, now_us: Callable[[], int], limit: int = 200) -> int:
     now = now_us()
-    due = ("SELECT key FROM webhook_schedule WHERE status = 'scheduled' AND due_us <= :now"
-           " ORDER BY due_us LIMIT :n")
+    due = (
+        "SELECT key FROM webhook_schedule WHERE status = 'scheduled' AND due_us <= :now"
+        " ORDER BY due_us LIMIT :n"
+    )
     if not is_sqlite(engine):
         due += " FOR UPDATE SKIP LOCKED"
     fired = 0
@@ -42,8 +44,17 @@ def fire_due(engine: Engine, now_us: Callable[[], int], limit: int = 200) -> int
                 continue  # the views have not caught up with this event yet: next round
             event = public_body(stored.position, stored)
             body = event_message(row.kind, format_instant(from_micros(row.due_us)), event)
-            deliver(conn, message_id(row.event_id, row.kind), row.kind, row.position, body,
-                    subjects[row.position], targets, now, enforce_start=False)
+            deliver(
+                conn,
+                message_id(row.event_id, row.kind),
+                row.kind,
+                row.position,
+                body,
+                subjects[row.position],
+                targets,
+                now,
+                enforce_start=False,
+            )
             conn.execute(update(s).where(s.c.key == row.key).values(status="fired"))
             fired += 1
     return fired

@@ -20,9 +20,11 @@ class SecretBox:
         try:
             self._fernet = Fernet(key.encode())
         except ValueError:
-            raise ValueError("REGTL_SECRET_KEY must be 32 url-safe base64-encoded bytes "
-                             "(generate one: python -c 'from cryptography.fernet import "
-                             "Fernet; print(Fernet.generate_key().decode())')") from None
+            raise ValueError(
+                "REGTL_SECRET_KEY must be 32 url-safe base64-encoded bytes "
+                "(generate one: python -c 'from cryptography.fernet import "
+                "Fernet; print(Fernet.generate_key().decode())')"
+            ) from None
 
     def seal(self, plain: str) -> bytes:
         return self._fernet.encrypt(plain.encode())
@@ -31,8 +33,9 @@ class SecretBox:
         try:
             return self._fernet.decrypt(sealed).decode()
         except InvalidToken:
-            raise ValueError("a webhook secret cannot be decrypted with REGTL_SECRET_KEY "
-                             "(was the key changed?)") from None
+            raise ValueError(
+                "a webhook secret cannot be decrypted with REGTL_SECRET_KEY (was the key changed?)"
+            ) from None
 
 
 def load_or_create_key(configured: str | None, data_dir: Path) -> str:

@@ -37,26 +37,44 @@ def _when(us: int | None) -> str | None:
 
 def public(row: Any) -> dict[str, Any]:
     return {
-        "id": row.id, "owner_key_id": row.owner_key_id, "url": row.url,
+        "id": row.id,
+        "owner_key_id": row.owner_key_id,
+        "url": row.url,
         "description": row.description,
-        "event_types": json.loads(row.event_types), "chips": json.loads(row.chips),
-        "companies": json.loads(row.companies), "paused": bool(row.paused),
-        "disabled": row.disabled_at_us is not None, "disabled_at": _when(row.disabled_at_us),
-        "disabled_reason": row.disabled_reason, "failing_since": _when(row.failing_since_us),
-        "created_at": _when(row.created_at_us), "start_position": row.start_position,
+        "event_types": json.loads(row.event_types),
+        "chips": json.loads(row.chips),
+        "companies": json.loads(row.companies),
+        "paused": bool(row.paused),
+        "disabled": row.disabled_at_us is not None,
+        "disabled_at": _when(row.disabled_at_us),
+        "disabled_reason": row.disabled_reason,
+        "failing_since": _when(row.failing_since_us),
+        "created_at": _when(row.created_at_us),
+        "start_position": row.start_position,
         "secret_rotation_ends_at": _when(row.previous_secret_until_us),
     }
 
 
-def create(conn: Connection, box: SecretBox, owner: str, new: NewSubscription, head: int,
-           now_us: int) -> dict[str, Any]:
+def create(
+    conn: Connection, box: SecretBox, owner: str, new: NewSubscription, head: int, now_us: int
+) -> dict[str, Any]:
     secret = new_secret()
     sub_id = "sub_" + uuid.uuid4().hex
-    conn.execute(insert(t.subscription).values(
-        id=sub_id, owner_key_id=owner, url=new.url, description=new.description,
-        event_types=json.dumps(sorted(new.event_types)), chips=json.dumps(sorted(new.chips)),
-        companies=json.dumps(sorted(new.companies)), secret=box.seal(secret), paused=False,
-        start_position=head, created_at_us=now_us))
+    conn.execute(
+        insert(t.subscription).values(
+            id=sub_id,
+            owner_key_id=owner,
+            url=new.url,
+            description=new.description,
+            event_types=json.dumps(sorted(new.event_types)),
+            chips=json.dumps(sorted(new.chips)),
+            companies=json.dumps(sorted(new.companies)),
+            secret=box.seal(secret),
+            paused=False,
+            start_position=head,
+            created_at_us=now_us,
+        )
+    )
     return {**public(get(conn, sub_id)), "secret": secret}  # shown once
 
 
@@ -91,19 +109,27 @@ def change(conn: Connection, sub_id: str, fields: dict[str, Any], now_us: int) -
     if values:
         conn.execute(update(s).where(s.c.id == sub_id).values(**values))
     if _target(conn, sub_id, now_us).held:  # paused, disabled or its owner key dead
-        conn.execute(update(d).where(d.c.subscription_id == sub_id, d.c.status == "pending")
-                     .values(status="held", updated_at_us=now_us))
+        conn.execute(
+            update(d)
+            .where(d.c.subscription_id == sub_id, d.c.status == "pending")
+            .values(status="held", updated_at_us=now_us)
+        )
     else:  # released (resumed, re-enabled, re-assigned): held ones go out, in their order
-        conn.execute(update(d).where(d.c.subscription_id == sub_id, d.c.status == "held")
-                     .values(status="pending", next_attempt_us=now_us, updated_at_us=now_us))
+        conn.execute(
+            update(d)
+            .where(d.c.subscription_id == sub_id, d.c.status == "held")
+            .values(status="pending", next_attempt_us=now_us, updated_at_us=now_us)
+        )
 
 
 def delete(conn: Connection, sub_id: str, now_us: int) -> None:
     s, d = t.subscription, t.delivery
     conn.execute(update(s).where(s.c.id == sub_id).values(deleted_at_us=now_us))
-    conn.execute(update(d).where(d.c.subscription_id == sub_id,
-                                 d.c.status.in_(("pending", "held")))
-                 .values(status="cancelled", updated_at_us=now_us))
+    conn.execute(
+        update(d)
+        .where(d.c.subscription_id == sub_id, d.c.status.in_(("pending", "held")))
+        .values(status="cancelled", updated_at_us=now_us)
+    )
 
 
 def rotate(conn: Connection, box: SecretBox, sub_id: str, now_us: int) -> str:
@@ -111,38 +137,60 @@ def rotate(conn: Connection, box: SecretBox, sub_id: str, now_us: int) -> str:
     s = t.subscription
     row = get(conn, sub_id)
     secret = new_secret()
-    conn.execute(update(s).where(s.c.id == sub_id).values(
-        secret=box.seal(secret), previous_secret=row.secret,
-        previous_secret_until_us=now_us + ROTATION_OVERLAP_US))
+    conn.execute(
+        update(s)
+        .where(s.c.id == sub_id)
+        .values(
+            secret=box.seal(secret),
+            previous_secret=row.secret,
+            previous_secret_until_us=now_us + ROTATION_OVERLAP_US,
+        )
+    )
     return secret
 
 
-def deliveries(conn: Connection, sub_id: str, before: int | None, limit: int,
-               now_us: int) -> list[dict[str, Any]]:
+def deliveries(
+    conn: Connection, sub_id: str, before: int | None, limit: int, now_us: int
+) -> list[dict[str, Any]]:
     """Every attempt (newest first), kept 30 days."""
     a, d, m = t.attempt, t.delivery, t.message
-    query = (select(a, m.c.msg_id, m.c.type, m.c.position, d.c.status.label("delivery_status"))
-             .join(d, d.c.id == a.c.delivery_id).join(m, m.c.id == d.c.message_id)
-             .where(a.c.subscription_id == sub_id,
-                    a.c.attempted_at_us >= now_us - ATTEMPT_RETENTION_US))
+    query = (
+        select(a, m.c.msg_id, m.c.type, m.c.position, d.c.status.label("delivery_status"))
+        .join(d, d.c.id == a.c.delivery_id)
+        .join(m, m.c.id == d.c.message_id)
+        .where(a.c.subscription_id == sub_id, a.c.attempted_at_us >= now_us - ATTEMPT_RETENTION_US)
+    )
     if before is not None:
         query = query.where(a.c.id < before)
     rows = conn.execute(query.order_by(a.c.id.desc()).limit(limit)).all()
-    return [{"attempt_id": r.id, "delivery_id": r.delivery_id, "msg_id": r.msg_id,
-             "type": r.type, "position": r.position, "attempted_at": _when(r.attempted_at_us),
-             "status_code": r.status_code, "latency_ms": r.latency_ms, "error": r.error,
-             "response_body": r.response_body, "delivery_status": r.delivery_status}
-            for r in rows]
+    return [
+        {
+            "attempt_id": r.id,
+            "delivery_id": r.delivery_id,
+            "msg_id": r.msg_id,
+            "type": r.type,
+            "position": r.position,
+            "attempted_at": _when(r.attempted_at_us),
+            "status_code": r.status_code,
+            "latency_ms": r.latency_ms,
+            "error": r.error,
+            "response_body": r.response_body,
+            "delivery_status": r.delivery_status,
+        }
+        for r in rows
+    ]
 
 
 class TooManyPending(Exception):
     """The subscription's waiting deliveries would pass the cap: answered 429."""
 
     def __init__(self, waiting: int, adding: int, cap: int):
-        super().__init__(f"{waiting} deliveries of this subscription are waiting (pending or "
-                         f"held) and this would add {adding}; at most {cap} may wait "
-                         "(REGTL_WEBHOOK_MAX_PENDING_PER_SUBSCRIPTION): let them be delivered, "
-                         "or resume the subscription, then try again")
+        super().__init__(
+            f"{waiting} deliveries of this subscription are waiting (pending or "
+            f"held) and this would add {adding}; at most {cap} may wait "
+            "(REGTL_WEBHOOK_MAX_PENDING_PER_SUBSCRIPTION): let them be delivered, "
+            "or resume the subscription, then try again"
+        )
 
 
 class ReplayTooLarge(ValueError):
@@ -165,8 +213,13 @@ def _lock(conn: Connection, sub_id: str) -> None:
 
 def _waiting(conn: Connection, sub_id: str) -> int:
     d = t.delivery
-    return int(conn.execute(select(func.count()).select_from(d).where(
-        d.c.subscription_id == sub_id, d.c.status.in_(WAITING))).scalar_one())
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(d)
+            .where(d.c.subscription_id == sub_id, d.c.status.in_(WAITING))
+        ).scalar_one()
+    )
 
 
 def _room(conn: Connection, sub_id: str, adding: int, cap: int) -> None:
@@ -183,20 +236,34 @@ def replay(conn: Connection, sub_id: str, from_position: int, now_us: int, cap: 
     m, d = t.message, t.delivery
     _lock(conn, sub_id)
     target = _target(conn, sub_id, now_us)
-    rows = conn.execute(select(m.c.id, m.c.type, m.c.position).where(
-        m.c.position >= from_position).order_by(m.c.position, m.c.id).limit(REPLAY_LIMIT + 1)).all()
+    rows = conn.execute(
+        select(m.c.id, m.c.type, m.c.position)
+        .where(m.c.position >= from_position)
+        .order_by(m.c.position, m.c.id)
+        .limit(REPLAY_LIMIT + 1)
+    ).all()
     if len(rows) > REPLAY_LIMIT:
-        raise ReplayTooLarge(f"that would replay more than {REPLAY_LIMIT} messages; "
-                             "start later")
-    waiting: set[int] = set(conn.execute(select(d.c.message_id).where(
-        d.c.subscription_id == sub_id, d.c.status.in_(WAITING))).scalars())
+        raise ReplayTooLarge(f"that would replay more than {REPLAY_LIMIT} messages; start later")
+    waiting: set[int] = set(
+        conn.execute(
+            select(d.c.message_id).where(d.c.subscription_id == sub_id, d.c.status.in_(WAITING))
+        ).scalars()
+    )
     subjects = subjects_of(conn, sorted({r.position for r in rows}))
-    queued = [{"subscription_id": sub_id, "message_id": r.id,
-               "status": "held" if target.held else "pending", "attempts": 0,
-               "next_attempt_us": now_us, "lease_until_us": None, "created_at_us": now_us,
-               "updated_at_us": now_us}
-              for r in rows if r.id not in waiting
-              and target.wants(r.type, subjects.get(r.position, set()), None)]
+    queued = [
+        {
+            "subscription_id": sub_id,
+            "message_id": r.id,
+            "status": "held" if target.held else "pending",
+            "attempts": 0,
+            "next_attempt_us": now_us,
+            "lease_until_us": None,
+            "created_at_us": now_us,
+            "updated_at_us": now_us,
+        }
+        for r in rows
+        if r.id not in waiting and target.wants(r.type, subjects.get(r.position, set()), None)
+    ]
     _room(conn, sub_id, len(queued), cap)
     if queued:
         conn.execute(insert(d), queued)
@@ -220,17 +287,27 @@ def recover(conn: Connection, sub_id: str, now_us: int, cap: int) -> int:
         return 0
     held = _target(conn, sub_id, now_us).held
     chosen = failed.order_by(d.c.id).limit(room).scalar_subquery()
-    return int(conn.execute(update(d).where(d.c.id.in_(chosen)).values(
-        status="held" if held else "pending", attempts=0, next_attempt_us=now_us,
-        updated_at_us=now_us)).rowcount)
+    return int(
+        conn.execute(
+            update(d)
+            .where(d.c.id.in_(chosen))
+            .values(
+                status="held" if held else "pending",
+                attempts=0,
+                next_attempt_us=now_us,
+                updated_at_us=now_us,
+            )
+        ).rowcount
+    )
 
 
 def resend(conn: Connection, sub_id: str, delivery_id: int, now_us: int, cap: int) -> bool:
     """One delivery again now; already waiting, it is only brought forward."""
     d = t.delivery
     _lock(conn, sub_id)
-    status = conn.execute(select(d.c.status).where(
-        d.c.id == delivery_id, d.c.subscription_id == sub_id)).scalar()
+    status = conn.execute(
+        select(d.c.status).where(d.c.id == delivery_id, d.c.subscription_id == sub_id)
+    ).scalar()
     if status is None:
         return False
     values: dict[str, Any] = {"next_attempt_us": now_us, "updated_at_us": now_us}

@@ -9,7 +9,8 @@ from projections.tables import metadata
 _ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER keys only
 
 subscription = Table(
-    "webhook_subscription", metadata,
+    "webhook_subscription",
+    metadata,
     Column("id", String(40), primary_key=True),
     Column("owner_key_id", String(32), nullable=False),
     Column("url", Text, nullable=False),
@@ -29,7 +30,8 @@ subscription = Table(
     Column("deleted_at_us", BigInteger),
 )
 message = Table(
-    "webhook_message", metadata,
+    "webhook_message",
+    metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
     Column("msg_id", String(120), nullable=False),
     Column("type", String(40), nullable=False),
@@ -38,7 +40,8 @@ message = Table(
     Column("created_at_us", BigInteger, nullable=False),
 )
 delivery = Table(
-    "webhook_delivery", metadata,
+    "webhook_delivery",
+    metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
     Column("subscription_id", String(40), nullable=False),
     Column("message_id", BigInteger, nullable=False),
@@ -50,7 +53,8 @@ delivery = Table(
     Column("updated_at_us", BigInteger, nullable=False),
 )
 attempt = Table(
-    "webhook_attempt", metadata,
+    "webhook_attempt",
+    metadata,
     Column("id", _ID, primary_key=True, autoincrement=True),
     Column("delivery_id", BigInteger, nullable=False),
     Column("subscription_id", String(40), nullable=False),
@@ -61,7 +65,8 @@ attempt = Table(
     Column("response_body", Text),
 )
 schedule = Table(
-    "webhook_schedule", metadata,
+    "webhook_schedule",
+    metadata,
     Column("key", String(160), primary_key=True),
     Column("kind", String(30), nullable=False),
     Column("event_id", String(36), nullable=False),

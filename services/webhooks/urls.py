@@ -78,10 +78,10 @@ def _split_authority(netloc: str) -> tuple[str, str | None]:
         end = netloc.find("]")
         if end < 0:
             raise ValueError("an IPv6 address needs its closing ]")
-        rest = netloc[end + 1:]
+        rest = netloc[end + 1 :]
         if rest and not rest.startswith(":"):
             raise ValueError("only a :port may follow an [IPv6] address")
-        return netloc[:end + 1], (rest[1:] if rest else None)
+        return netloc[: end + 1], (rest[1:] if rest else None)
     host, colon, port = netloc.partition(":")
     return host, (port if colon else None)
 

@@ -49,9 +49,17 @@ class Claimed:
 
 
 class DeliveryWorker:
-    def __init__(self, engine: Engine, box: SecretBox, now_us: Callable[[], int], *,
-                 schedule: tuple[float, ...], allow_private: bool, threads: int = 16,
-                 batch: int = 100):
+    def __init__(
+        self,
+        engine: Engine,
+        box: SecretBox,
+        now_us: Callable[[], int],
+        *,
+        schedule: tuple[float, ...],
+        allow_private: bool,
+        threads: int = 16,
+        batch: int = 100,
+    ):
         self.engine, self.box, self.now_us = engine, box, now_us
         self.schedule, self.allow_private, self.batch = schedule, allow_private, batch
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="regtl-webhook")
@@ -75,24 +83,40 @@ class DeliveryWorker:
 
     def claim(self) -> list[Claimed]:
         now = self.now_us()
-        due = ("SELECT id FROM webhook_delivery WHERE status = 'pending' AND next_attempt_us <= :now"
-               " AND (lease_until_us IS NULL OR lease_until_us < :now)"
-               " ORDER BY next_attempt_us LIMIT :n")
+        due = (
+            "SELECT id FROM webhook_delivery WHERE status = 'pending' AND next_attempt_us <= :now"
+            " AND (lease_until_us IS NULL OR lease_until_us < :now)"
+            " ORDER BY next_attempt_us LIMIT :n"
+        )
         if not is_sqlite(self.engine):
             due += " FOR UPDATE SKIP LOCKED"
         with write_transaction(self.engine) as conn:
-            rows = conn.execute(text(
-                f"UPDATE webhook_delivery SET lease_until_us = :lease WHERE id IN ({due})"
-                " RETURNING id, subscription_id, message_id, attempts"),
-                {"now": now, "lease": now + LEASE_US, "n": self.batch}).all()
+            rows = conn.execute(
+                text(
+                    f"UPDATE webhook_delivery SET lease_until_us = :lease WHERE id IN ({due})"
+                    " RETURNING id, subscription_id, message_id, attempts"
+                ),
+                {"now": now, "lease": now + LEASE_US, "n": self.batch},
+            ).all()
             if not rows:
                 return []
-            subs = {s.id: s for s in conn.execute(select(t.subscription).where(
-                t.subscription.c.id.in_({r.subscription_id for r in rows})))}
+            subs = {
+                s.id: s
+                for s in conn.execute(
+                    select(t.subscription).where(
+                        t.subscription.c.id.in_({r.subscription_id for r in rows})
+                    )
+                )
+            }
             rows = self._hold_dead_owners(conn, list(rows), subs, now)
-            messages = {m.id: m for m in conn.execute(
-                select(t.message.c.id, t.message.c.msg_id, t.message.c.body)
-                .where(t.message.c.id.in_({r.message_id for r in rows})))}
+            messages = {
+                m.id: m
+                for m in conn.execute(
+                    select(t.message.c.id, t.message.c.msg_id, t.message.c.body).where(
+                        t.message.c.id.in_({r.message_id for r in rows})
+                    )
+                )
+            }
         return [self._claimed(r, subs, messages, now) for r in rows]
 
     @staticmethod
@@ -104,22 +128,34 @@ class DeliveryWorker:
         held = [r.id for r in rows if r.subscription_id in dead_subs]
         if held:
             d = t.delivery
-            conn.execute(update(d).where(d.c.id.in_(held)).values(
-                status="held", lease_until_us=None, updated_at_us=now))
+            conn.execute(
+                update(d)
+                .where(d.c.id.in_(held))
+                .values(status="held", lease_until_us=None, updated_at_us=now)
+            )
         return [r for r in rows if r.subscription_id not in dead_subs]
 
     @staticmethod
     def _claimed(row: Any, subs: dict[str, Any], messages: dict[int, Any], now: int) -> Claimed:
         sub, message = subs.get(row.subscription_id), messages.get(row.message_id)
         previous = None
-        if sub is not None and sub.previous_secret is not None \
-                and (sub.previous_secret_until_us or 0) > now:
+        if (
+            sub is not None
+            and sub.previous_secret is not None
+            and (sub.previous_secret_until_us or 0) > now
+        ):
             previous = bytes(sub.previous_secret)
         # a row gone missing makes an attempt that fails (and is recorded), like any bad row
-        return Claimed(row.id, row.subscription_id, row.attempts,
-                       "" if sub is None else sub.url, b"" if sub is None else bytes(sub.secret),
-                       previous, "" if message is None else message.msg_id,
-                       b"" if message is None else bytes(message.body))
+        return Claimed(
+            row.id,
+            row.subscription_id,
+            row.attempts,
+            "" if sub is None else sub.url,
+            b"" if sub is None else bytes(sub.secret),
+            previous,
+            "" if message is None else message.msg_id,
+            b"" if message is None else bytes(message.body),
+        )
 
     def send(self, item: Claimed) -> Outcome:
         """One attempt; never raises: its failure is this delivery's alone."""
@@ -132,8 +168,9 @@ class DeliveryWorker:
             # a message we cannot handle), it must become a failed attempt of that delivery.
             # An exception escaping would leave every delivery of the batch, any tenant's,
             # sent but unrecorded, and sent again when the lease expires.
-            log.warning("webhook attempt of delivery %s could not be made", item.delivery_id,
-                        exc_info=True)
+            log.warning(
+                "webhook attempt of delivery %s could not be made", item.delivery_id, exc_info=True
+            )
             latency = round((time.monotonic() - started) * 1000, 2)
             return Outcome(None, latency, f"attempt not made: {type(error).__name__}: {error}")
 
@@ -145,9 +182,11 @@ class DeliveryWorker:
         except ValueError as error:  # REGTL_SECRET_KEY changed since it was sealed
             return Outcome(None, 0.0, f"{error}; rotate the subscription's secret")
         timestamp = self.now_us() // 1_000_000
-        headers = {"webhook-id": item.msg_id, "webhook-timestamp": str(timestamp),
-                   "webhook-signature": signature_header(secrets, item.msg_id, timestamp,
-                                                         item.body)}
+        headers = {
+            "webhook-id": item.msg_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": signature_header(secrets, item.msg_id, timestamp, item.body),
+        }
         return post(item.url, item.body, headers, allow_private=self.allow_private)
 
     def record(self, claimed: list[Claimed], outcomes: list[Outcome]) -> None:
@@ -157,26 +196,39 @@ class DeliveryWorker:
         try:
             self._record(pairs)
         except SQLAlchemyError:
-            log.exception("recording %d webhook attempts failed; recording them one by one",
-                          len(pairs))
+            log.exception(
+                "recording %d webhook attempts failed; recording them one by one", len(pairs)
+            )
             for pair in pairs:
                 try:
                     self._record([pair])
                 except SQLAlchemyError:  # its lease expires and it is attempted again
-                    log.exception("recording the attempt of delivery %s failed",
-                                  pair[0].delivery_id)
+                    log.exception(
+                        "recording the attempt of delivery %s failed", pair[0].delivery_id
+                    )
 
     def _record(self, pairs: list[tuple[Claimed, Outcome]]) -> None:
         now = self.now_us()
         with write_transaction(self.engine) as conn:
-            conn.execute(insert(t.attempt), [
-                {"delivery_id": c.delivery_id, "subscription_id": c.subscription_id,
-                 "attempted_at_us": now, "status_code": o.status, "latency_ms": o.latency_ms,
-                 "error": _storable(o.error), "response_body": _storable(o.body)}
-                for c, o in pairs])
+            conn.execute(
+                insert(t.attempt),
+                [
+                    {
+                        "delivery_id": c.delivery_id,
+                        "subscription_id": c.subscription_id,
+                        "attempted_at_us": now,
+                        "status_code": o.status,
+                        "latency_ms": o.latency_ms,
+                        "error": _storable(o.error),
+                        "response_body": _storable(o.body),
+                    }
+                    for c, o in pairs
+                ],
+            )
             self._settle_delivered(conn, [c for c, o in pairs if o.ok], now)
-            outcomes = [("delivered" if o.ok else self._settle_failed(conn, c, o, now), o)
-                        for c, o in pairs]
+            outcomes = [
+                ("delivered" if o.ok else self._settle_failed(conn, c, o, now), o) for c, o in pairs
+            ]
         for outcome, o in outcomes:  # counted once the transaction that records them is kept
             self.observe(outcome, o.latency_ms / 1000)
 
@@ -186,12 +238,24 @@ class DeliveryWorker:
         if not delivered:
             return
         d, s = t.delivery, t.subscription
-        conn.execute(update(d).where(d.c.id.in_([c.delivery_id for c in delivered])).values(
-            status="delivered", attempts=d.c.attempts + 1, lease_until_us=None,
-            updated_at_us=now))
-        conn.execute(update(s).where(s.c.id.in_({c.subscription_id for c in delivered}),
-                                     s.c.failing_since_us.is_not(None))
-                     .values(failing_since_us=None))
+        conn.execute(
+            update(d)
+            .where(d.c.id.in_([c.delivery_id for c in delivered]))
+            .values(
+                status="delivered",
+                attempts=d.c.attempts + 1,
+                lease_until_us=None,
+                updated_at_us=now,
+            )
+        )
+        conn.execute(
+            update(s)
+            .where(
+                s.c.id.in_({c.subscription_id for c in delivered}),
+                s.c.failing_since_us.is_not(None),
+            )
+            .values(failing_since_us=None)
+        )
 
     def _settle_failed(self, conn: Any, c: Claimed, o: Outcome, now: int) -> str:
         """Record one failed attempt; say what became of the delivery: failed_attempt
@@ -202,7 +266,11 @@ class DeliveryWorker:
         if o.status == 410:  # Gone: the receiver asks us to stop
             self._disable(conn, c.subscription_id, now, "the endpoint answered 410 Gone")
         delay = next_delay(self.schedule, attempts, o.retry_after)
-        values: dict[str, Any] = {"attempts": attempts, "lease_until_us": None, "updated_at_us": now}
+        values: dict[str, Any] = {
+            "attempts": attempts,
+            "lease_until_us": None,
+            "updated_at_us": now,
+        }
         if delay is None:
             values["status"] = "failed"  # kept; `recover` sends it again
         else:
@@ -210,7 +278,9 @@ class DeliveryWorker:
         if o.status == 410:
             values["status"] = "held"  # waits for the subscription to be re-enabled
         conn.execute(update(d).where(d.c.id == c.delivery_id).values(**values))
-        since = conn.execute(select(s.c.failing_since_us).where(s.c.id == c.subscription_id)).scalar()
+        since = conn.execute(
+            select(s.c.failing_since_us).where(s.c.id == c.subscription_id)
+        ).scalar()
         outcome = "gone" if o.status == 410 else "exhausted" if delay is None else "failed_attempt"
         if since is None:
             conn.execute(update(s).where(s.c.id == c.subscription_id).values(failing_since_us=now))
@@ -222,11 +292,17 @@ class DeliveryWorker:
     @staticmethod
     def _disable(conn: Any, subscription_id: str, now: int, reason: str) -> None:
         s, d = t.subscription, t.delivery
-        conn.execute(update(s).where(s.c.id == subscription_id, s.c.disabled_at_us.is_(None))
-                     .values(disabled_at_us=now, disabled_reason=reason))
+        conn.execute(
+            update(s)
+            .where(s.c.id == subscription_id, s.c.disabled_at_us.is_(None))
+            .values(disabled_at_us=now, disabled_reason=reason)
+        )
         # what was waiting stays, held, and resumes where it stopped when re-enabled
-        conn.execute(update(d).where(d.c.subscription_id == subscription_id,
-                                     d.c.status == "pending").values(status="held"))
+        conn.execute(
+            update(d)
+            .where(d.c.subscription_id == subscription_id, d.c.status == "pending")
+            .values(status="held")
+        )
 
     # -- the background loop -------------------------------------------------------------
     def nudge(self) -> None:

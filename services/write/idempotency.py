@@ -38,10 +38,10 @@ class IdempotencyKeyUsed(DomainEvent):
     refusal: dict[str, Any] | None
 
 
-
 # Records stored before services/ was grouped by flow carry the old module's topic: the
 # library must still find the class under it (docs/architecture.md, "Layers").
 register_topic("services.idempotency:IdempotencyKeyUsed", IdempotencyKeyUsed)
+
 
 @dataclass(frozen=True)
 class IdempotencyClaim:

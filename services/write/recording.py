@@ -56,21 +56,28 @@ def random_event_ids(count: int) -> list[str]:
     raw = os.urandom(16 * count)
     ids = []
     for start in range(0, 16 * count, 16):
-        h = f"{int.from_bytes(raw[start:start + 16]) & _V4_CLEAR | _V4_SET:032x}"
+        h = f"{int.from_bytes(raw[start : start + 16]) & _V4_CLEAR | _V4_SET:032x}"
         ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
     return ids
 
 
-def decide_request(items: list[Item], batch: bool, scratch: StagedLedger, recorded_by: str,
-                   now: datetime, stamper: Stamper) -> list[Recorded]:
+def decide_request(
+    items: list[Item],
+    batch: bool,
+    scratch: StagedLedger,
+    recorded_by: str,
+    now: datetime,
+    stamper: Stamper,
+) -> list[Recorded]:
     events: list[Recorded] = []
     errors: list[tuple[int, DomainError]] = []
     fresh_ids = random_event_ids(len(items))
     for index, item in enumerate(items):
         try:
             decision = decide(item.envelope, scratch)
-            event = _stored_event(decision, scratch, item.imported, recorded_by, now, stamper,
-                                  fresh_ids[index])
+            event = _stored_event(
+                decision, scratch, item.imported, recorded_by, now, stamper, fresh_ids[index]
+            )
         except DomainError as error:
             errors.append((index, error))
             continue
@@ -86,11 +93,20 @@ def decide_request(items: list[Item], batch: bool, scratch: StagedLedger, record
     raise BatchRefused(detail, problems, moved)
 
 
-def _stored_event(decision: Decision, scratch: StagedLedger, imported: ImportedEnvelope | None,
-                  recorded_by: str, now: datetime, stamper: Stamper, fresh_id: str) -> Recorded:
+def _stored_event(
+    decision: Decision,
+    scratch: StagedLedger,
+    imported: ImportedEnvelope | None,
+    recorded_by: str,
+    now: datetime,
+    stamper: Stamper,
+    fresh_id: str,
+) -> Recorded:
     event_id = str(imported.id) if imported is not None and imported.id else fresh_id
     if imported is not None and imported.id and scratch.locate(event_id) is not None:
-        raise InvalidEvent(f"event {event_id} is already stored", [Problem("already stored", "/id")])
+        raise InvalidEvent(
+            f"event {event_id} is already stored", [Problem("already stored", "/id")]
+        )
     recorded_at = stamper.stamp(now, imported.recorded_at if imported else None)
     return new_recorded(
         EVENT_CLASSES[decision.type],

@@ -52,8 +52,12 @@ def problem_extra(error: DomainError) -> dict[str, Any]:
 
 
 def to_record(error: DomainError) -> dict[str, Any]:
-    return {"kind": problem_kind(error), "detail": error.detail, "extra": problem_extra(error),
-            "problems": [[p.detail, p.pointer] for p in error.problems]}
+    return {
+        "kind": problem_kind(error),
+        "detail": error.detail,
+        "extra": problem_extra(error),
+        "problems": [[p.detail, p.pointer] for p in error.problems],
+    }
 
 
 def from_record(record: dict[str, Any]) -> StoredRefusal:

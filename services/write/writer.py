@@ -74,9 +74,16 @@ class _Outcome:
 
 
 class Writer:
-    def __init__(self, log_: EventLog, ledger: LogLedger, clock: Callable[[], datetime], *,
-                 idempotency_ttl: float = 86_400, max_group: int = 500,
-                 on_appended: Callable[[int], None] | None = None):
+    def __init__(
+        self,
+        log_: EventLog,
+        ledger: LogLedger,
+        clock: Callable[[], datetime],
+        *,
+        idempotency_ttl: float = 86_400,
+        max_group: int = 500,
+        on_appended: Callable[[int], None] | None = None,
+    ):
         self._log, self._ledger, self._clock = log_, ledger, clock
         self._ttl, self._max_group = idempotency_ttl, max_group
         self._on_appended = on_appended or (lambda _head: None)
@@ -95,8 +102,14 @@ class Writer:
         return cast(datetime, newest.timestamp)
 
     # -- the callers' side -------------------------------------------------------------
-    def submit(self, items: list[Item], recorded_by: str, claim: IdempotencyClaim | None = None,
-               *, batch: bool = False) -> Future[AppendResult]:
+    def submit(
+        self,
+        items: list[Item],
+        recorded_by: str,
+        claim: IdempotencyClaim | None = None,
+        *,
+        batch: bool = False,
+    ) -> Future[AppendResult]:
         request = _Request(items, recorded_by, claim, batch)
         if self._thread is None:  # not started (CLI, tests): write in the caller's thread
             self._process([request])
@@ -104,8 +117,14 @@ class Writer:
             self._queue.put(request)
         return request.future
 
-    def append(self, items: list[Item], recorded_by: str, claim: IdempotencyClaim | None = None,
-               *, batch: bool = False) -> AppendResult:
+    def append(
+        self,
+        items: list[Item],
+        recorded_by: str,
+        claim: IdempotencyClaim | None = None,
+        *,
+        batch: bool = False,
+    ) -> AppendResult:
         return self.submit(items, recorded_by, claim, batch=batch).result()
 
     def start(self) -> None:
@@ -164,8 +183,10 @@ class Writer:
         except IntegrityError:
             self._retry_alone([o.request for o in outcomes], staged, attempt)
             return
-        positions = {(r.domain_event.originator_id, r.domain_event.originator_version):
-                     r.notification.id for r in recordings}
+        positions = {
+            (r.domain_event.originator_id, r.domain_event.originator_version): r.notification.id
+            for r in recordings
+        }
         self._ledger.accept(staged.dossiers.values())
         for outcome in outcomes:
             self._answer(outcome, positions)
@@ -176,9 +197,13 @@ class Writer:
         self._ledger.forget(staged.dossiers)
         if attempt >= MAX_CONFLICT_RETRIES:
             for request in requests:
-                request.future.set_exception(VersionConflict(
-                    "other writers kept changing the same aggregate; retry the request",
-                    [Problem("changed concurrently", "")], current_version=-1))
+                request.future.set_exception(
+                    VersionConflict(
+                        "other writers kept changing the same aggregate; retry the request",
+                        [Problem("changed concurrently", "")],
+                        current_version=-1,
+                    )
+                )
             return
         time.sleep(random.uniform(0, 0.002 * 2 ** min(attempt, 6)))  # let the other commit
         for request in requests:
@@ -189,8 +214,9 @@ class Writer:
         if outcome.refusal is not None:
             outcome.request.future.set_exception(outcome.refusal)
             return
-        items = [Appended(e, positions[(e.originator_id, e.originator_version)])
-                 for e in outcome.events]
+        items = [
+            Appended(e, positions[(e.originator_id, e.originator_version)]) for e in outcome.events
+        ]
         outcome.request.future.set_result(AppendResult(items))
 
     def _prepare(self, request: _Request, staged: StagedLedger, now: datetime) -> _Outcome | None:
@@ -199,8 +225,9 @@ class Writer:
         try:
             version = self._check_claim(claim, now) if claim else 0
             scratch = staged.child()
-            events = decide_request(request.items, request.batch, scratch, request.recorded_by,
-                                    now, self._stamper)
+            events = decide_request(
+                request.items, request.batch, scratch, request.recorded_by, now, self._stamper
+            )
             staged.merge(scratch)
         except _Replay as replay:
             replay.answer(request.future)
@@ -210,14 +237,16 @@ class Writer:
                 request.future.set_exception(error)
                 return None
             # Remember the refusal: a retry must get this answer even if the log changes.
-            refused = idempotency.record(claim, version + 1, [], now, self._ttl,
-                                         refusal=refusals.to_record(error))
+            refused = idempotency.record(
+                claim, version + 1, [], now, self._ttl, refusal=refusals.to_record(error)
+            )
             return _Outcome(request, [], refused, error)
         if claim is None:
             return _Outcome(request, events, None)
         refs = [(e.originator_id, e.originator_version) for e in events]
-        return _Outcome(request, events, idempotency.record(claim, version + 1, refs, now,
-                                                            self._ttl))
+        return _Outcome(
+            request, events, idempotency.record(claim, version + 1, refs, now, self._ttl)
+        )
 
     def _check_claim(self, claim: IdempotencyClaim, now: datetime) -> int:
         """The key's record version, or raise _Replay with the first answer for a retry."""
@@ -228,11 +257,15 @@ class Writer:
         if not claim.matches(latest.request_hash):
             raise IdempotencyKeyReused(
                 "this Idempotency-Key was used with a different request body",
-                [Problem("used before with another body", "Idempotency-Key")])
+                [Problem("used before with another body", "Idempotency-Key")],
+            )
         if latest.refusal is not None:
             raise _Replay(refusal=refusals.from_record(latest.refusal))
-        raise _Replay(result=AppendResult([self._load_appended(oid, v) for oid, v in latest.events],
-                                          replayed=True))
+        raise _Replay(
+            result=AppendResult(
+                [self._load_appended(oid, v) for oid, v in latest.events], replayed=True
+            )
+        )
 
     def _load_appended(self, originator_hex: object, version: object) -> Appended:
         oid, v = UUID(str(originator_hex)), int(cast(int, version))

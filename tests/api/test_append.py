@@ -16,23 +16,41 @@ def post(client: TestClient, headers: dict[str, str], body: dict[str, Any]) -> A
 
 def test_every_event_type_is_accepted(client: TestClient, write_headers: dict[str, str]) -> None:
     stored = {}
-    for body in [*b.basics(), b.company("amkor"), b.measure(), b.amendment(),
-                 b.license_granted(expires_at="2026-08-10"), b.license_denied(), b.revenue_share(),
-                 b.advisory(), b.halt(suppliers=["amkor"]), b.resume(), b.investigation(),
-                 b.investigation_concluded(), b.revenue_share_ended(), b.advisory_withdrawn(),
-                 b.license_revoked(), b.lift()]:
+    for body in [
+        *b.basics(),
+        b.company("amkor"),
+        b.measure(),
+        b.amendment(),
+        b.license_granted(expires_at="2026-08-10"),
+        b.license_denied(),
+        b.revenue_share(),
+        b.advisory(),
+        b.halt(suppliers=["amkor"]),
+        b.resume(),
+        b.investigation(),
+        b.investigation_concluded(),
+        b.revenue_share_ended(),
+        b.advisory_withdrawn(),
+        b.license_revoked(),
+        b.lift(),
+    ]:
         response = post(client, write_headers, body)
         assert response.status_code == 201, response.text
         stored[body["type"]] = response.json()
-    correction = post(client, write_headers, b.correction(stored["ExportBanImposed"]["id"],
-                                                          effective_at="2025-04-10"))
+    correction = post(
+        client,
+        write_headers,
+        b.correction(stored["ExportBanImposed"]["id"], effective_at="2025-04-10"),
+    )
     assert correction.status_code == 201, correction.text
     retraction = post(client, write_headers, b.retraction(stored["LicenseDenied"]["id"]))
     assert retraction.status_code == 201, retraction.text
     assert len(stored) == 16
 
 
-def test_the_response_is_the_stored_event(client: TestClient, write_headers: dict[str, str]) -> None:
+def test_the_response_is_the_stored_event(
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
     for body in b.basics():
         post(client, write_headers, body)
     response = post(client, write_headers, b.revenue_share(percent="15.000"))

@@ -26,41 +26,80 @@ def assert_unauthorized(response: Response) -> None:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-        pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
-    with open_api(request.param, tmp_path_factory.mktemp("auth"), pg_farm,
-                  write_key=False) as shared:
+def api(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_farm: postgres.PostgresFarm | None,
+) -> Iterator[Api]:
+    with open_api(
+        request.param, tmp_path_factory.mktemp("auth"), pg_farm, write_key=False
+    ) as shared:
         yield shared
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def closed_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-               pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
-    with open_api(request.param, tmp_path_factory.mktemp("closed"), pg_farm,
-                  write_key=False, public_reads=False) as shared:
+def closed_api(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_farm: postgres.PostgresFarm | None,
+) -> Iterator[Api]:
+    with open_api(
+        request.param,
+        tmp_path_factory.mktemp("closed"),
+        pg_farm,
+        write_key=False,
+        public_reads=False,
+    ) as shared:
         yield shared
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def uncached_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                 pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
-    with open_api(request.param, tmp_path_factory.mktemp("uncached"), pg_farm,
-                  write_key=False, key_cache_seconds=0) as shared:
+def uncached_api(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_farm: postgres.PostgresFarm | None,
+) -> Iterator[Api]:
+    with open_api(
+        request.param,
+        tmp_path_factory.mktemp("uncached"),
+        pg_farm,
+        write_key=False,
+        key_cache_seconds=0,
+    ) as shared:
         yield shared
 
 
 # -- who is calling (401) -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", WRITES)
 def test_a_write_without_a_key_is_a_401_with_www_authenticate(api: Api, path: str) -> None:
     assert_unauthorized(api.write_as({}, path))
 
 
-@pytest.mark.parametrize("header", [
-    "Basic dXNlcjpwYXNz", "Bearer", "Bearer    ", "Token rtl_abc_def", "rtl_abc_def",
-    "Bearer rtl_onlyone", "Bearer rtl_a_b_c", "Bearer key_abc_def",
-], ids=["basic", "no-token", "blank-token", "other-scheme", "no-scheme", "two-parts",
-        "four-parts", "other-prefix"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Basic dXNlcjpwYXNz",
+        "Bearer",
+        "Bearer    ",
+        "Token rtl_abc_def",
+        "rtl_abc_def",
+        "Bearer rtl_onlyone",
+        "Bearer rtl_a_b_c",
+        "Bearer key_abc_def",
+    ],
+    ids=[
+        "basic",
+        "no-token",
+        "blank-token",
+        "other-scheme",
+        "no-scheme",
+        "two-parts",
+        "four-parts",
+        "other-prefix",
+    ],
+)
 def test_a_malformed_authorization_is_a_401(api: Api, header: str) -> None:
     assert_unauthorized(api.write_as({"Authorization": header}))
 
@@ -95,8 +134,7 @@ def test_a_revoked_key_is_a_401(api: Api) -> None:
     assert_unauthorized(api.write_as(headers))
 
 
-def test_a_revocation_by_another_process_is_honoured_without_a_key_cache(
-        uncached_api: Api) -> None:
+def test_a_revocation_by_another_process_is_honoured_without_a_key_cache(uncached_api: Api) -> None:
     key, headers = uncached_api.key()
     assert uncached_api.write_as(headers).status_code == 201
     other_process = KeyStore(uncached_api.container.engine)
@@ -106,8 +144,9 @@ def test_a_revocation_by_another_process_is_honoured_without_a_key_cache(
 
 def test_an_expired_key_is_a_401(api: Api) -> None:
     now = api.clock.now
-    _, token = api.container.keys.create("write", uid("old"), now - timedelta(days=2),
-                                         expires_at=now - timedelta(days=1))
+    _, token = api.container.keys.create(
+        "write", uid("old"), now - timedelta(days=2), expires_at=now - timedelta(days=1)
+    )
     assert_unauthorized(api.write_as(bearer(token)))
 
 
@@ -125,6 +164,7 @@ def test_a_key_stops_working_when_the_clock_passes_its_expiry(api: Api) -> None:
 
 # -- what the key may do (403) ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", WRITES)
 def test_a_read_key_on_a_write_is_a_403(api: Api, path: str) -> None:
     _, headers = api.key("read")
@@ -139,6 +179,7 @@ def test_write_and_admin_keys_may_write(api: Api, scope: str) -> None:
 
 
 # -- reads --------------------------------------------------------------------------------
+
 
 def test_reads_are_open_by_default(api: Api) -> None:
     _, headers = api.key()
@@ -167,6 +208,7 @@ def test_closed_reads_leave_health_open(closed_api: Api) -> None:
 
 
 # -- what a key leaves behind -------------------------------------------------------------
+
 
 def test_recorded_by_is_the_name_of_the_key(api: Api) -> None:
     name = uid("ingest-bot")

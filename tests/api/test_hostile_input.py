@@ -36,15 +36,20 @@ class Hostile:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def hostile(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-            pg_farm: postgres.PostgresFarm | None) -> Iterator[Hostile]:
-    with open_api(request.param, tmp_path_factory.mktemp("hostile"), pg_farm,
-                  webhook_allow_private=True) as api:
+def hostile(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_farm: postgres.PostgresFarm | None,
+) -> Iterator[Hostile]:
+    with open_api(
+        request.param, tmp_path_factory.mktemp("hostile"), pg_farm, webhook_allow_private=True
+    ) as api:
         api.stored(b.company("nvidia"))
         token = api.container.keys.create("admin", "test-admin", utc_now())[1]
         admin = {"Authorization": f"Bearer {token}"}
-        created = api.client.post("/v1/subscriptions", json={"url": "http://127.0.0.1:9/x"},
-                                  headers=admin)
+        created = api.client.post(
+            "/v1/subscriptions", json={"url": "http://127.0.0.1:9/x"}, headers=admin
+        )
         assert created.status_code == 201, created.text
         yield Hostile(api, admin, created.json()["id"])
 
@@ -77,8 +82,9 @@ QUERY_INTEGERS = [
 
 @pytest.mark.parametrize("bad", BAD_INTEGERS)
 @pytest.mark.parametrize(("template", "name"), QUERY_INTEGERS)
-def test_a_bad_integer_parameter_is_a_422_naming_it(hostile: Hostile, template: str, name: str,
-                                                    bad: str) -> None:
+def test_a_bad_integer_parameter_is_a_422_naming_it(
+    hostile: Hostile, template: str, name: str, bad: str
+) -> None:
     path = template.format(bad=bad, sub=hostile.subscription)
     response = hostile.api.client.get(path, headers=hostile.admin)
     assert_problem(response, 422, "validation-error", parameter=name)
@@ -87,7 +93,8 @@ def test_a_bad_integer_parameter_is_a_422_naming_it(hostile: Hostile, template: 
 @pytest.mark.parametrize("bad", BAD_INTEGERS)
 def test_a_bad_delivery_id_is_a_422_naming_it(hostile: Hostile, bad: str) -> None:
     response = hostile.api.client.post(
-        f"/v1/subscriptions/{hostile.subscription}/deliveries/{bad}/resend", headers=hostile.admin)
+        f"/v1/subscriptions/{hostile.subscription}/deliveries/{bad}/resend", headers=hostile.admin
+    )
     assert_problem(response, 422, "validation-error", parameter="delivery_id")
 
 
@@ -95,8 +102,9 @@ def test_a_bad_delivery_id_is_a_422_naming_it(hostile: Hostile, bad: str) -> Non
 def test_a_replay_from_a_position_past_the_log_bound_is_a_422(hostile: Hostile, bad: int) -> None:
     response = hostile.api.client.post(
         f"/v1/subscriptions/{hostile.subscription}/replay",
-        content=f'{{"from_position": {bad}}}', headers={**hostile.admin,
-                                                        "Content-Type": "application/json"})
+        content=f'{{"from_position": {bad}}}',
+        headers={**hostile.admin, "Content-Type": "application/json"},
+    )
     assert_problem(response, 422, "validation-error", pointer="/from_position")
 
 
@@ -105,12 +113,23 @@ def test_the_largest_integer_is_still_an_ordinary_answer(hostile: Hostile) -> No
     client = hostile.api.client
     assert client.get(f"/v1/events?after={top}").json()["items"] == []
     sub = hostile.subscription
-    assert client.get(f"/v1/subscriptions/{sub}/deliveries?before={top}",
-                      headers=hostile.admin).status_code == 200
-    assert_problem(client.post(f"/v1/subscriptions/{sub}/deliveries/{top}/resend",
-                               headers=hostile.admin), 404, "not-found")
-    assert_problem(client.get(f"/v1/companies/nvidia?at_position={top}"), 422,
-                   "validation-error", parameter="at_position")  # beyond the head
+    assert (
+        client.get(
+            f"/v1/subscriptions/{sub}/deliveries?before={top}", headers=hostile.admin
+        ).status_code
+        == 200
+    )
+    assert_problem(
+        client.post(f"/v1/subscriptions/{sub}/deliveries/{top}/resend", headers=hostile.admin),
+        404,
+        "not-found",
+    )
+    assert_problem(
+        client.get(f"/v1/companies/nvidia?at_position={top}"),
+        422,
+        "validation-error",
+        parameter="at_position",
+    )  # beyond the head
 
 
 # -- ids -----------------------------------------------------------------------------------
@@ -135,16 +154,18 @@ ID_PATHS = [
 
 @pytest.mark.parametrize("bad", BAD_IDS)
 @pytest.mark.parametrize(("template", "name"), ID_PATHS)
-def test_an_id_with_nul_or_non_ascii_is_a_422_before_any_query(hostile: Hostile, template: str,
-                                                                name: str, bad: str) -> None:
+def test_an_id_with_nul_or_non_ascii_is_a_422_before_any_query(
+    hostile: Hostile, template: str, name: str, bad: str
+) -> None:
     response = hostile.api.client.get(template.format(bad=bad), headers=hostile.admin)
     assert_problem(response, 422, "validation-error", parameter=name)
 
 
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
 def test_writes_to_a_nul_subscription_id_are_refused(hostile: Hostile, method: str) -> None:
-    response = hostile.api.client.request(method, "/v1/subscriptions/%00", json={},
-                                          headers=hostile.admin)
+    response = hostile.api.client.request(
+        method, "/v1/subscriptions/%00", json={}, headers=hostile.admin
+    )
     assert_problem(response, 422, "validation-error", parameter="subscription_id")
 
 
@@ -158,36 +179,48 @@ def test_a_nul_in_a_subscription_body_is_a_422(hostile: Hostile, field: str) -> 
 
 # -- headers -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value", [b"\xb2", b"1\xb2", b"\xd9\xa5", BIG.encode(), HUGE.encode(),
-                                   b"-1", b"abc"])
+
+@pytest.mark.parametrize(
+    "value", [b"\xb2", b"1\xb2", b"\xd9\xa5", BIG.encode(), HUGE.encode(), b"-1", b"abc"]
+)
 def test_a_bad_last_event_id_is_a_422_naming_it(hostile: Hostile, value: bytes) -> None:
     response = hostile.api.client.get("/v1/stream", headers=[(b"Last-Event-ID", value)])
     assert_problem(response, 422, "validation-error", header="Last-Event-ID")
 
 
-@pytest.mark.parametrize("value", [b'"\xb2"', b"\xb2", b'"' + BIG.encode() + b'"',
-                                   b'"' + HUGE.encode() + b'"', b'W/"\xd9\xa5"'])
+@pytest.mark.parametrize(
+    "value",
+    [b'"\xb2"', b"\xb2", b'"' + BIG.encode() + b'"', b'"' + HUGE.encode() + b'"', b'W/"\xd9\xa5"'],
+)
 def test_a_bad_if_match_is_a_422_naming_it(hostile: Hostile, value: bytes) -> None:
-    headers = [*((k.encode(), v.encode()) for k, v in hostile.api.write.items()),
-               (b"If-Match", value)]
-    response = hostile.api.client.post("/v1/events", json=b.company("if-match-co"),
-                                       headers=headers)
+    headers = [
+        *((k.encode(), v.encode()) for k, v in hostile.api.write.items()),
+        (b"If-Match", value),
+    ]
+    response = hostile.api.client.post("/v1/events", json=b.company("if-match-co"), headers=headers)
     assert_problem(response, 422, "validation-error", header="If-Match")
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    (b"Idempotency-Key", b"k\xb2"),
-    (b"Content-Type", b"application/json\xb2"),
-    (b"Authorization", b"Bearer rtl_\xb2"),
-])
-def test_a_non_ascii_header_the_api_reads_is_a_422_naming_it(hostile: Hostile, name: bytes,
-                                                             value: bytes) -> None:
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        (b"Idempotency-Key", b"k\xb2"),
+        (b"Content-Type", b"application/json\xb2"),
+        (b"Authorization", b"Bearer rtl_\xb2"),
+    ],
+)
+def test_a_non_ascii_header_the_api_reads_is_a_422_naming_it(
+    hostile: Hostile, name: bytes, value: bytes
+) -> None:
     headers = dict(hostile.api.write)
     sent = [(k.encode(), v.encode()) for k, v in headers.items() if k.encode() != name]
-    response = hostile.api.client.post("/v1/events", content=b"{}",
-                                       headers=[*sent, (b"Content-Type", b"application/json"),
-                                                (name, value)] if name != b"Content-Type"
-                                       else [*sent, (name, value)])
+    response = hostile.api.client.post(
+        "/v1/events",
+        content=b"{}",
+        headers=[*sent, (b"Content-Type", b"application/json"), (name, value)]
+        if name != b"Content-Type"
+        else [*sent, (name, value)],
+    )
     assert_problem(response, 422, "validation-error", header=name.decode())
 
 

@@ -21,13 +21,17 @@ from tests.support.problems import assert_problem, uid
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-        pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
+def api(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_farm: postgres.PostgresFarm | None,
+) -> Iterator[Api]:
     with open_api(request.param, tmp_path_factory.mktemp("idempotency"), pg_farm) as shared:
         yield shared
 
 
 # -- single events ------------------------------------------------------------------------
+
 
 def test_a_retry_returns_the_first_status_and_byte_identical_body(api: Api) -> None:
     key, body = uid("key"), b.company(uid())
@@ -116,7 +120,9 @@ def test_a_retry_with_other_whitespace_and_key_order_is_the_same_request(api: Ap
     head, key = api.head(), uid("key")
     first = _send(api, json.dumps(body).replace('"PERCENT"', "7.25"), key)
     assert first.status_code == 201, first.text
-    reordered = {k: body[k] for k in reversed(body)} | {"data": dict(reversed(body["data"].items()))}
+    reordered = {k: body[k] for k in reversed(body)} | {
+        "data": dict(reversed(body["data"].items()))
+    }
     respelled = json.dumps(reordered, indent=3).replace('"PERCENT"', "7.250")
     retry = _send(api, respelled, key)
     assert retry.status_code == 201 and retry.content == first.content
@@ -139,6 +145,7 @@ def test_a_batch_retry_with_other_whitespace_is_the_same_request(api: Api) -> No
 
 
 # -- batches ------------------------------------------------------------------------------
+
 
 def test_a_batch_retry_returns_the_first_response_and_stores_nothing_twice(api: Api) -> None:
     head, key = api.head(), uid("key")
@@ -167,13 +174,15 @@ def test_a_key_used_for_one_event_cannot_be_reused_for_a_batch_of_it(api: Api) -
 
 # -- retention ----------------------------------------------------------------------------
 
+
 def test_a_key_is_kept_for_24_hours(api: Api) -> None:
     key, body = uid("key"), b.company(uid())
     first = api.post(body, key)
     api.clock.advance(hours=23, minutes=59)
     assert api.post(body, key).content == first.content
-    assert_problem(api.post(b.company(uid()), key), 422, "idempotency-key-reused",
-                   header="Idempotency-Key")
+    assert_problem(
+        api.post(b.company(uid()), key), 422, "idempotency-key-reused", header="Idempotency-Key"
+    )
 
 
 def test_a_key_is_free_again_after_24_hours(api: Api) -> None:

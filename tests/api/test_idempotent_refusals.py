@@ -8,7 +8,8 @@ from tests.support import builders as b
 
 
 def test_a_retried_refusal_gets_the_first_answer_even_after_the_log_changed(
-        client: TestClient, write_headers: dict[str, str]) -> None:
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
     for body in b.basics():
         assert client.post("/v1/events", json=body, headers=write_headers).status_code == 201
     keyed = {**write_headers, "Idempotency-Key": "revoke-1"}
@@ -18,13 +19,17 @@ def test_a_retried_refusal_gets_the_first_answer_even_after_the_log_changed(
     assert granted.status_code == 201
     retry = client.post("/v1/events", json=b.license_revoked(), headers=keyed)
     assert (retry.status_code, retry.content) == (first.status_code, first.content)
-    fresh = client.post("/v1/events", json=b.license_revoked(),
-                        headers={**write_headers, "Idempotency-Key": "revoke-2"})
+    fresh = client.post(
+        "/v1/events",
+        json=b.license_revoked(),
+        headers={**write_headers, "Idempotency-Key": "revoke-2"},
+    )
     assert fresh.status_code == 201
 
 
 def test_a_remembered_refusal_still_refuses_another_body(
-        client: TestClient, write_headers: dict[str, str]) -> None:
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
     keyed = {**write_headers, "Idempotency-Key": "chip-1"}
     assert client.post("/v1/events", json=b.chip(), headers=keyed).status_code == 422
     other = client.post("/v1/events", json=b.company(), headers=keyed)
@@ -33,7 +38,8 @@ def test_a_remembered_refusal_still_refuses_another_body(
 
 
 def test_a_batch_refusal_is_remembered_with_its_pointers(
-        client: TestClient, write_headers: dict[str, str]) -> None:
+    client: TestClient, write_headers: dict[str, str]
+) -> None:
     keyed = {**write_headers, "Idempotency-Key": "batch-1"}
     body = {"events": [b.company(), b.chip("h20", "amd")]}
     first = client.post("/v1/events/batch", json=body, headers=keyed)

@@ -28,8 +28,13 @@ from services.storage import migrate
 SEED = 20250415
 MAX_EXAMPLES = 8
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
-CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
-          "response_schema_conformance", "response_headers_conformance")
+CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+)
 
 
 @pytest.fixture
@@ -49,13 +54,15 @@ def demo_container(tmp_path: Path) -> Iterator[Container]:
 
 
 def _config(token: str) -> SchemathesisConfig:
-    return SchemathesisConfig.from_dict({
-        "seed": SEED,
-        "headers": {"Authorization": f"Bearer {token}"},
-        "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
-        "phases": {phase: {"enabled": True} for phase in PHASES},
-        "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
-    })
+    return SchemathesisConfig.from_dict(
+        {
+            "seed": SEED,
+            "headers": {"Authorization": f"Bearer {token}"},
+            "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
+            "phases": {phase: {"enabled": True} for phase in PHASES},
+            "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+        }
+    )
 
 
 def _failures(event: events.ScenarioFinished) -> list[str]:
@@ -66,16 +73,19 @@ def _failures(event: events.ScenarioFinished) -> list[str]:
                 continue
             case = event.recorder.cases.get(case_id)
             failure: Any = check.failure_info.failure if check.failure_info else None
-            found.append(f"{event.phase.name} {event.label} {check.name}: "
-                         f"{getattr(failure, 'title', '')} {getattr(failure, 'message', '')[:300]}"
-                         f"\n  {case.value.as_curl_command() if case else ''}")
+            found.append(
+                f"{event.phase.name} {event.label} {check.name}: "
+                f"{getattr(failure, 'title', '')} {getattr(failure, 'message', '')[:300]}"
+                f"\n  {case.value.as_curl_command() if case else ''}"
+            )
     return found
 
 
 def test_the_whole_schema_holds_in_every_phase(demo_container: Container) -> None:
     token = demo_container.keys.create("admin", "schemathesis", utc_now())[1]
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(demo_container),
-                                            config=_config(token))
+    schema = schemathesis.openapi.from_asgi(
+        "/openapi.json", create_app(demo_container), config=_config(token)
+    )
     failures: list[str] = []
     phases_run: set[str] = set()
     for event in from_schema(schema).execute():

@@ -27,8 +27,11 @@ TIMEOUT = 1.0  # head and body deadlines in these tests, seconds
 
 def _settings(tmp_path: Path, **overrides: Any) -> Settings:
     limits: dict[str, Any] = {"header_timeout_seconds": TIMEOUT, "body_timeout_seconds": TIMEOUT}
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/regtimeline.db", data_dir=tmp_path,
-                        **{**limits, **overrides})
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/regtimeline.db",
+        data_dir=tmp_path,
+        **{**limits, **overrides},
+    )
     migrate.upgrade(settings)
     return settings
 
@@ -108,8 +111,9 @@ def test_a_huge_url_is_refused_with_414(server: LiveServer) -> None:
 def test_a_head_within_the_limits_is_served_and_the_connection_kept(server: LiveServer) -> None:
     with _connect(server) as sock:
         for _ in range(3):  # the count starts again for each request on the connection
-            _send_all(sock, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 20000
-                      + b"\r\n\r\n")
+            _send_all(
+                sock, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 20000 + b"\r\n\r\n"
+            )
             status, headers, body, closed = _answer(sock)
             assert status == 200 and not closed and json.loads(body) == {"status": "ok"}
 
@@ -117,8 +121,11 @@ def test_a_head_within_the_limits_is_served_and_the_connection_kept(server: Live
 def test_a_body_sent_with_its_head_does_not_count_as_head(server: LiveServer) -> None:
     body = json.dumps({"padding": "x" * 60000}).encode()
     with _connect(server) as sock:
-        _send_all(sock, b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
-                  b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        _send_all(
+            sock,
+            b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+            b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body,
+        )
         status, _, _, _ = _answer(sock)
     assert status == 401  # read in full, then refused for what it is (no key), not for size
 
@@ -148,22 +155,30 @@ def test_a_silent_connection_is_closed_after_the_head_deadline(server: LiveServe
 def test_a_trickling_body_is_cut_off_with_408(server: LiveServer) -> None:
     token = server.container.keys.create("write", "slow", utc_now())[1]
     with _connect(server) as sock:
-        _send_all(sock, b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
-                  b"\r\nContent-Length: 100\r\nAuthorization: Bearer " + token.encode()
-                  + b"\r\n\r\n{\"a\":")
+        _send_all(
+            sock,
+            b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+            b"\r\nContent-Length: 100\r\nAuthorization: Bearer "
+            + token.encode()
+            + b'\r\n\r\n{"a":',
+        )
         status, headers, body, closed = _answer(sock)
     assert status == 408 and headers["connection"] == "close" and closed
     _problem(body, 408)
 
 
-@pytest.mark.parametrize("request_line", [
-    b"GET /v1/stream?after=9223372036854775808 HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /v1/stream HTTP/1.1\r\nHost: x\r\nLast-Event-ID: \xb2\r\n\r\n",
-    b"GET /v1/events/%00 HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /v1/companies/nvidia?at_position=%C2%B2 HTTP/1.1\r\nHost: x\r\n\r\n",
-])
-def test_hostile_input_is_a_422_and_the_connection_stays_usable(server: LiveServer,
-                                                               request_line: bytes) -> None:
+@pytest.mark.parametrize(
+    "request_line",
+    [
+        b"GET /v1/stream?after=9223372036854775808 HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /v1/stream HTTP/1.1\r\nHost: x\r\nLast-Event-ID: \xb2\r\n\r\n",
+        b"GET /v1/events/%00 HTTP/1.1\r\nHost: x\r\n\r\n",
+        b"GET /v1/companies/nvidia?at_position=%C2%B2 HTTP/1.1\r\nHost: x\r\n\r\n",
+    ],
+)
+def test_hostile_input_is_a_422_and_the_connection_stays_usable(
+    server: LiveServer, request_line: bytes
+) -> None:
     with _connect(server) as sock:
         _send_all(sock, request_line)
         status, _, body, closed = _answer(sock)
@@ -174,6 +189,7 @@ def test_hostile_input_is_a_422_and_the_connection_stays_usable(server: LiveServ
 
 
 # -- X-Forwarded-For -----------------------------------------------------------------------
+
 
 def _streams(live: LiveServer, forwarded: list[str]) -> list[int]:
     return [live.stream(headers={"X-Forwarded-For": address}).status for address in forwarded]
@@ -187,8 +203,9 @@ def test_a_forged_forwarded_for_does_not_lift_the_per_client_cap(tmp_path: Path)
 
 
 def test_a_listed_proxy_is_believed(tmp_path: Path) -> None:
-    settings = _settings(tmp_path, stream_max_per_key=2, header_timeout_seconds=10,
-                         trusted_proxies=["127.0.0.1"])
+    settings = _settings(
+        tmp_path, stream_max_per_key=2, header_timeout_seconds=10, trusted_proxies=["127.0.0.1"]
+    )
     with LiveServer(bootstrap(settings)) as live:
         statuses = _streams(live, ["203.0.113.1", "203.0.113.2", "203.0.113.3"])
     assert statuses == [200, 200, 200]  # three clients behind the proxy, one stream each

@@ -21,8 +21,13 @@ KEEPALIVE = 0.5
 
 @pytest.fixture
 def server(backend: Backend) -> Iterator[LiveServer]:
-    settings = backend.settings.model_copy(update={
-        "stream_keepalive_seconds": KEEPALIVE, "stream_max_per_key": 1, "stream_max_total": 3})
+    settings = backend.settings.model_copy(
+        update={
+            "stream_keepalive_seconds": KEEPALIVE,
+            "stream_max_per_key": 1,
+            "stream_max_total": 3,
+        }
+    )
     container = bootstrap(settings)
     with LiveServer(container) as live:  # closes the container on the way out
         yield live
@@ -69,7 +74,8 @@ def test_from_the_head_only_new_events(server: LiveServer, write: Writer) -> Non
 
 
 def test_resume_with_after_or_last_event_id_without_gaps_or_duplicates(
-        server: LiveServer, write: Writer) -> None:
+    server: LiveServer, write: Writer
+) -> None:
     key = _key(server)
     early = write(*b.basics(), b.company("amd"), b.company("intel"), b.measure("m-1"))
     first = server.stream(f"/v1/stream?after={early[1]['position']}", headers=key)
@@ -83,8 +89,9 @@ def test_resume_with_after_or_last_event_id_without_gaps_or_duplicates(
     # a reconnect: Last-Event-ID wins over ?after= (the browser sends it, the URL is stale)
     deadline = time.monotonic() + 5
     while True:  # the closed stream may still count against the key for a moment
-        second = server.stream("/v1/stream?after=0",
-                               headers={**key, "Last-Event-ID": str(live[0]["position"])})
+        second = server.stream(
+            "/v1/stream?after=0", headers={**key, "Last-Event-ID": str(live[0]["position"])}
+        )
         if second.status != 429 or time.monotonic() > deadline:
             break
         time.sleep(0.1)
@@ -98,8 +105,10 @@ def test_resume_with_after_or_last_event_id_without_gaps_or_duplicates(
 
 def test_filters(server: LiveServer, write: Writer) -> None:
     for path, headers, where in [
-            ("/v1/stream?chip=H20", {}, b"chip"), ("/v1/stream?type=Nope", {}, b"type"),
-            ("/v1/stream", {"Last-Event-ID": "abc"}, b"Last-Event-ID")]:
+        ("/v1/stream?chip=H20", {}, b"chip"),
+        ("/v1/stream?type=Nope", {}, b"type"),
+        ("/v1/stream", {"Last-Event-ID": "abc"}, b"Last-Event-ID"),
+    ]:
         bad = server.stream(path, headers={**_key(server), **headers})
         assert bad.status == 422, path
         assert where in bad.body
@@ -107,10 +116,14 @@ def test_filters(server: LiveServer, write: Writer) -> None:
     h20 = server.stream("/v1/stream?chip=h20", headers=_key(server))
     amd = server.stream("/v1/stream?company=amd", headers=_key(server))
     bans = server.stream("/v1/stream?type=ExportBanImposed,ExportBanLifted", headers=_key(server))
-    stored = write(b.measure("m-h20", chips=["h20"]),
-                   b.license_granted("lic-amd", licensee="amd", chips=["mi308"]),
-                   b.amendment("m-h20", control="ban"), b.halt("amd", ["mi308"]),
-                   b.license_revoked("lic-amd"), b.lift("m-h20"))
+    stored = write(
+        b.measure("m-h20", chips=["h20"]),
+        b.license_granted("lic-amd", licensee="amd", chips=["mi308"]),
+        b.amendment("m-h20", control="ban"),
+        b.halt("amd", ["mi308"]),
+        b.license_revoked("lic-amd"),
+        b.lift("m-h20"),
+    )
     m_h20, grant, amend, halt, revoke, lift = stored
     _check(h20.take(3), [m_h20, amend, lift])  # lifecycle events inherit the measure's chip
     _check(amd.take(3), [grant, halt, revoke])  # the revocation inherits the licensee

@@ -11,7 +11,8 @@ from tests.support import builders as b
 
 @pytest.mark.parametrize("view", ["timeline", "history"])
 def test_a_time_free_view_with_k_and_p_explicit_is_cached_for_good(
-        client: TestClient, container: Container, write_headers: dict[str, str], view: str) -> None:
+    client: TestClient, container: Container, write_headers: dict[str, str], view: str
+) -> None:
     for body in [*b.basics(), b.measure()]:
         assert client.post("/v1/events", json=body, headers=write_headers).status_code == 201
     container.catch_up()

@@ -22,8 +22,14 @@ from tests.bench import ingest, pit, rebuild, webhooks
 from tests.bench.common import BenchFarm, Reported, emit, machine_line, note, scale, scaled
 from tests.support import postgres
 
-FIGURES = ("ingest_single_concurrent", "ingest_single_http", "ingest_batch", *pit.FIGURES,
-           *webhooks.FIGURES, *rebuild.FIGURES)
+FIGURES = (
+    "ingest_single_concurrent",
+    "ingest_single_http",
+    "ingest_batch",
+    *pit.FIGURES,
+    *webhooks.FIGURES,
+    *rebuild.FIGURES,
+)
 
 
 def _selected() -> set[str]:
@@ -68,8 +74,13 @@ def main() -> int:
         **webhooks.sizes(),
         **rebuild.sizes(),
     }
-    machine_line({**sizes, "postgres_settings": _pg_settings(),
-                  "figures": [f for f in FIGURES if f in _selected()]})
+    machine_line(
+        {
+            **sizes,
+            "postgres_settings": _pg_settings(),
+            "figures": [f for f in FIGURES if f in _selected()],
+        }
+    )
     only = _selected()
     failed: list[str] = []
     started = time.perf_counter()
@@ -94,15 +105,30 @@ def main() -> int:
 
     try:
         single_figures = {"ingest_single_concurrent", "ingest_single_http"} & only
-        single = lib.single_event_baseline(farm, sizes["library_single_events"]) if single_figures else None
-        run("ingest_single_concurrent", lambda: ingest.ingest_single_concurrent(
-            farm, single, sizes["ingest_single_concurrent_events"]))
-        run("ingest_single_http", lambda: ingest.ingest_single_http(
-            farm, single, sizes["ingest_single_http_seconds"]))
-        batched = (lib.batch_baseline(farm, sizes["batch"], sizes["library_batches"])
-                   if "ingest_batch" in only else None)
-        run("ingest_batch", lambda: ingest.ingest_batch(
-            farm, batched, sizes["batch"], sizes["http_batches"]))
+        single = (
+            lib.single_event_baseline(farm, sizes["library_single_events"])
+            if single_figures
+            else None
+        )
+        run(
+            "ingest_single_concurrent",
+            lambda: ingest.ingest_single_concurrent(
+                farm, single, sizes["ingest_single_concurrent_events"]
+            ),
+        )
+        run(
+            "ingest_single_http",
+            lambda: ingest.ingest_single_http(farm, single, sizes["ingest_single_http_seconds"]),
+        )
+        batched = (
+            lib.batch_baseline(farm, sizes["batch"], sizes["library_batches"])
+            if "ingest_batch" in only
+            else None
+        )
+        run(
+            "ingest_batch",
+            lambda: ingest.ingest_batch(farm, batched, sizes["batch"], sizes["http_batches"]),
+        )
         pit.run_all(farm, only, run)
         webhooks.run_all(farm, only, run)
         rebuild.run_all(farm, only, run)

@@ -74,7 +74,7 @@ def measure_library(db: FreshDb, *, events: int, batch: int = 1, threads: int = 
     try:
         event_log.save(*[company_event(f"warm-{tag}-{i}") for i in range(WARMUP_EVENTS)])
         built = [company_event(f"lib-{tag}-{i}") for i in range(events)]
-        chunks = [built[i:i + batch] for i in range(0, len(built), batch)]
+        chunks = [built[i : i + batch] for i in range(0, len(built), batch)]
         errors: list[BaseException] = []
         saved = [0] * threads
 
@@ -103,8 +103,13 @@ def measure_library(db: FreshDb, *, events: int, batch: int = 1, threads: int = 
     stored = sum(saved)
     return LibraryRate(
         mode=f"{threads} thread{'s' if threads > 1 else ''} x {batch} event{'s' if batch > 1 else ''}/txn",
-        threads=threads, batch=batch, events=stored, seconds=seconds, errors=len(errors),
-        rate=stored / seconds, stored_check=count_events(db),
+        threads=threads,
+        batch=batch,
+        events=stored,
+        seconds=seconds,
+        errors=len(errors),
+        rate=stored / seconds,
+        stored_check=count_events(db),
     )
 
 
@@ -115,11 +120,12 @@ class Baseline:
     runs: list[LibraryRate]
 
     def describe(self) -> dict[str, Any]:
-        return {"baseline_mode": self.chosen,
-                "baseline_runs": [r.as_dict() for r in self.runs]}
+        return {"baseline_mode": self.chosen, "baseline_runs": [r.as_dict() for r in self.runs]}
 
 
-def single_event_baseline(farm: BenchFarm, events: int, threads: tuple[int, ...] = (1, 16)) -> Baseline:
+def single_event_baseline(
+    farm: BenchFarm, events: int, threads: tuple[int, ...] = (1, 16)
+) -> Baseline:
     """The library's one-event-per-transaction rate: the better of 1 thread and 16 threads,
     each on its own fresh database."""
     runs = []

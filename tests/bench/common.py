@@ -38,8 +38,9 @@ def scaled(n: float, minimum: int) -> int:
     return max(minimum, round(n * scale()))
 
 
-def emit(figure: str, value: float | None, unit: str, baseline: float | None,
-         **extra: Any) -> dict[str, Any]:
+def emit(
+    figure: str, value: float | None, unit: str, baseline: float | None, **extra: Any
+) -> dict[str, Any]:
     """Print one result line; ratio is computed here, never supplied."""
     ratio = None
     if value is not None and baseline:
@@ -117,6 +118,7 @@ def machine_line(sizes: dict[str, Any]) -> None:
 
 # -- throwaway databases -----------------------------------------------------------------
 
+
 class BenchFarm(PostgresFarm):
     """PostgresFarm with bench-named databases (`regtl_bench_<farm tag>_*`).
 
@@ -140,8 +142,10 @@ class BenchFarm(PostgresFarm):
 
     def close(self) -> None:
         with _admin() as conn:
-            rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
-                                (f"regtl_bench_{self.tag}_%",)).fetchall()
+            rows = conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                (f"regtl_bench_{self.tag}_%",),
+            ).fetchall()
         for name in {*self.databases, *(str(r[0]) for r in rows)} - {self.template}:
             try:
                 self.drop(name)

@@ -124,8 +124,12 @@ def rebuild_command(db: FreshDb) -> dict[str, Any]:
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-c", PROBE, "projections", "rebuild"], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=err)
+            [sys.executable, "-c", PROBE, "projections", "rebuild"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
         _pid, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - started
@@ -137,9 +141,13 @@ def rebuild_command(db: FreshDb) -> dict[str, Any]:
     peak = PEAK_LINE.search(output)
     if found is None or peak is None:
         raise RuntimeError(f"no final line in the rebuild's output: {output[-2000:]}")
-    return {"position": int(found.group(1).replace(",", "")), "seconds": float(found.group(2)),
-            "wall_seconds": wall, "peak_rss_mb": int(peak.group(1)) / 1024,
-            "cpu_seconds": usage.ru_utime + usage.ru_stime}
+    return {
+        "position": int(found.group(1).replace(",", "")),
+        "seconds": float(found.group(2)),
+        "wall_seconds": wall,
+        "peak_rss_mb": int(peak.group(1)) / 1024,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+    }
 
 
 def check(db: FreshDb, head: int) -> None:
@@ -163,8 +171,10 @@ def rebuild_figures(farm: BenchFarm, events: int) -> None:
         with fresh_database(farm) as db:
             note(f"rebuild: storing {events:,} events")
             filled = fill(db, events)
-            note(f"rebuild: stored in {filled:.1f} s ({events / filled:,.0f}/s); "
-                 "measuring the library's read+decode rate")
+            note(
+                f"rebuild: stored in {filled:.1f} s ({events / filled:,.0f}/s); "
+                "measuring the library's read+decode rate"
+            )
             library = library_read_decode(db, min(events, 200_000))
             note("rebuild: running `regtl projections rebuild`")
             measured = rebuild_command(db)
@@ -174,12 +184,22 @@ def rebuild_figures(farm: BenchFarm, events: int) -> None:
         for figure in FIGURES:
             emit(figure, None, "", None, error=message)
         raise Reported(message) from error
-    facts = {"events": events, "entries": measured["position"],
-             "rebuild_seconds": round(measured["seconds"], 2),
-             "process_wall_seconds": round(measured["wall_seconds"], 2),
-             "process_cpu_seconds": round(measured["cpu_seconds"], 2),
-             "page": PAGE, "library_read_decode_per_s": round(library, 1),
-             "store_seconds": round(filled, 1)}
-    emit("rebuild_events_per_s", measured["position"] / measured["seconds"], "events/s", None,
-         target=20_000, **facts)
+    facts = {
+        "events": events,
+        "entries": measured["position"],
+        "rebuild_seconds": round(measured["seconds"], 2),
+        "process_wall_seconds": round(measured["wall_seconds"], 2),
+        "process_cpu_seconds": round(measured["cpu_seconds"], 2),
+        "page": PAGE,
+        "library_read_decode_per_s": round(library, 1),
+        "store_seconds": round(filled, 1),
+    }
+    emit(
+        "rebuild_events_per_s",
+        measured["position"] / measured["seconds"],
+        "events/s",
+        None,
+        target=20_000,
+        **facts,
+    )
     emit("rebuild_peak_rss_mb", measured["peak_rss_mb"], "MB", None, target=300, **facts)

@@ -38,8 +38,11 @@ class Server:
         }[mode]
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "REGTL_DATABASE_URL": db.service_url,
-                    "REGTL_LOG_LEVEL": SERVER_LOG_LEVEL}
+        self.env = {
+            **os.environ,
+            "REGTL_DATABASE_URL": db.service_url,
+            "REGTL_LOG_LEVEL": SERVER_LOG_LEVEL,
+        }
         self.env.pop("REGTL_MIGRATION_DATABASE_URL", None)
         self.proc: subprocess.Popen[bytes] | None = None
         fd, self.log_path = tempfile.mkstemp(prefix="regtl-bench-serve-", suffix=".log")
@@ -52,26 +55,44 @@ class Server:
             args = [str(REGTL), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
             if not self.worker:
                 args.append("--no-worker")
-            self.proc = subprocess.Popen(args, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                args,
+                env=self.env,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             if self.split:
                 self.worker_proc = subprocess.Popen(
-                    [str(REGTL), "worker"], env=self.env, stdout=self.log,
-                    stderr=subprocess.STDOUT, start_new_session=True)
+                    [str(REGTL), "worker"],
+                    env=self.env,
+                    stdout=self.log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             self._wait_ready()
         except BaseException:
             self.stop()
             raise
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def _create_key(self) -> str:
-        done = subprocess.run([str(REGTL), "keys", "create", "--scope", "write", "--name", "bench"],
-                              check=False, env=self.env, capture_output=True, text=True,
-                              timeout=60)
+        done = subprocess.run(
+            [str(REGTL), "keys", "create", "--scope", "write", "--name", "bench"],
+            check=False,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"regtl keys create failed: {done.stderr.strip()[-500:]}")
         lines = [line for line in done.stdout.splitlines() if line.strip()]
@@ -84,7 +105,9 @@ class Server:
         while time.monotonic() < deadline:
             assert self.proc is not None
             if self.proc.poll() is not None:
-                raise RuntimeError(f"regtl serve exited with {self.proc.returncode}: {self.log_tail()}")
+                raise RuntimeError(
+                    f"regtl serve exited with {self.proc.returncode}: {self.log_tail()}"
+                )
             try:
                 with urllib.request.urlopen(f"{self.base}/healthz", timeout=1) as response:
                     if response.status == 200:
@@ -100,8 +123,13 @@ class Server:
 
     def start_worker(self) -> None:
         """Start `regtl worker` now (api-only topology: projections catch up afterwards)."""
-        self.worker_proc = subprocess.Popen([str(REGTL), "worker"], env=self.env, stdout=self.log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+        self.worker_proc = subprocess.Popen(
+            [str(REGTL), "worker"],
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def worker_cpu_seconds(self) -> float:
         return 0.0 if self.worker_proc is None else proc_cpu_seconds(self.worker_proc.pid)
@@ -114,8 +142,11 @@ class Server:
 
     def post(self, path: str, body: bytes) -> tuple[int, bytes]:
         request = urllib.request.Request(
-            f"{self.base}{path}", data=body, method="POST",
-            headers={"Authorization": f"Bearer {self.key}", "Content-Type": "application/json"})
+            f"{self.base}{path}",
+            data=body,
+            method="POST",
+            headers={"Authorization": f"Bearer {self.key}", "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, response.read()

@@ -14,7 +14,9 @@ from typing import Any
 def wrk_binary() -> str:
     found = shutil.which("wrk") or ("/usr/bin/wrk" if os.path.exists("/usr/bin/wrk") else None)
     if found is None:
-        raise RuntimeError("wrk is not installed: `make bench` installs it (apt-get install -y wrk)")
+        raise RuntimeError(
+            "wrk is not installed: `make bench` installs it (apt-get install -y wrk)"
+        )
     return found
 
 

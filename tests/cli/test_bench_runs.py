@@ -19,16 +19,27 @@ from tests.conftest import REQUIRE_POSTGRES
 from tests.support import postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-FIGURES = ("ingest_batch", "pit_query_p99_ms_inprocess", "pit_speedup_vs_fold",
-           "rebuild_events_per_s", "rebuild_peak_rss_mb")
+FIGURES = (
+    "ingest_batch",
+    "pit_query_p99_ms_inprocess",
+    "pit_speedup_vs_fold",
+    "rebuild_events_per_s",
+    "rebuild_peak_rss_mb",
+)
 
 
 def test_the_benchmarks_run_at_a_tiny_scale() -> None:
     if not postgres.available() and not REQUIRE_POSTGRES:
         pytest.skip("the benchmarks need PostgreSQL")
     env = {**os.environ, "BENCH_SCALE": "0.001", "BENCH_ONLY": ",".join(FIGURES)}
-    done = subprocess.run([sys.executable, "-m", "tests.bench"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.bench"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     figures = {line["figure"]: line for line in lines if "figure" in line}
     assert done.returncode == 0, done.stderr[-3000:]

@@ -46,8 +46,13 @@ def env(name: str) -> str:
 
 def same(actual: Any, expected: Any, what: str) -> None:
     # Generated enums are str subclasses; compare their values so the message reads plainly.
-    plain = [a.value if isinstance(a, Enum) else a for a in actual] \
-        if isinstance(actual, list) else actual.value if isinstance(actual, Enum) else actual
+    plain = (
+        [a.value if isinstance(a, Enum) else a for a in actual]
+        if isinstance(actual, list)
+        else actual.value
+        if isinstance(actual, Enum)
+        else actual
+    )
     if plain != expected:
         raise Mismatch(f"{what}: expected {expected!r}, got {plain!r}")
 
@@ -79,8 +84,10 @@ class Generated:
             raise Mismatch(f"{what}: HTTP {status} {response.content[:500]!r}")
         parsed = response.parsed
         if parsed is None or not type(parsed).__module__.startswith(f"{self.package}.models."):
-            raise Mismatch(f"{what}: the generated client parsed the answer as "
-                           f"{type(parsed).__name__}, not a model (is there a response schema?)")
+            raise Mismatch(
+                f"{what}: the generated client parsed the answer as "
+                f"{type(parsed).__name__}, not a model (is there a response schema?)"
+            )
         return parsed
 
     def body_type(self, operation: types.ModuleType) -> Any:
@@ -106,10 +113,12 @@ def run(folder: str, package: str) -> dict[str, Any]:
     prefix = env("REGTL_PREFIX")
     hook_url = env("REGTL_HOOK_URL")
     base = env("REGTL_URL")
-    writer = gen.root.AuthenticatedClient(base_url=base, token=env("REGTL_WRITE_KEY"),
-                                          raise_on_unexpected_status=False)
-    subscriber = gen.root.AuthenticatedClient(base_url=base, token=env("REGTL_SUBSCRIBE_KEY"),
-                                              raise_on_unexpected_status=False)
+    writer = gen.root.AuthenticatedClient(
+        base_url=base, token=env("REGTL_WRITE_KEY"), raise_on_unexpected_status=False
+    )
+    subscriber = gen.root.AuthenticatedClient(
+        base_url=base, token=env("REGTL_SUBSCRIBE_KEY"), raise_on_unexpected_status=False
+    )
     reader = gen.root.Client(base_url=base)  # reads are public
     # after the demo was loaded, to the microsecond: all of it is known
     known_at = datetime.now(UTC).isoformat(timespec="microseconds")
@@ -123,9 +132,12 @@ def run(folder: str, package: str) -> dict[str, Any]:
     list_deliveries = gen.operation("webhooks", "list_deliveries")
 
     # The H20 as of mid-August 2025 (licensed for China), as known now.
-    summer = gen.answer(get_chip_state.sync_detailed(
-        chip="h20", client=reader, as_of="2025-08-15", known_at=known_at),
-        "GET /v1/chips/h20 as of 2025-08-15")
+    summer = gen.answer(
+        get_chip_state.sync_detailed(
+            chip="h20", client=reader, as_of="2025-08-15", known_at=known_at
+        ),
+        "GET /v1/chips/h20 as of 2025-08-15",
+    )
     same(summer.chip, "h20", "chip")
     same(summer.name, "H20", "name")
     same(summer.manufacturer, "nvidia", "manufacturer")
@@ -141,35 +153,53 @@ def run(folder: str, package: str) -> dict[str, Any]:
     same(cn.matched_by[DEMO_MEASURE].by, "named", "export.CN.matched_by")
     same(cn.by_jurisdiction["US"], "licensed", "export.CN.by_jurisdiction.US")
 
-    spring = gen.answer(get_chip_state.sync_detailed(
-        chip="h20", client=reader, as_of="2025-05-01", known_at=known_at),
-        "GET /v1/chips/h20 as of 2025-05-01")
+    spring = gen.answer(
+        get_chip_state.sync_detailed(
+            chip="h20", client=reader, as_of="2025-05-01", known_at=known_at
+        ),
+        "GET /v1/chips/h20 as of 2025-05-01",
+    )
     same(spring.export["CN"].status, "license_required", "export.CN.status as of 2025-05-01")
 
     # Its history: spans split at every change.
-    history = gen.answer(get_chip_history.sync_detailed(chip="h20", client=reader,
-                                                        known_at=known_at),
-                         "GET /v1/chips/h20/history")
+    history = gen.answer(
+        get_chip_history.sync_detailed(chip="h20", client=reader, known_at=known_at),
+        "GET /v1/chips/h20/history",
+    )
     same(history.chip, "h20", "history.chip")
     check(len(history.spans) > 0, "history: no spans")
     same(history.spans[0].from_, None, "history: the first span starts at the beginning")
     same(history.spans[-1].to, None, "history: the last span is open")
-    statuses = [span.state.export["CN"].status.value if "CN" in span.state.export
-                else "unrestricted" for span in history.spans]
+    statuses = [
+        span.state.export["CN"].status.value if "CN" in span.state.export else "unrestricted"
+        for span in history.spans
+    ]
     changes = [s for i, s in enumerate(statuses) if i == 0 or s != statuses[i - 1]]
     same(changes, ["unrestricted", "license_required", "licensed"], "history: CN statuses")
 
     # Lists with filters.
-    licensed = gen.answer(list_chips.sync_detailed(
-        client=reader, destination="CN", status=gen.enum(list_chips, "status", "licensed"),
-        as_of="2025-08-15"), "GET /v1/chips?destination=CN&status=licensed")
+    licensed = gen.answer(
+        list_chips.sync_detailed(
+            client=reader,
+            destination="CN",
+            status=gen.enum(list_chips, "status", "licensed"),
+            as_of="2025-08-15",
+        ),
+        "GET /v1/chips?destination=CN&status=licensed",
+    )
     # (the other client's script may have added chips: its own are banned, never licensed)
     same([item.chip for item in licensed.items], ["h20"], "chips licensed for CN on 2025-08-15")
     same(licensed.items[0].export["CN"].status, "licensed", "listed item's CN status")
     same(licensed.next_, None, "one page")
-    banned = gen.answer(list_chips.sync_detailed(
-        client=reader, destination="CN", status=gen.enum(list_chips, "status", "banned"),
-        as_of="2025-08-15"), "GET /v1/chips?destination=CN&status=banned")
+    banned = gen.answer(
+        list_chips.sync_detailed(
+            client=reader,
+            destination="CN",
+            status=gen.enum(list_chips, "status", "banned"),
+            as_of="2025-08-15",
+        ),
+        "GET /v1/chips?destination=CN&status=banned",
+    )
     check("h20" not in [item.chip for item in banned.items], "H20 listed as banned for CN")
     for item in banned.items:
         same(item.export["CN"].status, "banned", f"{item.chip}: listed as banned for CN")
@@ -177,73 +207,135 @@ def run(folder: str, package: str) -> dict[str, Any]:
     # A webhook for the chip this script is about to register.
     chip, successor, measure = f"{prefix}-x1", f"{prefix}-x2", f"{prefix}-ban"
     subscription_in = gen.body_type(create_subscription)
-    subscription = gen.answer(create_subscription.sync_detailed(client=subscriber, body=(
-        subscription_in.from_dict({"url": hook_url, "chips": [chip],
-                                   "event_types": ["ChipRegistered", "ExportBanImposed"]}))),
-        "POST /v1/subscriptions")
+    subscription = gen.answer(
+        create_subscription.sync_detailed(
+            client=subscriber,
+            body=(
+                subscription_in.from_dict(
+                    {
+                        "url": hook_url,
+                        "chips": [chip],
+                        "event_types": ["ChipRegistered", "ExportBanImposed"],
+                    }
+                )
+            ),
+        ),
+        "POST /v1/subscriptions",
+    )
     check(subscription.id.startswith("sub_"), f"subscription id {subscription.id}")
     check(subscription.secret.startswith("whsec_"), "the subscription's secret is shown once")
     same(subscription.url, hook_url, "subscription url")
 
     # One event, then a batch: the event types are our catalog's, so their models are named.
     m = gen.models
-    registered = gen.answer(append_event.sync_detailed(client=writer, body=m.ChipRegisteredEvent(
-        type_="ChipRegistered", summary="registered by the generated Python client",
-        data=m.ChipRegistered(chip=chip, name=f"{prefix.upper()} X1", manufacturer="nvidia",
-                              specs=m.Specs(tpp="4800")))), "POST /v1/events")
+    registered = gen.answer(
+        append_event.sync_detailed(
+            client=writer,
+            body=m.ChipRegisteredEvent(
+                type_="ChipRegistered",
+                summary="registered by the generated Python client",
+                data=m.ChipRegistered(
+                    chip=chip,
+                    name=f"{prefix.upper()} X1",
+                    manufacturer="nvidia",
+                    specs=m.Specs(tpp="4800"),
+                ),
+            ),
+        ),
+        "POST /v1/events",
+    )
     same(registered.type_, "ChipRegistered", "stored event type")
     same(registered.version, 1, "stored event version")
     check(registered.position > summer.position, f"stored at {registered.position}")
 
     batch_in = gen.body_type(append_event_batch)
-    batch = gen.answer(append_event_batch.sync_detailed(client=writer, body=batch_in(events=[
-        m.ExportBanImposedEvent(
-            type_="ExportBanImposed", effective_at="2025-06-01", reported_at="2025-06-02",
-            data=m.ExportBanImposed.from_dict({
-                "measure_id": measure, "authority": "BIS", "jurisdiction": "US",
-                "destinations": ["CN"], "chips": [chip], "control": "ban"})),
-        m.ChipRegisteredEvent(type_="ChipRegistered", data=m.ChipRegistered(
-            chip=successor, name="X2", manufacturer="nvidia", successor_of=chip)),
-    ])), "POST /v1/events/batch")
+    batch = gen.answer(
+        append_event_batch.sync_detailed(
+            client=writer,
+            body=batch_in(
+                events=[
+                    m.ExportBanImposedEvent(
+                        type_="ExportBanImposed",
+                        effective_at="2025-06-01",
+                        reported_at="2025-06-02",
+                        data=m.ExportBanImposed.from_dict(
+                            {
+                                "measure_id": measure,
+                                "authority": "BIS",
+                                "jurisdiction": "US",
+                                "destinations": ["CN"],
+                                "chips": [chip],
+                                "control": "ban",
+                            }
+                        ),
+                    ),
+                    m.ChipRegisteredEvent(
+                        type_="ChipRegistered",
+                        data=m.ChipRegistered(
+                            chip=successor, name="X2", manufacturer="nvidia", successor_of=chip
+                        ),
+                    ),
+                ]
+            ),
+        ),
+        "POST /v1/events/batch",
+    )
     same(len(batch.items), 2, "batch items")
     ban, second = batch.items
-    check(registered.position < ban.position < second.position,
-          f"batch positions {ban.position}, {second.position} after {registered.position}")
+    check(
+        registered.position < ban.position < second.position,
+        f"batch positions {ban.position}, {second.position} after {registered.position}",
+    )
     same([ban.version, second.version], [1, 1], "batch versions")
 
     # The new chip, read once the projections reach the batch: banned from June.
-    june = gen.answer(get_chip_state.sync_detailed(
-        chip=chip, client=reader, as_of="2025-07-01", min_position=second.position),
-        f"GET /v1/chips/{chip}")
+    june = gen.answer(
+        get_chip_state.sync_detailed(
+            chip=chip, client=reader, as_of="2025-07-01", min_position=second.position
+        ),
+        f"GET /v1/chips/{chip}",
+    )
     same(june.name, f"{prefix.upper()} X1", "new chip's name")
     same(june.export["CN"].status, "banned", "new chip's CN status as of 2025-07-01")
     same(june.export["CN"].measures, [measure], "new chip's CN measures")
-    may = gen.answer(get_chip_state.sync_detailed(
-        chip=chip, client=reader, as_of="2025-05-01", min_position=second.position),
-        f"GET /v1/chips/{chip} as of 2025-05-01")
+    may = gen.answer(
+        get_chip_state.sync_detailed(
+            chip=chip, client=reader, as_of="2025-05-01", min_position=second.position
+        ),
+        f"GET /v1/chips/{chip} as of 2025-05-01",
+    )
     check("CN" not in may.export, "no restriction before the ban")
 
     # Webhooks go out asynchronously: wait (bounded) until both are delivered.
     wanted = {registered.position, ban.position}
     deadline = time.monotonic() + 20
     while True:
-        page = gen.answer(list_deliveries.sync_detailed(subscription_id=subscription.id,
-                                                        client=subscriber),
-                          "GET /v1/subscriptions/{id}/deliveries")
+        page = gen.answer(
+            list_deliveries.sync_detailed(subscription_id=subscription.id, client=subscriber),
+            "GET /v1/subscriptions/{id}/deliveries",
+        )
         done = [d for d in page.items if d.delivery_status == "delivered"]
         if wanted <= {d.position for d in done}:
             for d in done:
                 same(d.status_code, 204, f"delivery of position {d.position}")
-            same(next(d.type_ for d in done if d.position == ban.position), "ExportBanImposed",
-                 "delivered type")
+            same(
+                next(d.type_ for d in done if d.position == ban.position),
+                "ExportBanImposed",
+                "delivered type",
+            )
             break
         if time.monotonic() > deadline:
-            raise Mismatch(f"deliveries after 20 s: {[d.to_dict() for d in page.items]}; "
-                           f"wanted positions {sorted(wanted)}")
+            raise Mismatch(
+                f"deliveries after 20 s: {[d.to_dict() for d in page.items]}; "
+                f"wanted positions {sorted(wanted)}"
+            )
         time.sleep(0.1)
 
-    return {"subscription": subscription.id, "secret": subscription.secret,
-            "positions": [registered.position, ban.position, second.position]}
+    return {
+        "subscription": subscription.id,
+        "secret": subscription.secret,
+        "positions": [registered.position, ban.position, second.position],
+    }
 
 
 def main() -> int:

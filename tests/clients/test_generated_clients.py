@@ -48,10 +48,14 @@ class Site:
     schema: Path
 
     def script_env(self, prefix: str) -> dict[str, str]:
-        return {"REGTL_URL": self.live.base, "REGTL_WRITE_KEY": self.write_key,
-                "REGTL_SUBSCRIBE_KEY": self.subscribe_key, "REGTL_PREFIX": prefix,
-                # one path per client: the receiver tells their deliveries apart by it
-                "REGTL_HOOK_URL": f"{self.receiver.url}/{prefix}"}
+        return {
+            "REGTL_URL": self.live.base,
+            "REGTL_WRITE_KEY": self.write_key,
+            "REGTL_SUBSCRIBE_KEY": self.subscribe_key,
+            "REGTL_PREFIX": prefix,
+            # one path per client: the receiver tells their deliveries apart by it
+            "REGTL_HOOK_URL": f"{self.receiver.url}/{prefix}",
+        }
 
     def check_received(self, prefix: str, stdout: str) -> None:
         """The receiver got the script's events, signed with its subscription's secret."""
@@ -68,8 +72,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("clients")
     backend = _sqlite_backend(folder)
     # Local receivers are private addresses: allowed here only (docs/configuration.md).
-    settings = backend.settings.model_copy(update={
-        "webhook_allow_private": True, "webhook_retry_schedule": "0,0.2,0.5,1"})
+    settings = backend.settings.model_copy(
+        update={"webhook_allow_private": True, "webhook_retry_schedule": "0,0.2,0.5,1"}
+    )
     container = bootstrap(settings)
     load(container, read_items(REPO_DEMO))
     write_key = container.keys.create("write", "client-write", utc_now())[1]
@@ -89,22 +94,37 @@ def test_typescript_client(site: Site, tmp_path: Path) -> None:
     shutil.copy(tools.TYPESCRIPT / "client.ts", tmp_path / "client.ts")
     (tmp_path / "node_modules").symlink_to(tools.TYPESCRIPT / "node_modules")
     (tmp_path / "package.json").write_text('{"type": "module", "private": true}\n')
-    (tmp_path / "tsconfig.json").write_text(json.dumps({
-        "extends": str(tools.TYPESCRIPT / "tsconfig.json"),
-        "compilerOptions": {"noEmit": False, "outDir": "out", "rootDir": "."},
-        "files": ["client.ts", "api.d.ts"]}))
+    (tmp_path / "tsconfig.json").write_text(
+        json.dumps(
+            {
+                "extends": str(tools.TYPESCRIPT / "tsconfig.json"),
+                "compilerOptions": {"noEmit": False, "outDir": "out", "rootDir": "."},
+                "files": ["client.ts", "api.d.ts"],
+            }
+        )
+    )
     # Default options, as a new user would run it. openapi-typescript 7 makes a property
     # with a `default` required even in a request body's $ref'd schema, so the document
     # states request defaults in words (docs/api-clients.md): if one came back, the
     # scripts' writes, which leave optional fields out, would stop compiling.
-    tools.run([tools.NODE_BIN / "openapi-typescript", site.schema, "-o", tmp_path / "api.d.ts"],
-              "openapi-typescript", cwd=tmp_path)
+    tools.run(
+        [tools.NODE_BIN / "openapi-typescript", site.schema, "-o", tmp_path / "api.d.ts"],
+        "openapi-typescript",
+        cwd=tmp_path,
+    )
     # One tsc run: --strict from the committed tsconfig, and noEmitOnError so that a type
     # error fails here with nothing to run (a separate --noEmit pass would double the time).
-    tools.run([tools.NODE_BIN / "tsc", "-p", tmp_path / "tsconfig.json"],
-              "tsc --strict (type-check and compile client.ts)", cwd=tmp_path)
-    stdout = tools.run([node, tmp_path / "out" / "client.js"], "node client.js",
-                       env=site.script_env("ts"), timeout=60)
+    tools.run(
+        [tools.NODE_BIN / "tsc", "-p", tmp_path / "tsconfig.json"],
+        "tsc --strict (type-check and compile client.ts)",
+        cwd=tmp_path,
+    )
+    stdout = tools.run(
+        [node, tmp_path / "out" / "client.js"],
+        "node client.js",
+        env=site.script_env("ts"),
+        timeout=60,
+    )
     site.check_received("ts", stdout)
 
 
@@ -113,10 +133,25 @@ def test_python_client(site: Site, tmp_path: Path) -> None:
     bin_dir = python.parent
     # Its post-hooks (ruff) come from the same venv, whatever is first on PATH.
     path = {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
-    tools.run([bin_dir / "openapi-python-client", "generate", "--path", site.schema,
-               "--output-path", tmp_path / PACKAGE, "--meta", "none", "--fail-on-warning"],
-              "openapi-python-client generate", env=path)
-    stdout = tools.run([python, tools.PYTHON_SCRIPT, tmp_path, PACKAGE],
-                       "python_client_script.py", env={**path, **site.script_env("py")},
-                       timeout=60)
+    tools.run(
+        [
+            bin_dir / "openapi-python-client",
+            "generate",
+            "--path",
+            site.schema,
+            "--output-path",
+            tmp_path / PACKAGE,
+            "--meta",
+            "none",
+            "--fail-on-warning",
+        ],
+        "openapi-python-client generate",
+        env=path,
+    )
+    stdout = tools.run(
+        [python, tools.PYTHON_SCRIPT, tmp_path, PACKAGE],
+        "python_client_script.py",
+        env={**path, **site.script_env("py")},
+        timeout=60,
+    )
     site.check_received("py", stdout)

@@ -12,8 +12,9 @@ from tests.support.events_api import Api
 
 
 @pytest.fixture
-def api(client: TestClient, container: Container, clock: FakeClock,
-        write_headers: dict[str, str]) -> Api:
+def api(
+    client: TestClient, container: Container, clock: FakeClock, write_headers: dict[str, str]
+) -> Api:
     return Api(client, container, clock, write_headers)
 
 

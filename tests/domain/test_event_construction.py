@@ -24,13 +24,19 @@ from services.write.recording import random_event_ids
 
 def _fields(n: int) -> dict[str, Any]:
     return dict(
-        originator_id=aggregate_id(f"company:c-{n}"), originator_version=n,
+        originator_id=aggregate_id(f"company:c-{n}"),
+        originator_version=n,
         timestamp=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
-        event_id=str(uuid.uuid4()), aggregate=f"company:c-{n}",
+        event_id=str(uuid.uuid4()),
+        aggregate=f"company:c-{n}",
         effective_at=None if n % 2 else "2026-01-01T00:00:00Z",
-        reported_at="2026-01-02T03:04:05.678901Z", recorded_at="2026-01-02T03:04:05.678901Z",
-        recorded_by="test", summary=f"s{n}", sources=[{"title": "t"}],
-        data={"company": f"c-{n}", "nested": {"b": [1, "2"], "a": None}}, schema_version=1,
+        reported_at="2026-01-02T03:04:05.678901Z",
+        recorded_at="2026-01-02T03:04:05.678901Z",
+        recorded_by="test",
+        summary=f"s{n}",
+        sources=[{"title": "t"}],
+        data={"company": f"c-{n}", "nested": {"b": [1, "2"], "a": None}},
+        schema_version=1,
     )
 
 
@@ -42,7 +48,11 @@ def test_new_recorded_is_the_constructor(cls: type[Recorded]) -> None:
     assert fast == slow
     assert list(fast.__dict__.items()) == list(slow.__dict__.items())  # order: the stored JSON's
     transcoder = JSONTranscoder()
-    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO()):  # the log's (services/storage/store.py)
+    for transcoding in (
+        UUIDAsHex(),
+        DecimalAsStr(),
+        DatetimeAsISO(),
+    ):  # the log's (services/storage/store.py)
         transcoder.register(transcoding)
     mapper: Mapper[uuid.UUID] = Mapper(transcoder=transcoder)
     assert mapper.to_stored_event(fast) == mapper.to_stored_event(slow)

@@ -18,39 +18,74 @@ from domain.events import (
 )
 from domain.knowledge import Belief, all_beliefs, visible
 
-MEASURE = {"measure_id": "m1", "authority": "BIS", "jurisdiction": "US", "destinations": ["CN"],
-           "chips": ["h20"], "criteria": [], "companies": [], "control": "ban"}
+MEASURE = {
+    "measure_id": "m1",
+    "authority": "BIS",
+    "jurisdiction": "US",
+    "destinations": ["CN"],
+    "chips": ["h20"],
+    "criteria": [],
+    "companies": [],
+    "control": "ban",
+}
 
 
 def at(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(tzinfo=UTC)
 
 
-def record(cls: type[Recorded], data: dict[str, Any], *, effective_at: str | None,
-           reported_at: str, version: int = 1, event_id: str | None = None) -> Recorded:
+def record(
+    cls: type[Recorded],
+    data: dict[str, Any],
+    *,
+    effective_at: str | None,
+    reported_at: str,
+    version: int = 1,
+    event_id: str | None = None,
+) -> Recorded:
     return cls(
-        originator_id=uuid.uuid4(), originator_version=version,
-        timestamp=datetime(2026, 1, 1, tzinfo=UTC), event_id=event_id or str(uuid.uuid4()),
-        aggregate="measure:m1", effective_at=effective_at, reported_at=reported_at,
-        recorded_at="2026-01-01T00:00:00Z", recorded_by="test", summary="", sources=[],
-        data=data, schema_version=1,
+        originator_id=uuid.uuid4(),
+        originator_version=version,
+        timestamp=datetime(2026, 1, 1, tzinfo=UTC),
+        event_id=event_id or str(uuid.uuid4()),
+        aggregate="measure:m1",
+        effective_at=effective_at,
+        reported_at=reported_at,
+        recorded_at="2026-01-01T00:00:00Z",
+        recorded_by="test",
+        summary="",
+        sources=[],
+        data=data,
+        schema_version=1,
     )
 
 
-def imposed(effective_at: str = "2025-04-09T00:00:00Z",
-            reported_at: str = "2025-04-09T00:00:00Z", **data: Any) -> Recorded:
-    return record(ExportBanImposed, {**MEASURE, **data}, effective_at=effective_at,
-                  reported_at=reported_at)
+def imposed(
+    effective_at: str = "2025-04-09T00:00:00Z",
+    reported_at: str = "2025-04-09T00:00:00Z",
+    **data: Any,
+) -> Recorded:
+    return record(
+        ExportBanImposed, {**MEASURE, **data}, effective_at=effective_at, reported_at=reported_at
+    )
 
 
 def corrected(target: Recorded, revision_reported_at: str, **changes: Any) -> Recorded:
-    return record(EventCorrected, {"event_id": target.event_id, "changes": changes},
-                  effective_at=None, reported_at=revision_reported_at)
+    return record(
+        EventCorrected,
+        {"event_id": target.event_id, "changes": changes},
+        effective_at=None,
+        reported_at=revision_reported_at,
+    )
 
 
 def retracted(target: Recorded, reported_at: str) -> Recorded:
-    return record(EventRetracted, {"event_id": target.event_id, "reason": "error"},
-                  effective_at=None, reported_at=reported_at)
+    return record(
+        EventRetracted,
+        {"event_id": target.event_id, "reason": "error"},
+        effective_at=None,
+        reported_at=reported_at,
+    )
 
 
 def only(beliefs: list[Belief]) -> Belief:
@@ -68,31 +103,48 @@ def test_an_unrevised_event_is_believed_as_stored() -> None:
 
 def test_revisions_are_not_beliefs_of_their_own() -> None:
     base = imposed()
-    beliefs = all_beliefs([(1, base), (2, corrected(base, "2025-05-01T00:00:00Z",
-                                                     effective_at="2025-04-10T00:00:00Z"))])
+    beliefs = all_beliefs(
+        [
+            (1, base),
+            (2, corrected(base, "2025-05-01T00:00:00Z", effective_at="2025-04-10T00:00:00Z")),
+        ]
+    )
     assert [b.event.event_id for b in beliefs] == [base.event_id]
 
 
 def test_a_correction_replaces_only_the_fields_it_names() -> None:
     base = imposed()
-    belief = only(all_beliefs([(1, base), (2, corrected(base, "2025-05-01T00:00:00Z",
-                                                        effective_at="2025-04-10T00:00:00Z"))]))
+    belief = only(
+        all_beliefs(
+            [
+                (1, base),
+                (2, corrected(base, "2025-05-01T00:00:00Z", effective_at="2025-04-10T00:00:00Z")),
+            ]
+        )
+    )
     assert belief.effective_at == at("2025-04-10")
     assert belief.data == base.data
 
 
 def test_correcting_effective_at_does_not_move_reported_at() -> None:
     base = imposed(effective_at="2025-04-09T00:00:00Z", reported_at="2025-04-01T00:00:00Z")
-    belief = only(all_beliefs([(1, base), (2, corrected(base, "2025-05-01T00:00:00Z",
-                                                        effective_at="2025-03-01T00:00:00Z"))]))
+    belief = only(
+        all_beliefs(
+            [
+                (1, base),
+                (2, corrected(base, "2025-05-01T00:00:00Z", effective_at="2025-03-01T00:00:00Z")),
+            ]
+        )
+    )
     assert belief.reported_at == at("2025-04-01")
 
 
 def test_a_data_correction_replaces_the_whole_payload() -> None:
     base = imposed()
     new_data = {**MEASURE, "chips": ["b30a"], "control": "license_required"}
-    belief = only(all_beliefs([(1, base), (2, corrected(base, "2025-05-01T00:00:00Z",
-                                                        data=new_data))]))
+    belief = only(
+        all_beliefs([(1, base), (2, corrected(base, "2025-05-01T00:00:00Z", data=new_data))])
+    )
     assert belief.data == new_data
     assert belief.effective_at == at("2025-04-09")
 
@@ -100,11 +152,13 @@ def test_a_data_correction_replaces_the_whole_payload() -> None:
 def test_corrections_accumulate_field_by_field() -> None:
     base = imposed()
     new_data = {**MEASURE, "chips": ["b30a"]}
-    beliefs = all_beliefs([
-        (1, base),
-        (2, corrected(base, "2025-05-01T00:00:00Z", effective_at="2025-04-10T00:00:00Z")),
-        (3, corrected(base, "2025-05-02T00:00:00Z", data=new_data)),
-    ])
+    beliefs = all_beliefs(
+        [
+            (1, base),
+            (2, corrected(base, "2025-05-01T00:00:00Z", effective_at="2025-04-10T00:00:00Z")),
+            (3, corrected(base, "2025-05-02T00:00:00Z", data=new_data)),
+        ]
+    )
     belief = only(beliefs)
     assert belief.effective_at == at("2025-04-10") and belief.data == new_data
 
@@ -133,28 +187,38 @@ def test_a_retraction_marks_the_event_retracted() -> None:
 
 def test_a_later_correction_reinstates_a_retracted_event() -> None:
     base = imposed()
-    belief = only(all_beliefs([
-        (1, base),
-        (2, retracted(base, "2025-05-01T00:00:00Z")),
-        (3, corrected(base, "2025-06-01T00:00:00Z", effective_at="2025-04-10T00:00:00Z")),
-    ]))
+    belief = only(
+        all_beliefs(
+            [
+                (1, base),
+                (2, retracted(base, "2025-05-01T00:00:00Z")),
+                (3, corrected(base, "2025-06-01T00:00:00Z", effective_at="2025-04-10T00:00:00Z")),
+            ]
+        )
+    )
     assert not belief.retracted and belief.effective_at == at("2025-04-10")
 
 
 def test_a_correction_reported_before_a_retraction_does_not_reinstate_it() -> None:
     base = imposed()
-    belief = only(all_beliefs([
-        (1, base),
-        (2, retracted(base, "2025-06-01T00:00:00Z")),
-        (3, corrected(base, "2025-05-01T00:00:00Z", effective_at="2025-04-10T00:00:00Z")),
-    ]))
+    belief = only(
+        all_beliefs(
+            [
+                (1, base),
+                (2, retracted(base, "2025-06-01T00:00:00Z")),
+                (3, corrected(base, "2025-05-01T00:00:00Z", effective_at="2025-04-10T00:00:00Z")),
+            ]
+        )
+    )
     assert belief.retracted
 
 
 def test_revisions_reported_after_known_at_are_not_applied() -> None:
     base = imposed()
-    events = [(1, base), (2, corrected(base, "2025-06-01T00:00:00Z",
-                                       effective_at="2025-04-10T00:00:00Z"))]
+    events = [
+        (1, base),
+        (2, corrected(base, "2025-06-01T00:00:00Z", effective_at="2025-04-10T00:00:00Z")),
+    ]
     assert only(all_beliefs(events, at("2025-05-31"))).effective_at == at("2025-04-09")
     assert only(all_beliefs(events, at("2025-06-01"))).effective_at == at("2025-04-10")
 
@@ -162,8 +226,9 @@ def test_revisions_reported_after_known_at_are_not_applied() -> None:
 def test_a_retraction_reported_after_known_at_leaves_the_event_visible() -> None:
     base = imposed()
     events = [(1, base), (2, retracted(base, "2025-06-01T00:00:00Z"))]
-    assert [b.event for b in visible(all_beliefs(events, at("2025-05-31")), at("2025-05-31"))] \
-        == [base]
+    assert [b.event for b in visible(all_beliefs(events, at("2025-05-31")), at("2025-05-31"))] == [
+        base
+    ]
     assert visible(all_beliefs(events, at("2025-06-01")), at("2025-06-01")) == []
 
 
@@ -175,7 +240,9 @@ def test_without_known_at_every_revision_applies() -> None:
 
 def test_visible_drops_retracted_events() -> None:
     kept, dropped = imposed(measure_id="m1"), imposed(measure_id="m2")
-    beliefs = all_beliefs([(1, kept), (2, dropped), (3, retracted(dropped, "2025-05-01T00:00:00Z"))])
+    beliefs = all_beliefs(
+        [(1, kept), (2, dropped), (3, retracted(dropped, "2025-05-01T00:00:00Z"))]
+    )
     assert [b.event for b in visible(beliefs)] == [kept]
 
 
@@ -188,8 +255,12 @@ def test_visible_hides_an_event_reported_after_known_at() -> None:
 
 
 def test_visible_keeps_registry_events_whatever_their_reported_at() -> None:
-    chip = record(ChipRegistered, {"chip": "h20", "name": "H20", "manufacturer": "nvidia"},
-                  effective_at=None, reported_at="2026-01-01T00:00:00Z")
+    chip = record(
+        ChipRegistered,
+        {"chip": "h20", "name": "H20", "manufacturer": "nvidia"},
+        effective_at=None,
+        reported_at="2026-01-01T00:00:00Z",
+    )
     assert [b.event for b in visible(all_beliefs([(1, chip)]), at("2025-01-01"))] == [chip]
 
 
@@ -197,7 +268,9 @@ def test_visibility_uses_the_corrected_reported_at() -> None:
     base = imposed(reported_at="2025-07-01T00:00:00Z")
     earlier = corrected(base, "2025-05-01T00:00:00Z", reported_at="2025-04-01T00:00:00Z")
     known = at("2025-05-15")
-    assert [b.event for b in visible(all_beliefs([(1, base), (2, earlier)], known), known)] == [base]
+    assert [b.event for b in visible(all_beliefs([(1, base), (2, earlier)], known), known)] == [
+        base
+    ]
 
 
 def test_a_correction_can_embargo_an_event_again() -> None:

@@ -20,14 +20,16 @@ NOW = "2026-01-15T12:00:00Z"  # the FakeClock's start
 
 # -- reported_at and recorded_at ---------------------------------------------------------
 
+
 def test_reported_at_of_a_future_rule_defaults_to_recorded_at(registered: Api) -> None:
     [imposed] = registered.given(b.measure(effective_at="2026-06-01"))
     assert imposed["recorded_at"] == NOW
     assert imposed["reported_at"] == NOW
 
 
-def test_reported_at_of_a_revision_defaults_to_recorded_at(registered: Api,
-                                                           clock: FakeClock) -> None:
+def test_reported_at_of_a_revision_defaults_to_recorded_at(
+    registered: Api, clock: FakeClock
+) -> None:
     [imposed] = registered.given(b.measure())
     clock.now = datetime(2026, 2, 1, 8, 30, 0, 250_000, tzinfo=UTC)
     [fix] = registered.given(b.correction(imposed["id"], effective_at="2025-04-10"))
@@ -41,20 +43,23 @@ def test_reported_at_of_a_registry_event_defaults_to_recorded_at(api: Api) -> No
 
 
 def test_an_explicit_reported_at_is_kept_in_utc(registered: Api) -> None:
-    [imposed] = registered.given(with_(b.measure(effective_at="2025-04-09"),
-                                       reported_at="2025-04-01T02:00:00+02:00"))
+    [imposed] = registered.given(
+        with_(b.measure(effective_at="2025-04-09"), reported_at="2025-04-01T02:00:00+02:00")
+    )
     assert imposed["reported_at"] == "2025-04-01T00:00:00Z"
 
 
 def test_an_explicit_reported_at_of_a_revision_is_kept(registered: Api) -> None:
     [imposed] = registered.given(b.measure())
-    [fix] = registered.given(with_(b.correction(imposed["id"], effective_at="2025-04-10"),
-                                   reported_at="2025-04-12"))
+    [fix] = registered.given(
+        with_(b.correction(imposed["id"], effective_at="2025-04-10"), reported_at="2025-04-12")
+    )
     assert fix["reported_at"] == "2025-04-12T00:00:00Z"
 
 
 def test_correcting_effective_at_does_not_move_the_stored_reported_at(
-        registered: Api, container: Container) -> None:
+    registered: Api, container: Container
+) -> None:
     [imposed] = registered.given(b.measure(effective_at="2025-04-09"))
     registered.given(b.correction(imposed["id"], effective_at="2025-03-01"))
     container.catch_up()
@@ -63,8 +68,7 @@ def test_correcting_effective_at_does_not_move_the_stored_reported_at(
     assert stored["effective_at"] == "2025-04-09T00:00:00Z"
 
 
-def test_recorded_at_never_decreases_when_the_clock_steps_back(api: Api,
-                                                               clock: FakeClock) -> None:
+def test_recorded_at_never_decreases_when_the_clock_steps_back(api: Api, clock: FakeClock) -> None:
     [first] = api.given(b.company("nvidia"))
     clock.now -= timedelta(hours=3)
     [second] = api.given(b.company("amkor"))
@@ -72,8 +76,9 @@ def test_recorded_at_never_decreases_when_the_clock_steps_back(api: Api,
     assert second["position"] > first["position"]
 
 
-def test_recorded_at_never_decreases_across_a_restart(api: Api, backend: Backend,
-                                                      clock: FakeClock) -> None:
+def test_recorded_at_never_decreases_across_a_restart(
+    api: Api, backend: Backend, clock: FakeClock
+) -> None:
     [first] = api.given(b.company("nvidia"))
     behind = FakeClock(clock.now - timedelta(hours=3))
     restarted = bootstrap(backend.settings, clock=behind)

@@ -31,8 +31,9 @@ UNREGISTERED = {
 # reported on its own): a fresh PostgreSQL database per example would cost seconds.
 
 
-def test_naming_an_unregistered_id_is_refused_at_the_item(registered: Api,
-                                                          subtests: pytest.Subtests) -> None:
+def test_naming_an_unregistered_id_is_refused_at_the_item(
+    registered: Api, subtests: pytest.Subtests
+) -> None:
     for name, (body, pointer) in UNREGISTERED.items():
         with subtests.test(name):
             assert_problem(registered.post(body), 422, "invalid-event", pointer=pointer)
@@ -44,8 +45,7 @@ def test_an_amendment_naming_an_unregistered_chip_is_refused(registered: Api) ->
     assert_problem(response, 422, "invalid-event", pointer="/data/chips/1")
 
 
-def test_an_id_registered_later_in_the_same_batch_cannot_be_named_earlier(
-        registered: Api) -> None:
+def test_an_id_registered_later_in_the_same_batch_cannot_be_named_earlier(registered: Api) -> None:
     body = {"events": [b.measure(chips=["b30a"]), b.chip("b30a")]}
     response = registered.client.post("/v1/events/batch", json=body, headers=registered.write)
     assert_problem(response, 422, "validation-error", pointer="/events/0/data/chips/0")
@@ -85,8 +85,13 @@ CREATORS = {
 
 
 def test_creating_an_id_twice_is_a_conflict(registered: Api, subtests: pytest.Subtests) -> None:
-    registered.given(*[body for body, _ in CREATORS.values()
-                       if body["type"] not in ("CompanyRegistered", "ChipRegistered")])
+    registered.given(
+        *[
+            body
+            for body, _ in CREATORS.values()
+            if body["type"] not in ("CompanyRegistered", "ChipRegistered")
+        ]
+    )
     for kind, (body, pointer) in CREATORS.items():
         with subtests.test(kind):
             assert_problem(registered.post(body), 409, "duplicate-id", pointer=pointer)
@@ -95,8 +100,14 @@ def test_creating_an_id_twice_is_a_conflict(registered: Api, subtests: pytest.Su
 def test_every_kind_of_id_has_its_own_namespace(registered: Api) -> None:
     slug = "shared-2025"
     registered.given(
-        b.company(slug), b.chip(slug), b.measure(slug), b.license_granted(slug),
-        b.license_denied(slug), b.revenue_share(slug), b.advisory(slug), b.investigation(slug),
+        b.company(slug),
+        b.chip(slug),
+        b.measure(slug),
+        b.license_granted(slug),
+        b.license_denied(slug),
+        b.revenue_share(slug),
+        b.advisory(slug),
+        b.investigation(slug),
     )
 
 

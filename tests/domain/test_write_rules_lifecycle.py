@@ -23,8 +23,9 @@ LIFECYCLE = {
 }
 
 
-def test_a_lifecycle_event_of_an_unknown_id_is_refused(registered: Api,
-                                                       subtests: pytest.Subtests) -> None:
+def test_a_lifecycle_event_of_an_unknown_id_is_refused(
+    registered: Api, subtests: pytest.Subtests
+) -> None:
     for event_type, (body, pointer) in LIFECYCLE.items():
         with subtests.test(event_type):
             assert_problem(registered.post(body), 422, "invalid-event", pointer=pointer)
@@ -43,12 +44,12 @@ def test_a_lifecycle_event_before_its_creator_is_refused(registered: Api) -> Non
 
 
 def test_a_lifecycle_event_at_the_creators_time_is_accepted(registered: Api) -> None:
-    registered.given(b.measure(effective_at="2025-04-09"),
-                     b.amendment(effective_at="2025-04-09T00:00:00Z"))
+    registered.given(
+        b.measure(effective_at="2025-04-09"), b.amendment(effective_at="2025-04-09T00:00:00Z")
+    )
 
 
-def test_a_lifecycle_event_is_checked_against_the_creators_corrected_time(
-        registered: Api) -> None:
+def test_a_lifecycle_event_is_checked_against_the_creators_corrected_time(registered: Api) -> None:
     [imposed] = registered.given(b.measure(effective_at="2025-04-09"))
     registered.given(b.correction(imposed["id"], effective_at="2025-04-20"))
     response = registered.post(b.amendment(effective_at="2025-04-15"))
@@ -68,15 +69,22 @@ def test_a_lifecycle_event_after_a_terminal_event_is_refused(registered: Api) ->
 
 
 def test_a_lifecycle_event_before_a_stored_terminal_event_is_accepted(registered: Api) -> None:
-    registered.given(b.measure(), b.lift(effective_at="2025-12-01"),
-                     b.amendment(effective_at="2025-11-30"))
+    registered.given(
+        b.measure(), b.lift(effective_at="2025-12-01"), b.amendment(effective_at="2025-11-30")
+    )
 
 
 def test_a_second_terminal_event_is_refused(registered: Api, subtests: pytest.Subtests) -> None:
-    registered.given(b.measure(), b.lift(effective_at="2025-12-01"),
-                     b.license_granted(), b.license_revoked(effective_at="2025-10-01"))
-    for name, body in (("earlier lift", b.lift(effective_at="2025-11-01", reason="superseded")),
-                       ("later revocation", b.license_revoked(effective_at="2025-10-02"))):
+    registered.given(
+        b.measure(),
+        b.lift(effective_at="2025-12-01"),
+        b.license_granted(),
+        b.license_revoked(effective_at="2025-10-01"),
+    )
+    for name, body in (
+        ("earlier lift", b.lift(effective_at="2025-11-01", reason="superseded")),
+        ("later revocation", b.license_revoked(effective_at="2025-10-02")),
+    ):
         with subtests.test(name):
             assert_problem(registered.post(body), 422, "invalid-event", pointer="/type")
 
@@ -100,14 +108,15 @@ def test_an_amendment_may_not_leave_a_measure_covering_nothing(registered: Api) 
 
 
 def test_an_amendment_may_drop_the_chips_while_criteria_remain(registered: Api) -> None:
-    registered.given(b.measure(chips=["h20"], criteria=[{"tpp_min": 4800}]),
-                     b.amendment(chips=[]))
+    registered.given(b.measure(chips=["h20"], criteria=[{"tpp_min": 4800}]), b.amendment(chips=[]))
 
 
 def test_amended_coverage_counts_the_amendments_in_force_at_that_time(registered: Api) -> None:
-    registered.given(b.measure(chips=["h20"]),
-                     b.amendment(effective_at="2025-05-01", criteria=[{"tpp_min": 4800}]),
-                     b.amendment(effective_at="2025-06-01", chips=[]))
+    registered.given(
+        b.measure(chips=["h20"]),
+        b.amendment(effective_at="2025-05-01", criteria=[{"tpp_min": 4800}]),
+        b.amendment(effective_at="2025-06-01", chips=[]),
+    )
     response = registered.post(b.amendment(effective_at="2025-04-20", chips=[]))
     assert_problem(response, 422, "invalid-event", pointer="/data")
 
@@ -120,6 +129,7 @@ def test_an_amendment_without_a_change_is_refused(registered: Api) -> None:
 
 # -- production --------------------------------------------------------------------------
 
+
 def test_resuming_a_chip_without_an_open_halt_is_refused_at_that_chip(registered: Api) -> None:
     registered.given(b.chip("b30a"), b.halt(chips=["h20"]))
     response = registered.post(b.resume(chips=["h20", "b30a"]))
@@ -127,13 +137,19 @@ def test_resuming_a_chip_without_an_open_halt_is_refused_at_that_chip(registered
 
 
 def test_resuming_one_of_two_halted_chips_is_accepted(registered: Api) -> None:
-    registered.given(b.chip("b30a"), b.halt(chips=["h20", "b30a"]),
-                     b.resume(chips=["b30a"], effective_at="2025-09-01"))
+    registered.given(
+        b.chip("b30a"),
+        b.halt(chips=["h20", "b30a"]),
+        b.resume(chips=["b30a"], effective_at="2025-09-01"),
+    )
 
 
 def test_resuming_a_chip_twice_is_refused(registered: Api) -> None:
-    registered.given(b.chip("b30a"), b.halt(chips=["h20", "b30a"]),
-                     b.resume(chips=["b30a"], effective_at="2025-09-01"))
+    registered.given(
+        b.chip("b30a"),
+        b.halt(chips=["h20", "b30a"]),
+        b.resume(chips=["b30a"], effective_at="2025-09-01"),
+    )
     response = registered.post(b.resume(chips=["b30a"], effective_at="2025-10-01"))
     assert_problem(response, 422, "invalid-event", pointer="/data/chips/0")
 

@@ -15,8 +15,10 @@ from tests.support.problems import assert_problem
 
 # -- revisions ---------------------------------------------------------------------------
 
-def test_a_revision_of_an_unknown_event_is_refused(registered: Api,
-                                                   subtests: pytest.Subtests) -> None:
+
+def test_a_revision_of_an_unknown_event_is_refused(
+    registered: Api, subtests: pytest.Subtests
+) -> None:
     unknown = str(uuid.uuid4())
     for body in (b.correction(unknown, effective_at="2025-04-10"), b.retraction(unknown)):
         with subtests.test(body["type"]):
@@ -24,8 +26,12 @@ def test_a_revision_of_an_unknown_event_is_refused(registered: Api,
 
 
 def test_a_revision_of_a_malformed_event_id_is_refused(registered: Api) -> None:
-    assert_problem(registered.post(b.retraction("not-a-uuid")), 422, "validation-error",
-                   pointer="/data/event_id")
+    assert_problem(
+        registered.post(b.retraction("not-a-uuid")),
+        422,
+        "validation-error",
+        pointer="/data/event_id",
+    )
 
 
 def test_a_correction_of_a_correction_is_refused(registered: Api) -> None:
@@ -44,7 +50,9 @@ def test_a_retraction_of_a_retraction_is_refused(registered: Api) -> None:
 
 def test_a_registry_event_cannot_be_retracted(api: Api) -> None:
     [nvidia] = api.given(b.company("nvidia"))
-    assert_problem(api.post(b.retraction(nvidia["id"])), 422, "invalid-event", pointer="/data/event_id")
+    assert_problem(
+        api.post(b.retraction(nvidia["id"])), 422, "invalid-event", pointer="/data/event_id"
+    )
 
 
 def test_a_registry_event_can_be_corrected(api: Api) -> None:
@@ -56,8 +64,9 @@ def test_a_registry_event_can_be_corrected(api: Api) -> None:
 
 def test_a_correction_may_not_make_a_chip_succeed_itself(registered: Api) -> None:
     [b30a] = registered.given(b.chip("b30a", successor_of="h20"))
-    response = registered.post(b.correction(b30a["id"], data={**b30a["data"],
-                                                              "successor_of": "b30a"}))
+    response = registered.post(
+        b.correction(b30a["id"], data={**b30a["data"], "successor_of": "b30a"})
+    )
     assert_problem(response, 422, "invalid-event", pointer="/data/changes/data/successor_of")
 
 
@@ -74,21 +83,22 @@ IDENTITIES: dict[str, tuple[Body, str, str]] = {
 }
 
 
-def test_an_identity_field_cannot_be_corrected(registered: Api,
-                                               subtests: pytest.Subtests) -> None:
+def test_an_identity_field_cannot_be_corrected(registered: Api, subtests: pytest.Subtests) -> None:
     targets = registered.given(*[created for created, _, _ in IDENTITIES.values()])
     for (name, (_, field, value)), target in zip(IDENTITIES.items(), targets, strict=True):
         with subtests.test(name):
-            response = registered.post(b.correction(target["id"],
-                                                    data={**target["data"], field: value}))
+            response = registered.post(
+                b.correction(target["id"], data={**target["data"], field: value})
+            )
             assert_problem(response, 422, "invalid-event", pointer=f"/data/changes/data/{field}")
 
 
 def test_a_resumes_company_cannot_be_corrected(registered: Api) -> None:
     registered.given(b.halt("amkor"), b.halt("nvidia"))
     [resumed] = registered.given(b.resume("nvidia"))
-    response = registered.post(b.correction(resumed["id"], data={**resumed["data"],
-                                                                 "company": "amkor"}))
+    response = registered.post(
+        b.correction(resumed["id"], data={**resumed["data"], "company": "amkor"})
+    )
     assert_problem(response, 422, "invalid-event", pointer="/data/changes/data/company")
 
 
@@ -123,8 +133,12 @@ def test_a_corrected_payload_may_only_name_registered_ids(registered: Api) -> No
 
 def test_a_correction_without_changes_is_refused(registered: Api) -> None:
     [imposed] = registered.given(b.measure())
-    assert_problem(registered.post(b.correction(imposed["id"])), 422, "validation-error",
-                   pointer="/data/changes")
+    assert_problem(
+        registered.post(b.correction(imposed["id"])),
+        422,
+        "validation-error",
+        pointer="/data/changes",
+    )
 
 
 def test_a_correction_cannot_remove_a_clock(registered: Api, subtests: pytest.Subtests) -> None:
@@ -143,14 +157,17 @@ def test_a_revision_has_no_effective_at_of_its_own(registered: Api) -> None:
 
 def test_a_correction_reinstates_a_retracted_event(registered: Api) -> None:
     [imposed] = registered.given(b.measure())
-    registered.given(b.retraction(imposed["id"]),
-                     b.correction(imposed["id"], effective_at="2025-04-10"),
-                     b.amendment())  # the measure lives again
+    registered.given(
+        b.retraction(imposed["id"]),
+        b.correction(imposed["id"], effective_at="2025-04-10"),
+        b.amendment(),
+    )  # the measure lives again
 
 
 def test_a_revision_takes_the_next_version_of_its_targets_aggregate(registered: Api) -> None:
     imposed, amended = registered.given(b.measure(), b.amendment())
-    fix, withdrawn = registered.given(b.correction(imposed["id"], effective_at="2025-04-10"),
-                                      b.retraction(amended["id"]))
+    fix, withdrawn = registered.given(
+        b.correction(imposed["id"], effective_at="2025-04-10"), b.retraction(amended["id"])
+    )
     assert (imposed["version"], amended["version"]) == (1, 2)
     assert (fix["version"], withdrawn["version"]) == (3, 4)

@@ -11,14 +11,14 @@ from tests.support.problems import assert_problem
 
 # -- expected_version / If-Match ---------------------------------------------------------
 
+
 def test_a_matching_expected_version_is_accepted(registered: Api) -> None:
     registered.given(b.measure())
     [amended] = registered.given(with_(b.amendment(), expected_version=1))
     assert amended["version"] == 2
 
 
-def test_a_stale_expected_version_is_a_conflict_giving_the_current_version(
-        registered: Api) -> None:
+def test_a_stale_expected_version_is_a_conflict_giving_the_current_version(registered: Api) -> None:
     registered.given(b.measure(), b.amendment())
     response = registered.post(with_(b.lift(), expected_version=1))
     problem = assert_problem(response, 409, "version-conflict", pointer="/expected_version")
@@ -64,14 +64,19 @@ def test_a_creation_accepts_expected_version_zero(registered: Api) -> None:
 
 
 def test_a_creation_with_a_nonzero_expected_version_is_a_conflict(registered: Api) -> None:
-    problem = assert_problem(registered.post(with_(b.measure(), expected_version=1)), 409,
-                             "version-conflict", pointer="/expected_version")
+    problem = assert_problem(
+        registered.post(with_(b.measure(), expected_version=1)),
+        409,
+        "version-conflict",
+        pointer="/expected_version",
+    )
     assert problem["current_version"] == 0
 
 
 def test_a_revision_checks_the_version_of_its_targets_aggregate(registered: Api) -> None:
     imposed, _ = registered.given(b.measure(), b.amendment())
-    response = registered.post(with_(b.correction(imposed["id"], effective_at="2025-04-10"),
-                                     expected_version=1))
+    response = registered.post(
+        with_(b.correction(imposed["id"], effective_at="2025-04-10"), expected_version=1)
+    )
     problem = assert_problem(response, 409, "version-conflict", pointer="/expected_version")
     assert problem["current_version"] == 2

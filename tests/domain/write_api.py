@@ -15,5 +15,3 @@ Body = dict[str, Any]
 def with_(body: Body, **fields: Any) -> Body:
     """The envelope with extra top-level fields (builders put keywords into `data`)."""
     return {**body, **fields}
-
-

@@ -47,7 +47,9 @@ def test_eight_threads_on_one_aggregate_chain_versions(container: Container) -> 
         _append(container, body)
     container.writer.start()
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda i: _append(container, b.amendment("shared", control="ban")), range(80)))
+        list(
+            pool.map(lambda i: _append(container, b.amendment("shared", control="ban")), range(80))
+        )
     versions = [e.originator_version for _, e in _log(container) if e.aggregate == "measure:shared"]
     assert versions == list(range(1, 82))
 
@@ -58,10 +60,23 @@ def test_two_processes_lose_nothing(backend: Backend, container: Container) -> N
         pytest.skip("many processes share one PostgreSQL; SQLite is one process")
     for body in [*b.basics(), b.measure("shared", chips=["h20"])]:
         _append(container, body)
-    workers = [subprocess.Popen(
-        [sys.executable, "-m", "tests.support.append_worker", backend.settings.database_url,
-         prefix, "60"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for prefix in ("pa", "pb")]
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.support.append_worker",
+                backend.settings.database_url,
+                prefix,
+                "60",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for prefix in ("pa", "pb")
+    ]
     outputs = [w.communicate(timeout=120) for w in workers]
     assert [w.returncode for w in workers] == [0, 0], outputs
     log = _log(container)
@@ -73,7 +88,9 @@ def test_two_processes_lose_nothing(backend: Backend, container: Container) -> N
     assert positions == sorted(set(positions))
 
 
-def test_recorded_at_never_goes_back_across_a_restart(backend: Backend, container: Container) -> None:
+def test_recorded_at_never_goes_back_across_a_restart(
+    backend: Backend, container: Container
+) -> None:
     from datetime import timedelta
 
     from services.bootstrap import bootstrap

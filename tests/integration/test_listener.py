@@ -22,8 +22,11 @@ def test_a_write_elsewhere_wakes_the_projector_without_waiting_for_a_poll(backen
     try:
         listening.start(worker=True)
         time.sleep(0.3)  # the listener connects and the first (empty) round passes
-        position = other.writer.append([Item(parse_envelope(b.company("elsewhere")))],
-                                       "t").items[0].position
+        position = (
+            other.writer.append([Item(parse_envelope(b.company("elsewhere")))], "t")
+            .items[0]
+            .position
+        )
         deadline = time.monotonic() + 5
         while listening.projected_position() < position and time.monotonic() < deadline:
             time.sleep(0.02)

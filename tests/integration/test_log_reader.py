@@ -15,8 +15,16 @@ def test_the_log_reader_gives_what_the_mapper_decodes(logged: Container) -> None
     read = LogReader(container.engine, container.log)
     entries = read(0, 100_000)
     assert [p for p, _e in entries] == [n.id for n in notes]
-    fields = ("type", "event_id", "aggregate", "originator_version", "effective_at",
-              "reported_at", "recorded_at", "data")
+    fields = (
+        "type",
+        "event_id",
+        "aggregate",
+        "originator_version",
+        "effective_at",
+        "reported_at",
+        "recorded_at",
+        "data",
+    )
     skipped = 0
     for note, (_position, entry) in zip(notes, entries, strict=True):
         expected = container.log.mapper.to_domain_event(note)

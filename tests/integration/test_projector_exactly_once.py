@@ -31,9 +31,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def worker(backend: Backend, log_file: Path, *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.support.projector_worker", backend.settings.database_url,
-         str(log_file), *args], cwd=ROOT, env={**os.environ}, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "tests.support.projector_worker",
+            backend.settings.database_url,
+            str(log_file),
+            *args,
+        ],
+        cwd=ROOT,
+        env={**os.environ},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def lines(log_file: Path) -> list[list[str]]:
@@ -58,13 +68,16 @@ def assert_projected_exactly_once(container: Container) -> None:
     a = view_tables("a")
     with container.engine.connect() as conn:
         assert read_checkpoint(conn, "views@a") == head
-        positions = list(conn.execute(select(a.event.c.position).order_by(a.event.c.position)).scalars())
+        positions = list(
+            conn.execute(select(a.event.c.position).order_by(a.event.c.position)).scalars()
+        )
         rows = conn.execute(select(func.count()).select_from(a.event)).scalar()
     assert positions == recorded_positions(container)
     assert rows == len(positions)
     # the same rows, every table, as one clean pass over the log into the other generation
-    Projector(container.engine, read_log_page(container.log), Views(), generation="b",
-              page=500).catch_up()
+    Projector(
+        container.engine, read_log_page(container.log), Views(), generation="b", page=500
+    ).catch_up()
     assert snapshot(container.engine, "a") == snapshot(container.engine, "b")
 
 
@@ -80,7 +93,8 @@ def wait_for(predicate, process: subprocess.Popen[bytes], seconds: float = 120) 
 
 
 def test_a_projector_killed_mid_page_resumes_without_skipping_or_repeating(
-        backend: Backend, container: Container, tmp_path: Path) -> None:
+    backend: Backend, container: Container, tmp_path: Path
+) -> None:
     build_log(container, 2500)
     head = container.log.head()
     log_file = tmp_path / "first.log"
@@ -111,7 +125,8 @@ def test_a_projector_killed_mid_page_resumes_without_skipping_or_repeating(
 
 @pytest.mark.parametrize("lock", ["advisory-lock", "no-lock"])
 def test_two_projectors_never_both_apply_an_entry(
-        backend: Backend, container: Container, tmp_path: Path, lock: str) -> None:
+    backend: Backend, container: Container, tmp_path: Path, lock: str
+) -> None:
     build_log(container, 3000)
     head = container.log.head()
     extra = ["--no-lock"] if lock == "no-lock" else []
@@ -129,13 +144,22 @@ def test_two_projectors_never_both_apply_an_entry(
 
 
 def test_a_page_that_cannot_be_applied_is_reported_not_taken_for_a_lost_race(
-        container: Container, caplog: pytest.LogCaptureFixture) -> None:
+    container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
     build_log(container, 50)
     head = container.log.head()
     e = view_tables("a").event
     with container.engine.begin() as conn:  # a row the checkpoint does not account for
-        conn.execute(e.insert().values(position=1, event_id="x", type="ChipRegistered",
-                                       agg_key="chip:x", reported_us=0, recorded_us=0))
+        conn.execute(
+            e.insert().values(
+                position=1,
+                event_id="x",
+                type="ChipRegistered",
+                agg_key="chip:x",
+                reported_us=0,
+                recorded_us=0,
+            )
+        )
     projector = Projector(container.engine, read_log_page(container.log), Views(), page=20)
     with caplog.at_level("ERROR", logger="projections.projector"):
         assert projector.step() == 0

@@ -27,6 +27,7 @@ from tests.support.rebuilds import (
 
 # -- identical answers --------------------------------------------------------------------------
 
+
 def test_a_rebuild_answers_exactly_as_the_live_views(logged: Container, client: TestClient) -> None:
     container = logged
     live = answers(container, client)
@@ -50,8 +51,9 @@ def test_a_rebuild_answers_exactly_as_the_live_views(logged: Container, client: 
     assert answers(container, client) == live
 
 
-def test_readers_keep_the_live_generation_until_the_swap(logged: Container,
-                                                         client: TestClient) -> None:
+def test_readers_keep_the_live_generation_until_the_swap(
+    logged: Container, client: TestClient
+) -> None:
     container = logged
     at = coordinates(container)
     live = answers(container, client, at)
@@ -72,8 +74,9 @@ def test_readers_keep_the_live_generation_until_the_swap(logged: Container,
     assert answers(container, client, at) == live
 
 
-def test_writes_during_a_rebuild_are_in_the_swapped_generation(logged: Container,
-                                                              client: TestClient) -> None:
+def test_writes_during_a_rebuild_are_in_the_swapped_generation(
+    logged: Container, client: TestClient
+) -> None:
     container = logged
     written: list[str] = []
 

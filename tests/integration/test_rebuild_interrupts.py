@@ -31,12 +31,14 @@ from tests.support.rebuilds import (
 
 # -- interrupted, then resumed -----------------------------------------------------------------
 
+
 class Interrupted(Exception):
     pass
 
 
-def test_an_interrupted_rebuild_resumes_where_it_stopped(logged: Container,
-                                                          client: TestClient) -> None:
+def test_an_interrupted_rebuild_resumes_where_it_stopped(
+    logged: Container, client: TestClient
+) -> None:
     container = logged
     live = answers(container, client)
     live_rows = snapshot(container.engine, "a")
@@ -64,7 +66,8 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(logged: Container,
 
 
 def test_a_stop_asked_for_ends_the_rebuild_after_the_page_being_written(
-        logged: Container, client: TestClient) -> None:
+    logged: Container, client: TestClient
+) -> None:
     container = logged
     stop = threading.Event()
     seen: list[int] = []
@@ -88,8 +91,7 @@ def test_a_stop_asked_for_ends_the_rebuild_after_the_page_being_written(
     assert snapshot(container.engine, "b") == snapshot(container.engine, "a")
 
 
-def test_a_stop_asked_for_before_the_start_changes_nothing(
-        logged: Container) -> None:
+def test_a_stop_asked_for_before_the_start_changes_nothing(logged: Container) -> None:
     container = logged
     stop = threading.Event()
     stop.set()
@@ -115,15 +117,25 @@ def test_restart_discards_an_interrupted_rebuild(logged: Container) -> None:
 
 
 def _cli(backend: Backend, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "REGTL_DATABASE_URL": backend.settings.database_url,
-           "REGTL_DATA_DIR": str(backend.settings.data_dir), "COLUMNS": "100"}
-    return subprocess.Popen([sys.executable, "-c", "from services.cli.main import main; main()", *args],
-                            cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "REGTL_DATABASE_URL": backend.settings.database_url,
+        "REGTL_DATA_DIR": str(backend.settings.data_dir),
+        "COLUMNS": "100",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", "from services.cli.main import main; main()", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
-def _wait_for_progress(container: Container, process: subprocess.Popen[str],
-                       at_least: int = 1) -> None:
+def _wait_for_progress(
+    container: Container, process: subprocess.Popen[str], at_least: int = 1
+) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         where = status(container.engine)
@@ -141,14 +153,16 @@ def _no_more_pages(container: Container) -> Iterator[None]:
     page being written can commit as the rebuild stops."""
     with write_transaction(container.engine) as conn:
         if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SELECT position FROM projection_checkpoint "
-                                 "WHERE name = 'views@b' FOR UPDATE")
+            conn.exec_driver_sql(
+                "SELECT position FROM projection_checkpoint WHERE name = 'views@b' FOR UPDATE"
+            )
         yield
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_a_killed_rebuild_process_resumes_to_the_same_views(
-        backend: Backend, container: Container, client: TestClient, how: signal.Signals) -> None:
+    backend: Backend, container: Container, client: TestClient, how: signal.Signals
+) -> None:
     build_log(container, 4000)  # more, so that the process is caught mid-way
     container.catch_up()
     live = answers(container, client)

@@ -34,7 +34,9 @@ def test_sqlite_log_table_matches_what_the_library_creates(tmp_path: Path) -> No
 
     def describe(path: str) -> Any:
         with sqlite3.connect(path) as conn:
-            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name='stored_events'").fetchone()
+            sql = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE name='stored_events'"
+            ).fetchone()
             columns = conn.execute("PRAGMA table_info(stored_events)").fetchall()
         return _squash(sql[0].replace("IF NOT EXISTS ", "")), columns
 
@@ -43,14 +45,14 @@ def test_sqlite_log_table_matches_what_the_library_creates(tmp_path: Path) -> No
 
 PG_DESCRIBE = {
     "columns": "SELECT column_name, data_type, is_nullable, column_default FROM "
-               "information_schema.columns WHERE table_name = 'regtimeline_events' ORDER BY ordinal_position",
+    "information_schema.columns WHERE table_name = 'regtimeline_events' ORDER BY ordinal_position",
     "indexes": "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'regtimeline_events' ORDER BY 1",
     "options": "SELECT reloptions FROM pg_class WHERE relname = 'regtimeline_events'",
     "type": "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_type t "
-            "JOIN pg_attribute a ON a.attrelid = t.typrelid WHERE t.typname = 'stored_event_uuid' "
-            "ORDER BY a.attnum",
+    "JOIN pg_attribute a ON a.attrelid = t.typrelid WHERE t.typname = 'stored_event_uuid' "
+    "ORDER BY a.attnum",
     "function": "SELECT proname, pg_get_function_arguments(oid) FROM pg_proc "
-                "WHERE proname = 'es_insert_events_uuid'",
+    "WHERE proname = 'es_insert_events_uuid'",
 }
 
 
@@ -84,14 +86,19 @@ def _append_one(backend: Backend) -> None:
         container.close()
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE {t} SET topic = 'x'",
-    "DELETE FROM {t}",
-    "TRUNCATE {t}",
-    "REPLACE INTO {t} SELECT * FROM {t}",
-    "LOCK TABLE {t} IN ACCESS EXCLUSIVE MODE",
-])
-def test_the_service_cannot_change_or_remove_logged_events(backend: Backend, statement: str) -> None:
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE {t} SET topic = 'x'",
+        "DELETE FROM {t}",
+        "TRUNCATE {t}",
+        "REPLACE INTO {t} SELECT * FROM {t}",
+        "LOCK TABLE {t} IN ACCESS EXCLUSIVE MODE",
+    ],
+)
+def test_the_service_cannot_change_or_remove_logged_events(
+    backend: Backend, statement: str
+) -> None:
     """Run as the service's own role (PostgreSQL: not the schema owner)."""
     _append_one(backend)
     table = LOG_TABLE[backend.name]
@@ -123,8 +130,10 @@ def test_sqlite_refuses_a_replace_by_rowid_and_keeps_the_event(backend: Backend)
     with sqlite3.connect(sqlite_path(backend.settings.database_url)) as conn:
         before = conn.execute("SELECT rowid, * FROM stored_events").fetchall()
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute("INSERT OR REPLACE INTO stored_events (rowid, originator_id, "
-                         "originator_version, topic, state) VALUES (1, 'other', 1, 't', x'00')")
+            conn.execute(
+                "INSERT OR REPLACE INTO stored_events (rowid, originator_id, "
+                "originator_version, topic, state) VALUES (1, 'other', 1, 't', x'00')"
+            )
         assert conn.execute("SELECT rowid, * FROM stored_events").fetchall() == before
 
 
@@ -132,8 +141,9 @@ def test_the_service_role_does_not_own_the_log(backend: Backend) -> None:
     if backend.name != "postgres":
         pytest.skip("roles are a PostgreSQL matter")
     with psycopg.connect(backend.settings.database_url) as conn:
-        owner = conn.execute("SELECT tableowner FROM pg_tables WHERE tablename = "
-                             "'regtimeline_events'").fetchone()[0]
+        owner = conn.execute(
+            "SELECT tableowner FROM pg_tables WHERE tablename = 'regtimeline_events'"
+        ).fetchone()[0]
         me = conn.execute("SELECT current_user").fetchone()[0]
         with pytest.raises(psycopg.Error):
             conn.execute("ALTER TABLE regtimeline_events DISABLE TRIGGER ALL")
@@ -143,8 +153,12 @@ def test_the_service_role_does_not_own_the_log(backend: Backend) -> None:
 def test_read_models_downgrade_but_the_log_never_does(backend: Backend) -> None:
     _append_one(backend)
     owner = backend.settings.model_copy(
-        update={"database_url": backend.settings.migration_database_url or backend.settings.database_url,
-                "migration_database_url": None})
+        update={
+            "database_url": backend.settings.migration_database_url
+            or backend.settings.database_url,
+            "migration_database_url": None,
+        }
+    )
     migrate.downgrade(owner, "0001")
     from projections.database import make_engine
 
@@ -162,8 +176,10 @@ def test_upgrade_on_an_empty_database_gives_a_working_service(pg_farm: Any, tmp_
     if pg_farm is None:
         pytest.skip("PostgreSQL not available")
     database = pg_farm.create_empty()
-    settings = Settings(database_url=pg_farm.service_url(database),
-                        migration_database_url=pg_farm.owner_url(database))
+    settings = Settings(
+        database_url=pg_farm.service_url(database),
+        migration_database_url=pg_farm.owner_url(database),
+    )
     migrate.upgrade(settings)
     migrate.upgrade(settings)  # idempotent: the role exists already
     _append_one(Backend("postgres", settings))
@@ -177,7 +193,8 @@ def test_read_model_keys_compare_bytewise_as_on_sqlite(backend: Backend) -> None
     with psycopg.connect(backend.settings.database_url) as conn:
         rows = conn.execute(
             "SELECT table_name, column_name, collation_name FROM information_schema.columns "
-            "WHERE table_name LIKE 'rm\\_%' AND data_type = 'character varying'").fetchall()
+            "WHERE table_name LIKE 'rm\\_%' AND data_type = 'character varying'"
+        ).fetchall()
     assert len(rows) == 2 * 12
     assert {(t, c) for t, c, collation in rows if collation != "C"} == set()
 
@@ -208,8 +225,9 @@ def test_postgres_writers_serialise_on_the_advisory_lock_not_a_table_lock(backen
 
 def _advisory_waiter_seen(conn: Any) -> bool:
     for _ in range(100):
-        waiting = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-                               "AND NOT granted").fetchone()[0]
+        waiting = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        ).fetchone()[0]
         if waiting:
             return True
         time.sleep(0.05)

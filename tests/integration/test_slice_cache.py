@@ -16,8 +16,9 @@ from tests.support import builders as b
 
 
 def _append(container: Container, *bodies: dict) -> list[int]:  # type: ignore[type-arg]
-    result = container.writer.append([Item(parse_envelope(body)) for body in bodies], "t",
-                                     batch=True)
+    result = container.writer.append(
+        [Item(parse_envelope(body)) for body in bodies], "t", batch=True
+    )
     container.catch_up()
     return [item.position for item in result.items]
 
@@ -28,7 +29,8 @@ def _fresh(container: Container, subject: str, position: int) -> tuple[int, ...]
 
 
 def test_a_held_slice_grows_with_the_log_and_still_answers_earlier_positions(
-        container: Container) -> None:
+    container: Container,
+) -> None:
     held = SliceCache()
     _append(container, b.company(), b.company("amkor"), b.chip(), b.chip("b30a"))
     # a measure that does not name h20 yet: in no slice of h20
@@ -52,14 +54,20 @@ def test_a_held_slice_grows_with_the_log_and_still_answers_earlier_positions(
 
 
 def test_the_criteria_entry_gains_a_measure_when_a_correction_adds_criteria(
-        container: Container) -> None:
+    container: Container,
+) -> None:
     held = SliceCache()
     _append(container, b.company(), b.chip())
     [plain] = _append(container, b.measure("m-plain", chips=["h20"]))
     with Reading(container.engine) as db:
         assert held.positions(db, CRITERIA, plain) == ()
-    [fixed] = _append(container, b.correction(_event_id_at(container, plain), data={
-        **b.measure("m-plain")["data"], "chips": [], "criteria": [{"tpp_min": "4800"}]}))
+    [fixed] = _append(
+        container,
+        b.correction(
+            _event_id_at(container, plain),
+            data={**b.measure("m-plain")["data"], "chips": [], "criteria": [{"tpp_min": "4800"}]},
+        ),
+    )
     with Reading(container.engine) as db:
         criteria = held.positions(db, CRITERIA, fixed)
     assert criteria == (plain, fixed) == _fresh(container, CRITERIA, fixed)

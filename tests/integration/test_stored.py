@@ -49,16 +49,30 @@ def _stored_row(event: Recorded, position: int) -> SimpleNamespace:
         stored = event_log.mapper.to_stored_event(event)
     finally:
         event_log.close()
-    return SimpleNamespace(log_originator=stored.originator_id, log_version=stored.originator_version,
-                           log_topic=stored.topic, log_state=stored.state)
+    return SimpleNamespace(
+        log_originator=stored.originator_id,
+        log_version=stored.originator_version,
+        log_topic=stored.topic,
+        log_state=stored.state,
+    )
 
 
 def _granted(data: dict[str, object]) -> LicenseGranted:
     return LicenseGranted(
-        originator_id=uuid4(), originator_version=3, timestamp=LicenseGranted.create_timestamp(),
-        event_id=str(uuid4()), aggregate="license:l-1", effective_at="2025-08-11T00:00:00Z",
-        reported_at="2025-08-11T00:00:00Z", recorded_at="2025-08-12T00:00:00Z",
-        recorded_by="tester", summary="granted", sources=[], data=data, schema_version=1)
+        originator_id=uuid4(),
+        originator_version=3,
+        timestamp=LicenseGranted.create_timestamp(),
+        event_id=str(uuid4()),
+        aggregate="license:l-1",
+        effective_at="2025-08-11T00:00:00Z",
+        reported_at="2025-08-11T00:00:00Z",
+        recorded_at="2025-08-12T00:00:00Z",
+        recorded_by="tester",
+        summary="granted",
+        sources=[],
+        data=data,
+        schema_version=1,
+    )
 
 
 def test_a_plain_state_takes_the_fast_path_and_renders_the_same() -> None:
@@ -90,7 +104,8 @@ def test_an_unknown_topic_is_declined() -> None:
 
 
 def test_the_log_is_stored_plain_whatever_the_environment_says(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
     # the read models render bodies from the stored state: an inherited cipher or
     # compressor setting must not make the log unreadable to them
     monkeypatch.setenv("CIPHER_KEY", "a" * 44)

@@ -26,13 +26,25 @@ from tests.support.contract import checked_client
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "v1_log"
 ANSWERS: dict[str, Any] = json.loads((FIXTURE / "answers.json").read_text())
-BATCH = {"events": [
-    {"type": "CompanyRegistered", "summary": "A fixture company.",
-     "data": {"company": "fixture-co", "name": "Fixture Co", "country": "GB"}},
-    {"type": "ChipRegistered", "summary": "A fixture chip.",
-     "data": {"chip": "fixture-x1", "name": "X1", "manufacturer": "fixture-co",
-              "specs": {"tpp": 4800}}},
-]}
+BATCH = {
+    "events": [
+        {
+            "type": "CompanyRegistered",
+            "summary": "A fixture company.",
+            "data": {"company": "fixture-co", "name": "Fixture Co", "country": "GB"},
+        },
+        {
+            "type": "ChipRegistered",
+            "summary": "A fixture chip.",
+            "data": {
+                "chip": "fixture-x1",
+                "name": "X1",
+                "manufacturer": "fixture-co",
+                "specs": {"tpp": 4800},
+            },
+        },
+    ]
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +63,7 @@ def upgraded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
 
 @pytest.mark.parametrize("path", sorted(ANSWERS["reads"]))
-def test_a_read_gives_the_same_bytes_as_before_the_upgrade(upgraded: TestClient,
-                                                           path: str) -> None:
+def test_a_read_gives_the_same_bytes_as_before_the_upgrade(upgraded: TestClient, path: str) -> None:
     response = upgraded.get(path)
     assert response.status_code == 200
     assert response.text == ANSWERS["reads"][path]
@@ -60,15 +71,26 @@ def test_a_read_gives_the_same_bytes_as_before_the_upgrade(upgraded: TestClient,
 
 def test_an_idempotency_key_of_the_old_log_replays_its_first_answer(upgraded: TestClient) -> None:
     status, body = ANSWERS["idempotent"]["fixture-batch"]
-    again = upgraded.post("/v1/events/batch", json=BATCH, headers={
-        "Authorization": f"Bearer {ANSWERS['token']}", "Idempotency-Key": "fixture-batch"})
+    again = upgraded.post(
+        "/v1/events/batch",
+        json=BATCH,
+        headers={"Authorization": f"Bearer {ANSWERS['token']}", "Idempotency-Key": "fixture-batch"},
+    )
     assert (again.status_code, again.text) == (status, body)
 
 
 def test_a_refusal_recorded_by_the_old_log_is_replayed_too(upgraded: TestClient) -> None:
     status, body = ANSWERS["idempotent"]["fixture-refused"]
-    again = upgraded.post("/v1/events", headers={
-        "Authorization": f"Bearer {ANSWERS['token']}", "Idempotency-Key": "fixture-refused"},
-        json={"type": "LicenseRevoked", "effective_at": "2025-09-01",
-              "data": {"license_id": "no-such-licence"}})
+    again = upgraded.post(
+        "/v1/events",
+        headers={
+            "Authorization": f"Bearer {ANSWERS['token']}",
+            "Idempotency-Key": "fixture-refused",
+        },
+        json={
+            "type": "LicenseRevoked",
+            "effective_at": "2025-09-01",
+            "data": {"license_id": "no-such-licence"},
+        },
+    )
     assert (again.status_code, again.text) == (status, body)

@@ -35,10 +35,17 @@ def test_a_request_counts_under_its_route_template(ops: OpenOps) -> None:
     assert samples.value(REQUESTS, route="/v1/chips/{chip}", method="GET", status="404") == 3
     assert samples.value(REQUESTS, route="unmatched", method="GET", status="404") == 1
     assert samples.value(REQUESTS, route="/healthz", method="GET", status="200") == 1
-    assert samples.value("regtl_http_request_duration_seconds_count",
-                         route="/v1/chips/{chip}", method="GET") == 3
-    raw_paths = [labels for name, labels in samples if ("route", "/v1/chips/h20") in labels
-                 or ("route", "/no/such/path") in labels]
+    assert (
+        samples.value(
+            "regtl_http_request_duration_seconds_count", route="/v1/chips/{chip}", method="GET"
+        )
+        == 3
+    )
+    raw_paths = [
+        labels
+        for name, labels in samples
+        if ("route", "/v1/chips/h20") in labels or ("route", "/no/such/path") in labels
+    ]
     assert raw_paths == []
 
 
@@ -96,9 +103,18 @@ def test_metrics_is_outside_the_openapi_document(ops: OpenOps) -> None:
     assert "/metrics" not in service.client.get("/openapi.json").json()["paths"]
 
 
-@pytest.mark.parametrize(("host", "published"), [
-    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("[::1]", True),
-    ("0.0.0.0", False), ("::", False), ("10.1.2.3", False)])
+@pytest.mark.parametrize(
+    ("host", "published"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("10.1.2.3", False),
+    ],
+)
 def test_the_default_follows_the_bind_address(host: str, published: bool) -> None:
     assert metrics_default(host) is published
 
@@ -109,16 +125,22 @@ Metrics().observe_request("/v1/chips/{chip}", "GET", 200, 0.01)
 """
 
 
-def test_multiprocess_mode_adds_up_every_process(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_multiprocess_mode_adds_up_every_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """prometheus_client chooses its value store at import: each server process is a child
     here, started with PROMETHEUS_MULTIPROC_DIR set, as a process manager would."""
     folder = tmp_path / "prometheus"
     folder.mkdir()
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder)}
     for _ in range(2):
-        subprocess.run([sys.executable, "-c", CHILD], env=env, check=True, timeout=60,
-                       cwd=Path(__file__).resolve().parents[2])
+        subprocess.run(
+            [sys.executable, "-c", CHILD],
+            env=env,
+            check=True,
+            timeout=60,
+            cwd=Path(__file__).resolve().parents[2],
+        )
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
     body, _ = Metrics().exposition(ProjectionLag(lambda: []))
     samples = parse(body.decode())

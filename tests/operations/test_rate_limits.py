@@ -31,8 +31,9 @@ def limits(response: httpx.Response) -> tuple[int, int, int]:
     return tuple(int(response.headers[h]) for h in LIMIT_HEADERS)  # type: ignore[return-value]
 
 
-def spend(client: TestClient, headers: dict[str, str] | None = None,
-          n: int = 4) -> list[httpx.Response]:
+def spend(
+    client: TestClient, headers: dict[str, str] | None = None, n: int = 4
+) -> list[httpx.Response]:
     return [client.get("/v1/events", headers=headers) for _ in range(n)]
 
 
@@ -53,8 +54,10 @@ def test_a_key_gets_its_burst_then_429(ops: OpenOps) -> None:
     assert_limited(service.client.get("/v1/events", headers=reader))
     samples = parse(service.client.get("/metrics").text)
     assert samples.value("regtl_rate_limited_total", scope="key") == 1
-    assert samples.value("regtl_http_requests_total", route="/v1/events", method="GET",
-                         status="429") == 1
+    assert (
+        samples.value("regtl_http_requests_total", route="/v1/events", method="GET", status="429")
+        == 1
+    )
 
 
 def test_each_key_has_its_own_bucket(ops: OpenOps) -> None:
@@ -144,8 +147,9 @@ def test_the_document_lists_429_on_every_v1_operation_when_limits_apply(ops: Ope
         documented = "429" in operation["responses"]
         assert documented is path.startswith("/v1/"), path
         if documented:
-            headers = operation["responses"]["200" if "200" in operation["responses"]
-                                              else "429"]["headers"]
+            headers = operation["responses"]["200" if "200" in operation["responses"] else "429"][
+                "headers"
+            ]
             assert set(headers) == {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"}
     unlimited = ops().client.get("/openapi.json").json()  # 429 only where a cap applies
     assert "429" not in unlimited["paths"]["/v1/chips/{chip}"]["get"]["responses"]
@@ -154,19 +158,26 @@ def test_the_document_lists_429_on_every_v1_operation_when_limits_apply(ops: Ope
 
 # -- behind a proxy: uvicorn resolves the client address (services/api/server.py) ---------
 
+
 def live(ops_settings: dict[str, Any], tmp_path: Any) -> LiveServer:
     from services.settings import Settings
     from services.storage import migrate
 
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/regtimeline.db", data_dir=tmp_path,
-                        rate_limit="1/h", **ops_settings)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path}/regtimeline.db",
+        data_dir=tmp_path,
+        rate_limit="1/h",
+        **ops_settings,
+    )
     migrate.upgrade(settings)
     return LiveServer(bootstrap(settings))  # closes the container on the way out
 
 
 def statuses(server: LiveServer, forwarded_for: str, n: int) -> list[int]:
-    return [server.http.get("/v1/events", headers={"X-Forwarded-For": forwarded_for}).status_code
-            for _ in range(n)]
+    return [
+        server.http.get("/v1/events", headers={"X-Forwarded-For": forwarded_for}).status_code
+        for _ in range(n)
+    ]
 
 
 def test_forwarded_addresses_count_only_from_a_trusted_proxy(tmp_path: Any) -> None:

@@ -18,8 +18,19 @@ from services.settings import Settings
 from tests.operations.conftest import OpenOps
 from tests.support import builders as b
 
-FIELDS = {"time", "level", "logger", "message", "request_id", "key_id", "method", "route",
-          "status", "latency_ms", "client"}
+FIELDS = {
+    "time",
+    "level",
+    "logger",
+    "message",
+    "request_id",
+    "key_id",
+    "method",
+    "route",
+    "status",
+    "latency_ms",
+    "client",
+}
 
 
 class Lines:
@@ -49,11 +60,15 @@ def lines() -> Iterator[Lines]:
 
 
 def test_one_object_per_request_with_the_key_id_and_never_the_secret(
-        ops: OpenOps, lines: Lines) -> None:
+    ops: OpenOps, lines: Lines
+) -> None:
     service = ops(log_format="json")
     key, token = service.container.keys.create("write", "logged-writer", utc_now())
-    response = service.client.post("/v1/events", json=b.company(), headers={
-        "Authorization": f"Bearer {token}", "X-Request-Id": "req-42.a:b"})
+    response = service.client.post(
+        "/v1/events",
+        json=b.company(),
+        headers={"Authorization": f"Bearer {token}", "X-Request-Id": "req-42.a:b"},
+    )
     assert response.status_code == 201
     assert response.headers["x-request-id"] == "req-42.a:b"
     assert service.client.get("/v1/chips/h20").status_code == 404
@@ -72,8 +87,9 @@ def test_one_object_per_request_with_the_key_id_and_never_the_secret(
 
 
 @pytest.mark.parametrize("incoming", ["a b", "x" * 129, "ünïcode".encode("latin-1"), ""])
-def test_an_insane_request_id_is_replaced(ops: OpenOps, lines: Lines,
-                                          incoming: str | bytes) -> None:
+def test_an_insane_request_id_is_replaced(
+    ops: OpenOps, lines: Lines, incoming: str | bytes
+) -> None:
     service = ops(log_format="json")
     response = service.client.get("/healthz", headers={"X-Request-Id": incoming})
     made = response.headers["x-request-id"]
@@ -81,8 +97,7 @@ def test_an_insane_request_id_is_replaced(ops: OpenOps, lines: Lines,
     assert [line["request_id"] for line in lines.read()] == [made]
 
 
-def test_text_format_logs_no_request_lines_but_echoes_the_id(
-        ops: OpenOps, lines: Lines) -> None:
+def test_text_format_logs_no_request_lines_but_echoes_the_id(ops: OpenOps, lines: Lines) -> None:
     service = ops()  # uvicorn's access log covers requests in text
     response = service.client.get("/healthz")
     assert len(response.headers["x-request-id"]) == 32
@@ -97,8 +112,14 @@ def test_other_records_are_json_with_the_request_id_in_effect() -> None:
         raise ValueError("boom")
     except ValueError:
         record = logging.getLogger("regtimeline.api").makeRecord(
-            "regtimeline.api", logging.ERROR, __file__, 1, "unhandled %s", ("error",),
-            exc_info=__import__("sys").exc_info())
+            "regtimeline.api",
+            logging.ERROR,
+            __file__,
+            1,
+            "unhandled %s",
+            ("error",),
+            exc_info=__import__("sys").exc_info(),
+        )
     token = REQUEST_ID.set("abc")
     try:
         line = json.loads(formatter.format(record))

@@ -15,9 +15,15 @@ class Ticks:
         return self.now
 
 
-@pytest.mark.parametrize(("text", "rate"), [
-    ("100/s", Rate(100, 1.0)), ("6000/min", Rate(6000, 60.0)), (" 10 / hour ", Rate(10, 3600.0)),
-    ("1/h", Rate(1, 3600.0))])
+@pytest.mark.parametrize(
+    ("text", "rate"),
+    [
+        ("100/s", Rate(100, 1.0)),
+        ("6000/min", Rate(6000, 60.0)),
+        (" 10 / hour ", Rate(10, 3600.0)),
+        ("1/h", Rate(1, 3600.0)),
+    ],
+)
 def test_rates_parse(text: str, rate: Rate) -> None:
     assert parse_rate(text) == rate
 
@@ -43,8 +49,11 @@ def test_the_verdict_headers() -> None:
     ticks = Ticks()
     buckets = TokenBuckets(parse_rate("1/s"), ticks)
     first = buckets.take("a")
-    assert first.headers() == {"RateLimit-Limit": "2", "RateLimit-Remaining": "1",
-                               "RateLimit-Reset": "1"}
+    assert first.headers() == {
+        "RateLimit-Limit": "2",
+        "RateLimit-Remaining": "1",
+        "RateLimit-Reset": "1",
+    }
     buckets.take("a")
     refused = buckets.take("a")
     assert not refused.allowed and refused.retry_after == 1 and refused.reset_seconds == 2

@@ -23,12 +23,22 @@ SPEC_VALUES: dict[str, tuple[Any, ...]] = {
     "hbm_gb": (24, "80", 96),
 }
 # Creators get a fresh id at run time; lifecycle events name one of the created objects.
-CREATORS = {"ExportBanImposed": "measure_id", "LicenseGranted": "license_id",
-            "LicenseDenied": "application_id", "RevenueShareAgreed": "agreement_id",
-            "AdvisoryIssued": "advisory_id", "InvestigationOpened": "case_id"}
-FOLLOWS = {"ExportBanImposed": "ExportBanAmended", "LicenseGranted": "LicenseRevoked",
-           "RevenueShareAgreed": "RevenueShareEnded", "AdvisoryIssued": "AdvisoryWithdrawn",
-           "InvestigationOpened": "InvestigationConcluded", "ProductionHalted": "ProductionResumed"}
+CREATORS = {
+    "ExportBanImposed": "measure_id",
+    "LicenseGranted": "license_id",
+    "LicenseDenied": "application_id",
+    "RevenueShareAgreed": "agreement_id",
+    "AdvisoryIssued": "advisory_id",
+    "InvestigationOpened": "case_id",
+}
+FOLLOWS = {
+    "ExportBanImposed": "ExportBanAmended",
+    "LicenseGranted": "LicenseRevoked",
+    "RevenueShareAgreed": "RevenueShareEnded",
+    "AdvisoryIssued": "AdvisoryWithdrawn",
+    "InvestigationOpened": "InvestigationConcluded",
+    "ProductionHalted": "ProductionResumed",
+}
 CHIP_KEYS = ("chip", "chips", "successor_of")
 COMPANY_KEYS = ("company", "companies", "suppliers", "licensee", "manufacturer")
 # What a full-data correction may change, per target type (identity fields never).
@@ -72,21 +82,24 @@ def whens(lo: int = 0, hi: int = WINDOW - 1) -> st.SearchStrategy[When]:
 
 def _specs() -> st.SearchStrategy[dict[str, Any]]:
     names = st.lists(st.sampled_from(sorted(SPEC_VALUES)), min_size=1, max_size=3, unique=True)
-    return names.flatmap(lambda ns: st.fixed_dictionaries(
-        {n: st.sampled_from(SPEC_VALUES[n]) for n in ns}))
+    return names.flatmap(
+        lambda ns: st.fixed_dictionaries({n: st.sampled_from(SPEC_VALUES[n]) for n in ns})
+    )
 
 
 def _criteria(min_size: int = 0) -> st.SearchStrategy[list[dict[str, Any]]]:
     names = st.lists(st.sampled_from(sorted(SPEC_VALUES)), min_size=1, max_size=2, unique=True)
-    clause = names.flatmap(lambda ns: st.fixed_dictionaries(
-        {f"{n}_min": st.sampled_from(SPEC_VALUES[n]) for n in ns}))
+    clause = names.flatmap(
+        lambda ns: st.fixed_dictionaries({f"{n}_min": st.sampled_from(SPEC_VALUES[n]) for n in ns})
+    )
     return st.lists(clause, min_size=min_size, max_size=2)
 
 
 def _some(candidates: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     """A non-empty part of `candidates` (what an amendment or a correction changes)."""
-    keys = st.lists(st.sampled_from(sorted(candidates)), min_size=1, max_size=len(candidates),
-                    unique=True)
+    keys = st.lists(
+        st.sampled_from(sorted(candidates)), min_size=1, max_size=len(candidates), unique=True
+    )
     return keys.map(lambda ks: {k: candidates[k] for k in sorted(ks)})
 
 
@@ -104,8 +117,7 @@ class Vocabulary:
         return st.lists(st.integers(0, self.n_chips - 1), min_size=lo, max_size=hi, unique=True)
 
     def companies(self, lo: int = 0, hi: int = 2) -> st.SearchStrategy[list[int]]:
-        return st.lists(st.integers(0, self.n_companies - 1), min_size=lo, max_size=hi,
-                        unique=True)
+        return st.lists(st.integers(0, self.n_companies - 1), min_size=lo, max_size=hi, unique=True)
 
     def company(self) -> st.SearchStrategy[int]:
         return st.integers(0, self.n_companies - 1)
@@ -116,8 +128,10 @@ class Vocabulary:
 
     @staticmethod
     def issuer() -> dict[str, st.SearchStrategy[str]]:
-        return {"authority": st.sampled_from(("BIS", "EC", "MOFCOM")),
-                "jurisdiction": st.sampled_from(JURISDICTIONS)}
+        return {
+            "authority": st.sampled_from(("BIS", "EC", "MOFCOM")),
+            "jurisdiction": st.sampled_from(JURISDICTIONS),
+        }
 
     def end_users(self) -> st.SearchStrategy[list[int]]:
         """Mostly none: a measure naming end users changes no export status."""
@@ -126,32 +140,66 @@ class Vocabulary:
     def creators(self) -> dict[str, st.SearchStrategy[dict[str, Any]]]:
         control = st.sampled_from(("ban", "license_required"))
         return {
-            "ExportBanImposed": st.fixed_dictionaries({
-                **self.issuer(), "destinations": self.destinations(), "chips": self.chips(),
-                "criteria": _criteria(), "companies": self.end_users(), "control": control,
-            }).map(lambda d: _covering(d, ("chips", "criteria", "companies"), "chips")),
-            "LicenseGranted": st.fixed_dictionaries({
-                **self.issuer(), "licensee": self.company(), "chips": self.chips(1),
-                "destinations": self.destinations(),
-            }, optional={"expires_at": whens(-5, WINDOW + 5)}),
-            "LicenseDenied": st.fixed_dictionaries({
-                **self.issuer(), "licensee": self.company(), "chips": self.chips(1, 2),
-                "destinations": self.destinations()}),
-            "RevenueShareAgreed": st.fixed_dictionaries({
-                "company": self.company(), "chips": self.chips(1),
-                "destinations": self.destinations(), "beneficiary": st.sampled_from(JURISDICTIONS),
-                "percent": st.sampled_from(("15", 5, "12.5", 100))}),
-            "AdvisoryIssued": st.fixed_dictionaries({
-                **self.issuer(), "chips": self.chips(), "companies": self.companies(),
-                "guidance": st.sampled_from(("caution", "avoid_purchase", "purchase_ban")),
-            }).map(lambda d: _covering(d, ("chips", "companies"), "companies")),
-            "InvestigationOpened": st.fixed_dictionaries({
-                **self.issuer(), "companies": self.companies(), "chips": self.chips(0, 2),
-                "kind": st.sampled_from(("antitrust", "security", "summons")),
-            }).map(lambda d: _covering(d, ("chips", "companies"), "chips")),
-            "ProductionHalted": st.fixed_dictionaries({
-                "company": self.company(), "chips": self.chips(1), "suppliers": self.companies(),
-            }, optional={"reason": st.just("told to stop")}),
+            "ExportBanImposed": st.fixed_dictionaries(
+                {
+                    **self.issuer(),
+                    "destinations": self.destinations(),
+                    "chips": self.chips(),
+                    "criteria": _criteria(),
+                    "companies": self.end_users(),
+                    "control": control,
+                }
+            ).map(lambda d: _covering(d, ("chips", "criteria", "companies"), "chips")),
+            "LicenseGranted": st.fixed_dictionaries(
+                {
+                    **self.issuer(),
+                    "licensee": self.company(),
+                    "chips": self.chips(1),
+                    "destinations": self.destinations(),
+                },
+                optional={"expires_at": whens(-5, WINDOW + 5)},
+            ),
+            "LicenseDenied": st.fixed_dictionaries(
+                {
+                    **self.issuer(),
+                    "licensee": self.company(),
+                    "chips": self.chips(1, 2),
+                    "destinations": self.destinations(),
+                }
+            ),
+            "RevenueShareAgreed": st.fixed_dictionaries(
+                {
+                    "company": self.company(),
+                    "chips": self.chips(1),
+                    "destinations": self.destinations(),
+                    "beneficiary": st.sampled_from(JURISDICTIONS),
+                    "percent": st.sampled_from(("15", 5, "12.5", 100)),
+                }
+            ),
+            "AdvisoryIssued": st.fixed_dictionaries(
+                {
+                    **self.issuer(),
+                    "chips": self.chips(),
+                    "companies": self.companies(),
+                    "guidance": st.sampled_from(("caution", "avoid_purchase", "purchase_ban")),
+                }
+            ).map(lambda d: _covering(d, ("chips", "companies"), "companies")),
+            "InvestigationOpened": st.fixed_dictionaries(
+                {
+                    **self.issuer(),
+                    "companies": self.companies(),
+                    "chips": self.chips(0, 2),
+                    "kind": st.sampled_from(("antitrust", "security", "summons")),
+                }
+            ).map(lambda d: _covering(d, ("chips", "companies"), "chips")),
+            "ProductionHalted": st.fixed_dictionaries(
+                {
+                    "company": self.company(),
+                    "chips": self.chips(1),
+                    "suppliers": self.companies(),
+                },
+                optional={"reason": st.just("told to stop")},
+            ),
         }
 
     def follow_up(self) -> dict[str, st.SearchStrategy[Any]]:
@@ -159,11 +207,15 @@ class Vocabulary:
         run time (an amendment's changes, a lift's reason, a finding, a resume's chips as
         indices into its halt's)."""
         return {
-            "amend": st.fixed_dictionaries({
-                "destinations": self.destinations(), "chips": self.chips(),
-                "criteria": _criteria(), "companies": self.end_users(),
-                "control": st.sampled_from(("ban", "license_required")),
-            }).flatmap(_some),
+            "amend": st.fixed_dictionaries(
+                {
+                    "destinations": self.destinations(),
+                    "chips": self.chips(),
+                    "criteria": _criteria(),
+                    "companies": self.end_users(),
+                    "control": st.sampled_from(("ban", "license_required")),
+                }
+            ).flatmap(_some),
             "reason": st.sampled_from(("rescinded", "suspended", "superseded")),
             "finding": st.sampled_from(("violation", "cleared", "other")),
             "resumed": st.lists(st.integers(0, 2), min_size=1, max_size=2, unique=True),
@@ -171,19 +223,29 @@ class Vocabulary:
 
     def replacement(self) -> st.SearchStrategy[dict[str, Any]]:
         """Material for a full-data correction: which fields change, and to what."""
-        return st.fixed_dictionaries({
-            "change": st.integers(1, 31),  # a bit mask over the target type's MUTABLE fields
-            "chips": self.chips(1), "companies": self.companies(), "suppliers": self.companies(),
-            "criteria": _criteria(1), "control": st.sampled_from(("ban", "license_required")),
-            "destinations": self.destinations(), "specs": st.none() | _specs(),
-            "expires_at": st.none() | whens(-5, WINDOW + 5), "licensee": self.company(),
-            "percent": st.sampled_from(("15", "7.5")), "manufacturer": self.company(),
-            "successor_of": st.none() | st.integers(0, self.n_chips - 1),
-            "guidance": st.sampled_from(("caution", "other")), "name": st.just("Renamed"),
-            "kind": st.sampled_from(("security", "other")), "country": st.sampled_from(("CN", "TW")),
-            "finding": st.sampled_from(("violation", "cleared")),
-            "reason": st.sampled_from(("expired", "other")),
-        })
+        return st.fixed_dictionaries(
+            {
+                "change": st.integers(1, 31),  # a bit mask over the target type's MUTABLE fields
+                "chips": self.chips(1),
+                "companies": self.companies(),
+                "suppliers": self.companies(),
+                "criteria": _criteria(1),
+                "control": st.sampled_from(("ban", "license_required")),
+                "destinations": self.destinations(),
+                "specs": st.none() | _specs(),
+                "expires_at": st.none() | whens(-5, WINDOW + 5),
+                "licensee": self.company(),
+                "percent": st.sampled_from(("15", "7.5")),
+                "manufacturer": self.company(),
+                "successor_of": st.none() | st.integers(0, self.n_chips - 1),
+                "guidance": st.sampled_from(("caution", "other")),
+                "name": st.just("Renamed"),
+                "kind": st.sampled_from(("security", "other")),
+                "country": st.sampled_from(("CN", "TW")),
+                "finding": st.sampled_from(("violation", "cleared")),
+                "reason": st.sampled_from(("expired", "other")),
+            }
+        )
 
 
 TICK = st.integers(1, 600)  # minutes the clock moves before each append
@@ -193,49 +255,94 @@ TARGET = st.integers(0, 10**6)  # an index into what the run has stored, modulo 
 
 def weighted(*choices: tuple[st.SearchStrategy[Any], int]) -> st.SearchStrategy[Any]:
     """One of the strategies, in proportion to its weight (`st.one_of` merges repeats)."""
-    return st.sampled_from([s for s, weight in choices for _ in range(weight)]).flatmap(
-        lambda s: s)
+    return st.sampled_from([s for s, weight in choices for _ in range(weight)]).flatmap(lambda s: s)
 
 
 def _creations(vocabulary: Vocabulary) -> list[tuple[st.SearchStrategy[dict[str, Any]], int]]:
     weights = {"ExportBanImposed": 4, "LicenseGranted": 2, "ProductionHalted": 2}
-    return [(st.fixed_dictionaries({
-        "op": st.just("create"), "type": st.just(kind), "data": payload,
-        "effective_at": whens(), "reported": REPORTED, "tick": TICK,
-    }), weights.get(kind, 1)) for kind, payload in vocabulary.creators().items()]
+    return [
+        (
+            st.fixed_dictionaries(
+                {
+                    "op": st.just("create"),
+                    "type": st.just(kind),
+                    "data": payload,
+                    "effective_at": whens(),
+                    "reported": REPORTED,
+                    "tick": TICK,
+                }
+            ),
+            weights.get(kind, 1),
+        )
+        for kind, payload in vocabulary.creators().items()
+    ]
 
 
 def _follow_ups(vocabulary: Vocabulary) -> st.SearchStrategy[dict[str, Any]]:
     """A lifecycle event of one of the run's objects, a few days after its creation as
     stored (or, now and then, before it: the writer refuses those)."""
-    return st.fixed_dictionaries({
-        "op": st.just("follow"), "target": TARGET, "lift": st.integers(0, 2).map(lambda i: i == 0),
-        **vocabulary.follow_up(), "after": st.integers(-2, 40),
-        "hour": st.none() | st.sampled_from((0, 12)), "reported": REPORTED, "tick": TICK,
-    })
+    return st.fixed_dictionaries(
+        {
+            "op": st.just("follow"),
+            "target": TARGET,
+            "lift": st.integers(0, 2).map(lambda i: i == 0),
+            **vocabulary.follow_up(),
+            "after": st.integers(-2, 40),
+            "hour": st.none() | st.sampled_from((0, 12)),
+            "reported": REPORTED,
+            "tick": TICK,
+        }
+    )
 
 
 def _revisions(vocabulary: Vocabulary) -> list[tuple[st.SearchStrategy[dict[str, Any]], int]]:
     reported = st.none() | whens(-10, WINDOW + 10)  # None: recorded_at (docs/clocks.md)
-    changes = st.fixed_dictionaries({
-        "effective_at": whens(), "reported_at": whens(-20, WINDOW + 20),
-        "data": vocabulary.replacement(),
-    }).flatmap(_some)
+    changes = st.fixed_dictionaries(
+        {
+            "effective_at": whens(),
+            "reported_at": whens(-20, WINDOW + 20),
+            "data": vocabulary.replacement(),
+        }
+    ).flatmap(_some)
     reinstating = st.one_of(
-        st.just({"same_data": True}), st.fixed_dictionaries({"effective_at": whens()}),
-        st.fixed_dictionaries({"reported_at": whens(-20, WINDOW + 20)}))
-    correct = st.fixed_dictionaries({
-        "op": st.just("correct"), "pool": st.sampled_from(("any", "registry", "creator", "follow")),
-        "target": TARGET, "changes": changes, "reported": reported, "tick": TICK})
-    retract = st.fixed_dictionaries({
-        "op": st.just("retract"), "pool": st.sampled_from(("domain", "creator", "follow")),
-        "target": TARGET, "reported": reported, "tick": TICK})
-    reinstate = st.fixed_dictionaries({"op": st.just("reinstate"), "target": TARGET,
-                                       "changes": reinstating, "reported": reported, "tick": TICK})
+        st.just({"same_data": True}),
+        st.fixed_dictionaries({"effective_at": whens()}),
+        st.fixed_dictionaries({"reported_at": whens(-20, WINDOW + 20)}),
+    )
+    correct = st.fixed_dictionaries(
+        {
+            "op": st.just("correct"),
+            "pool": st.sampled_from(("any", "registry", "creator", "follow")),
+            "target": TARGET,
+            "changes": changes,
+            "reported": reported,
+            "tick": TICK,
+        }
+    )
+    retract = st.fixed_dictionaries(
+        {
+            "op": st.just("retract"),
+            "pool": st.sampled_from(("domain", "creator", "follow")),
+            "target": TARGET,
+            "reported": reported,
+            "tick": TICK,
+        }
+    )
+    reinstate = st.fixed_dictionaries(
+        {
+            "op": st.just("reinstate"),
+            "target": TARGET,
+            "changes": reinstating,
+            "reported": reported,
+            "tick": TICK,
+        }
+    )
     return [(correct, 6), (retract, 3), (reinstate, 2)]
 
 
-def _registrations(draw: st.DrawFn, vocabulary: Vocabulary, later: int) -> tuple[list[Any], list[Any]]:
+def _registrations(
+    draw: st.DrawFn, vocabulary: Vocabulary, later: int
+) -> tuple[list[Any], list[Any]]:
     companies = []
     for i in range(vocabulary.n_companies):
         data: dict[str, Any] = {"company": i, "name": f"Company {i}"}
@@ -259,8 +366,7 @@ def _registrations(draw: st.DrawFn, vocabulary: Vocabulary, later: int) -> tuple
 @st.composite
 def histories(draw: st.DrawFn) -> History:
     vocabulary = Vocabulary(chips=draw(st.integers(4, 8)), companies=draw(st.integers(3, 5)))
-    kinds = weighted(*_creations(vocabulary), (_follow_ups(vocabulary), 8),
-                     *_revisions(vocabulary))
+    kinds = weighted(*_creations(vocabulary), (_follow_ups(vocabulary), 8), *_revisions(vocabulary))
     size = draw(st.integers(10, 40))  # drawn first: lists alone favour short histories
     ops = draw(st.lists(kinds, min_size=size, max_size=size))
     companies, chips = _registrations(draw, vocabulary, len(ops))

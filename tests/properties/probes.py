@@ -36,17 +36,19 @@ def _moments(known: bool) -> st.SearchStrategy[tuple[Any, ...]]:
     edge = st.tuples(st.just("edge"), TARGET, st.booleans())
     far = st.tuples(st.just("far"), st.sampled_from((-1, 1)))
     if known:  # K: often "now" or later, so that late reports and embargoes show
-        return st.one_of(day, edge, far, st.just(("now",)), st.just(("now",)),
-                         st.just(("far", 1)))
+        return st.one_of(day, edge, far, st.just(("now",)), st.just(("now",)), st.just(("far", 1)))
     return st.one_of(day, day, edge, far)
 
 
 def probes() -> st.SearchStrategy[Probe]:
     fraction = st.integers(0, 1000)
     position = st.one_of(
-        st.tuples(st.just("event"), TARGET), st.tuples(st.just("span"), fraction),
-        st.tuples(st.just("span"), st.just(1000)), st.tuples(st.just("any"), fraction),
-        st.just(("checkpoint",)))
+        st.tuples(st.just("event"), TARGET),
+        st.tuples(st.just("span"), fraction),
+        st.tuples(st.just("span"), st.just(1000)),
+        st.tuples(st.just("any"), fraction),
+        st.just(("checkpoint",)),
+    )
     return st.builds(Probe, _moments(False), _moments(True), position)
 
 
@@ -72,5 +74,8 @@ def _position(run: Run, choice: tuple[Any, ...], head: int, checkpoint: int) -> 
 
 
 def resolve(run: Run, probe: Probe, head: int, checkpoint: int) -> Coordinates:
-    return Coordinates(_moment(run, probe.as_of), _moment(run, probe.known_at),
-                       _position(run, probe.position, head, checkpoint))
+    return Coordinates(
+        _moment(run, probe.as_of),
+        _moment(run, probe.known_at),
+        _position(run, probe.position, head, checkpoint),
+    )

@@ -41,20 +41,25 @@ class WholeLog:
         return list(self.events)
 
 
-def expected(kind: str, subject: str, log: list[tuple[int, Recorded]],
-             at: Coordinates) -> dict[str, Any] | None:
+def expected(
+    kind: str, subject: str, log: list[tuple[int, Recorded]], at: Coordinates
+) -> dict[str, Any] | None:
     """The reference: the fold of docs/state.md over every event in the store."""
     return reference.state(kind, subject, log, at.as_of, at.known_at, at.position)
 
 
-def expected_for_all(subjects: list[tuple[str, str]], log: list[tuple[int, Recorded]],
-                     at: Coordinates, pin: bool) -> dict[tuple[str, str], dict[str, Any] | None]:
+def expected_for_all(
+    subjects: list[tuple[str, str]], log: list[tuple[int, Recorded]], at: Coordinates, pin: bool
+) -> dict[tuple[str, str], dict[str, Any] | None]:
     """`expected` for many subjects at one (T, K, P), folding the whole log once (folding
     it per subject would dominate the run). With `pin`, one subject, varying with P, is also
     asked of `domain.pit.state` itself, which ties this shortcut to the reference."""
     world = reference.world_at(log, at.as_of, at.known_at, at.position)
-    echo = {"as_of": format_instant(at.as_of), "known_at": format_instant(at.known_at),
-            "position": at.position}
+    echo = {
+        "as_of": format_instant(at.as_of),
+        "known_at": format_instant(at.known_at),
+        "position": at.position,
+    }
     answers = {}
     for kind, subject in subjects:
         view = chip_view(world, subject) if kind == "chip" else company_view(world, subject)

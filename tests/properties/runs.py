@@ -57,7 +57,8 @@ class Run:
     positions: list[int] = field(default_factory=list)
     refused: int = 0
     ids: dict[str, itertools.count[int]] = field(
-        default_factory=lambda: defaultdict(itertools.count))
+        default_factory=lambda: defaultdict(itertools.count)
+    )
 
     def __post_init__(self) -> None:
         self.start = _day(self.clock.now) - timedelta(days=WINDOW // 2)
@@ -118,26 +119,38 @@ class Run:
         about: a new spec sheet for the first chip, the first domain event retracted. After
         the P of an earlier answer, they must not change it."""
         when, tick = When(0), 1
-        ops = [{"op": "correct", "pool": "chips", "target": 0, "reported": when, "tick": tick,
-                "changes": {"data": {"change": 1, "specs": {"tpp": 9000}}}}]
+        ops = [
+            {
+                "op": "correct",
+                "pool": "chips",
+                "target": 0,
+                "reported": when,
+                "tick": tick,
+                "changes": {"data": {"change": 1, "specs": {"tpp": 9000}}},
+            }
+        ]
         if self.pool("domain"):
-            ops.append({"op": "retract", "pool": "domain", "target": 0, "reported": when,
-                        "tick": tick})
+            ops.append(
+                {"op": "retract", "pool": "domain", "target": 0, "reported": when, "tick": tick}
+            )
         return ops
 
     def pool(self, name: str) -> list[Recorded]:
         """Accepted base events a revision may aim at: all, registrations (of chips),
         domain events, creations (a halt included) or what follows them (a resume included)."""
+
         def role(e: Recorded) -> Role:
             return CATALOG[e.type].role
+
         wanted = {
             "any": lambda e: True,
             "registry": lambda e: role(e) is Role.REGISTRY,
             "chips": lambda e: e.type == "ChipRegistered",
             "domain": lambda e: role(e) is not Role.REGISTRY,
             "creator": lambda e: role(e) is Role.CREATOR or e.type == "ProductionHalted",
-            "follow": lambda e: role(e) in (Role.LIFECYCLE, Role.TERMINAL)
-            or e.type == "ProductionResumed",
+            "follow": lambda e: (
+                role(e) in (Role.LIFECYCLE, Role.TERMINAL) or e.type == "ProductionResumed"
+            ),
         }[name]
         return [e for e in self.accepted if wanted(e)]
 
@@ -157,11 +170,15 @@ class Run:
             return None
         target = self._target(pool, op["target"])
         if op["op"] == "retract":
-            body = {"type": "EventRetracted",
-                    "data": {"event_id": target.event_id, "reason": "reported in error"}}
+            body = {
+                "type": "EventRetracted",
+                "data": {"event_id": target.event_id, "reason": "reported in error"},
+            }
         else:
-            body = {"type": "EventCorrected",
-                    "data": {"event_id": target.event_id, "changes": self._changes(target, op)}}
+            body = {
+                "type": "EventCorrected",
+                "data": {"event_id": target.event_id, "changes": self._changes(target, op)},
+            }
         if op["reported"] is not None:
             body["reported_at"] = self.at(op["reported"])
         return body
@@ -180,8 +197,11 @@ class Run:
             data[id_field] = f"{self.prefix}-{next(self.ids[id_field])}"
         when: When = op["effective_at"]
         effective = self.start + timedelta(days=when.day, hours=when.hour or 0)
-        return {"type": op["type"], "data": data,
-                **self._clocks(effective, when.hour is None, op["reported"])}
+        return {
+            "type": op["type"],
+            "data": data,
+            **self._clocks(effective, when.hour is None, op["reported"]),
+        }
 
     def _follow(self, op: dict[str, Any]) -> dict[str, Any] | None:
         objects = [e for e in self.pool("creator") if e.type in FOLLOWS]  # not a denial
@@ -191,19 +211,30 @@ class Run:
         kind = FOLLOWS[target.type]
         if target.type == "ProductionHalted":
             chips = target.data["chips"]
-            data = {"company": target.data["company"],
-                    "chips": sorted({chips[i % len(chips)] for i in op["resumed"]})}
+            data = {
+                "company": target.data["company"],
+                "chips": sorted({chips[i % len(chips)] for i in op["resumed"]}),
+            }
         else:
             if kind == "ExportBanAmended" and op["lift"]:
                 kind = "ExportBanLifted"
             id_field = CATALOG[kind].id_field
-            data = {id_field: target.data[id_field], **{
-                "ExportBanAmended": self.render(op["amend"]), "ExportBanLifted": {"reason": op["reason"]},
-                "InvestigationConcluded": {"finding": op["finding"]}}.get(kind, {})}
+            data = {
+                id_field: target.data[id_field],
+                **{
+                    "ExportBanAmended": self.render(op["amend"]),
+                    "ExportBanLifted": {"reason": op["reason"]},
+                    "InvestigationConcluded": {"finding": op["finding"]},
+                }.get(kind, {}),
+            }
         effective = _day(parse_instant(target.effective_at)) + timedelta(
-            days=op["after"], hours=op["hour"] or 0)
-        return {"type": kind, "data": data,
-                **self._clocks(effective, op["hour"] is None, op["reported"])}
+            days=op["after"], hours=op["hour"] or 0
+        )
+        return {
+            "type": kind,
+            "data": data,
+            **self._clocks(effective, op["hour"] is None, op["reported"]),
+        }
 
     def _changes(self, target: Recorded, op: dict[str, Any]) -> dict[str, Any]:
         wanted = op["changes"]
@@ -237,8 +268,9 @@ class Run:
         payloads = [e.data for e in self.accepted]
         for revision in self.revisions:
             changes = revision.data.get("changes", {})
-            found |= {parse_instant(changes[c]) for c in ("effective_at", "reported_at")
-                      if c in changes}
+            found |= {
+                parse_instant(changes[c]) for c in ("effective_at", "reported_at") if c in changes
+            }
             payloads.append(changes.get("data") or {})
         found |= {parse_instant(p["expires_at"]) for p in payloads if p.get("expires_at")}
         return sorted(found) or [self.start]

@@ -57,14 +57,20 @@ PROBES = {"default": 8, "thorough": 12}[PROFILE]  # coordinates asked per exampl
 
 
 def _settings(examples: int) -> Any:
-    return settings(max_examples=examples, deadline=None, suppress_health_check=[
-        HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
 
 
 # psycopg_pool's background threads draw from `random` (connection-lifetime jitter) while
 # Hypothesis generates data; Hypothesis mistakes that for a strategy using `random`.
-POOL_JITTER = pytest.mark.filterwarnings(
-    "ignore:Do not use the `random` module inside strategies")
+POOL_JITTER = pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
 
 
 # -- the databases the examples share ---------------------------------------------------------
@@ -105,9 +111,11 @@ class Stores:
         if self.backend.farm is not None:
             database = self.backend.farm.create()
             self.databases.append(database)
-            return Settings(database_url=self.backend.farm.service_url(database),
-                            migration_database_url=self.backend.farm.owner_url(database),
-                            data_dir=self.folder)
+            return Settings(
+                database_url=self.backend.farm.service_url(database),
+                migration_database_url=self.backend.farm.owner_url(database),
+                data_dir=self.folder,
+            )
         folder = self.folder / f"store-{next(self.opened)}"
         folder.mkdir()
         fresh = Settings(database_url=f"sqlite:///{folder}/regtimeline.db", data_dir=folder)
@@ -144,8 +152,15 @@ def _note(run: Run, answers: list[dict[str, Any]]) -> None:
     stored = len(run.pool("domain"))
     event(f"accepted {stored // 10 * 10}+ domain events, refused {run.refused // 10 * 10}+")
     event(f"registered answers: {len(answers) // 20 * 20}+")
-    for name in ("anomalies", "upcoming", "export", "end_user_restrictions", "licenses",
-                 "production_orders_received", "investigations"):
+    for name in (
+        "anomalies",
+        "upcoming",
+        "export",
+        "end_user_restrictions",
+        "licenses",
+        "production_orders_received",
+        "investigations",
+    ):
         if any(a.get(name) for a in answers):
             event(f"some answer has {name}")
 
@@ -157,12 +172,13 @@ def _note(run: Run, answers: list[dict[str, Any]]) -> None:
 @_settings(EXAMPLES["slice"])
 @given(history=histories(), asked=st.lists(probes(), min_size=PROBES, max_size=PROBES))
 def test_state_from_the_subject_slice_equals_the_fold_over_the_whole_log(
-        stores: Stores, clock: FakeClock, history: History, asked: list[Probe]) -> None:
+    stores: Stores, clock: FakeClock, history: History, asked: list[Probe]
+) -> None:
     container = stores.current()
     run = Run(container, clock, history)
-    run.play(history.ops[:history.split])
+    run.play(history.ops[: history.split])
     container.catch_up()  # later revisions then find their targets in the stored views
-    run.play(history.ops[history.split:])
+    run.play(history.ops[history.split :])
     container.catch_up()
     log = WholeLog.of(container)
     head, checkpoint = container.log.head(), container.projected_position()
@@ -179,25 +195,32 @@ def test_state_from_the_subject_slice_equals_the_fold_over_the_whole_log(
     _note(run, answers)
 
 
-def _query(run: Run, probe: Probe, subject: tuple[str, str], head: int,
-           checkpoint: int) -> tuple[str, dict[str, str]]:
+def _query(
+    run: Run, probe: Probe, subject: tuple[str, str], head: int, checkpoint: int
+) -> tuple[str, dict[str, str]]:
     """An HTTP request with T, K and P explicit; T now and then as a bare date (its end)."""
     at = resolve(run, probe, head, checkpoint)
     as_of = at.as_of.date().isoformat() if probe.as_of[0] == "day" else format_instant(at.as_of)
     kind, slug = subject
     plural = "chips" if kind == "chip" else "companies"
-    return f"/v1/{plural}/{slug}", {"as_of": as_of, "known_at": format_instant(at.known_at),
-                                    "at_position": str(at.position)}
+    return f"/v1/{plural}/{slug}", {
+        "as_of": as_of,
+        "known_at": format_instant(at.known_at),
+        "at_position": str(at.position),
+    }
 
 
-def _check_http(client: TestClient, run: Run, log: list[tuple[int, Recorded]], url: str,
-                params: dict[str, str]) -> bytes:
+def _check_http(
+    client: TestClient, run: Run, log: list[tuple[int, Recorded]], url: str, params: dict[str, str]
+) -> bytes:
     response = client.get(url, params=params)
     kind = "chip" if url.startswith("/v1/chips/") else "company"
     # docs/state.md: K later than the request's time is read as that time.
-    at = Coordinates(parse_instant(params["as_of"], DateRole.END),
-                     min(parse_instant(params["known_at"], DateRole.END), run.clock.now),
-                     int(params["at_position"]))
+    at = Coordinates(
+        parse_instant(params["as_of"], DateRole.END),
+        min(parse_instant(params["known_at"], DateRole.END), run.clock.now),
+        int(params["at_position"]),
+    )
     want = expected(kind, url.rsplit("/", 1)[1], log, at)
     if want is None:
         assert response.status_code == 404, response.text
@@ -211,15 +234,15 @@ def _check_http(client: TestClient, run: Run, log: list[tuple[int, Recorded]], u
 @_settings(EXAMPLES["http"])
 @given(history=histories(), asked=st.lists(st.tuples(probes(), TARGET), min_size=4, max_size=4))
 def test_http_answers_equal_the_fold_and_stay_byte_identical(
-        stores: Stores, clock: FakeClock, history: History,
-        asked: list[tuple[Probe, int]]) -> None:
+    stores: Stores, clock: FakeClock, history: History, asked: list[tuple[Probe, int]]
+) -> None:
     """GET /v1/chips/{id} and /v1/companies/{id} with explicit (T, K, P) serve the reference
     fold; the same request later — after more events, corrections and retractions of earlier
     ones included, were appended and projected — gives the same bytes (docs/state.md,
     "Reproducible")."""
     container, client = stores.current(), stores.http()
     run = Run(container, clock, history)
-    run.play(history.ops[:history.split])
+    run.play(history.ops[: history.split])
     container.catch_up()
     log = WholeLog.of(container)
     head, checkpoint = container.log.head(), container.projected_position()
@@ -230,7 +253,7 @@ def test_http_answers_equal_the_fold_and_stay_byte_identical(
         if parse_instant(params["known_at"]) > clock.now:  # reproducible only for K ≤ now
             params["known_at"] = format_instant(clock.now)
         first.append((url, params, _check_http(client, run, log, url, params)))
-    run.play(history.ops[history.split:])
+    run.play(history.ops[history.split :])
     run.play(run.rewrites_of_the_past())
     container.catch_up()
     log = WholeLog.of(container)

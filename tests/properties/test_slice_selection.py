@@ -25,8 +25,9 @@ def _append(container: Container, body: dict[str, Any]) -> Recorded:
     return container.writer.append([Item(parse_envelope(body))], "test").items[0].event
 
 
-def _state(container: Container, kind: str, subject: str,
-           at: Coordinates | None = None) -> dict[str, Any] | None:
+def _state(
+    container: Container, kind: str, subject: str, at: Coordinates | None = None
+) -> dict[str, Any] | None:
     """The served state, after checking it against the reference over the whole log."""
     container.catch_up()
     at = at or Coordinates(END_OF_2025, container.clock(), container.log.head())
@@ -37,20 +38,24 @@ def _state(container: Container, kind: str, subject: str,
 
 
 def test_a_correction_that_adds_criteria_brings_the_measure_into_other_chips_slices(
-        container: Container, clock: FakeClock) -> None:
+    container: Container, clock: FakeClock
+) -> None:
     for body in (b.company("nvidia"), b.chip("h20", specs={"tpp": 4800}), b.chip("b30a")):
         _append(container, body)
     imposed = _append(container, b.measure("m1", chips=["b30a"]))
     assert _state(container, "chip", "h20")["export"] == {}  # type: ignore[index]
     clock.advance(days=1)
-    _append(container, b.correction(imposed.event_id,
-                                    data={**imposed.data, "criteria": [{"tpp_min": 4000}]}))
+    _append(
+        container,
+        b.correction(imposed.event_id, data={**imposed.data, "criteria": [{"tpp_min": 4000}]}),
+    )
     export = _state(container, "chip", "h20")["export"]  # type: ignore[index]
     assert export["CN"]["matched_by"] == {"m1": {"by": "criteria", "index": 0}}
 
 
 def test_a_correction_naming_another_chip_brings_the_measure_into_its_slice(
-        container: Container, clock: FakeClock) -> None:
+    container: Container, clock: FakeClock
+) -> None:
     for body in (b.company("nvidia"), b.chip("h20"), b.chip("b30a")):
         _append(container, body)
     imposed = _append(container, b.measure("m1", chips=["h20"]))
@@ -65,26 +70,36 @@ def test_a_correction_naming_another_chip_brings_the_measure_into_its_slice(
 
 
 def test_a_spec_correction_brings_a_chip_under_existing_criteria(
-        container: Container, clock: FakeClock) -> None:
-    registered = [_append(container, body) for body in (
-        b.company("nvidia"), b.chip("h20", specs={"tpp": 1000}))][1]
+    container: Container, clock: FakeClock
+) -> None:
+    registered = [
+        _append(container, body)
+        for body in (b.company("nvidia"), b.chip("h20", specs={"tpp": 1000}))
+    ][1]
     _append(container, b.measure("m1", chips=[], criteria=[{"tpp_min": 4800}], control="ban"))
     assert _state(container, "chip", "h20")["export"] == {}  # type: ignore[index]
     clock.advance(days=1)
-    _append(container, b.correction(registered.event_id,
-                                    data={**registered.data, "specs": {"tpp": 6000}}))
+    _append(
+        container,
+        b.correction(registered.event_id, data={**registered.data, "specs": {"tpp": 6000}}),
+    )
     assert _state(container, "chip", "h20")["export"]["CN"]["status"] == "banned"  # type: ignore[index]
 
 
 def test_a_manufacturer_correction_moves_the_chip_to_the_other_company_from_its_report(
-        container: Container, clock: FakeClock) -> None:
-    registered = [_append(container, body) for body in (
-        b.company("nvidia"), b.company("amd"), b.chip("x1", manufacturer="nvidia"))][2]
+    container: Container, clock: FakeClock
+) -> None:
+    registered = [
+        _append(container, body)
+        for body in (b.company("nvidia"), b.company("amd"), b.chip("x1", manufacturer="nvidia"))
+    ][2]
     container.catch_up()
     before = clock.now
     clock.advance(days=1)
-    _append(container, b.correction(registered.event_id,
-                                    data={**registered.data, "manufacturer": "amd"}))
+    _append(
+        container,
+        b.correction(registered.event_id, data={**registered.data, "manufacturer": "amd"}),
+    )
     assert _state(container, "company", "amd")["chips"] == ["x1"]  # type: ignore[index]
     assert _state(container, "company", "nvidia")["chips"] == []  # type: ignore[index]
     known_before = Coordinates(END_OF_2025, before, container.log.head())

@@ -24,8 +24,16 @@ def main(url: str, prefix: str, count: int) -> None:
     def one(i: int) -> int:
         container.writer.append([Item(parse_envelope(b.company(f"{prefix}-{i}")))], prefix)
         control = "ban" if i % 2 else "license_required"
-        container.writer.append([Item(parse_envelope(
-            b.amendment("shared", effective_at="2025-06-01", control=control)))], prefix)
+        container.writer.append(
+            [
+                Item(
+                    parse_envelope(
+                        b.amendment("shared", effective_at="2025-06-01", control=control)
+                    )
+                )
+            ],
+            prefix,
+        )
         return 2
 
     with ThreadPoolExecutor(4) as pool:

@@ -49,13 +49,16 @@ def _closed(schema: Any) -> Any:
 def _prepared(document_json: str) -> tuple[dict[str, Any], list[tuple[re.Pattern[str], str]]]:
     document = json.loads(document_json)
     document["components"] = _closed(document["components"])
-    templates = [(re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"), path)
-                 for path in document["paths"]]
+    templates = [
+        (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"), path)
+        for path in document["paths"]
+    ]
     return document, templates
 
 
-def _operation(document: dict[str, Any], templates: list[tuple[re.Pattern[str], str]],
-               method: str, path: str) -> dict[str, Any] | None:
+def _operation(
+    document: dict[str, Any], templates: list[tuple[re.Pattern[str], str]], method: str, path: str
+) -> dict[str, Any] | None:
     # A literal path wins over a template (/v1/events/batch over /v1/events/{event_id}).
     matches = [t for pattern, t in templates if pattern.match(path)]
     for template in sorted(matches, key=lambda t: t.count("{")):
@@ -74,8 +77,9 @@ def check_response(document: dict[str, Any], response: httpx.Response) -> None:
     where = f"{request.method} {request.url.path} → {response.status_code}"
     documented = operation["responses"].get(str(response.status_code))
     if documented is None:
-        raise ContractBroken(f"{where}: status not documented "
-                             f"(documented: {sorted(operation['responses'])})")
+        raise ContractBroken(
+            f"{where}: status not documented (documented: {sorted(operation['responses'])})"
+        )
     if response.status_code in BODILESS:
         return
     response.read()

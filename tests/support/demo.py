@@ -17,8 +17,12 @@ AGREEMENT = "nvidia-us-15pct-cn-2025"
 ADVISORY = "cn-2025-08-h20-avoid"
 CASE = "cac-2025-07-nvidia-h20"
 ACTIVE: dict[str, Any] = {"status": "active", "since": None, "halted_by": [], "suppliers": []}
-HALTED: dict[str, Any] = {"status": "halted", "since": "2025-08-22T00:00:00Z",
-                          "halted_by": ["nvidia"], "suppliers": ["amkor", "foxconn", "samsung"]}
+HALTED: dict[str, Any] = {
+    "status": "halted",
+    "since": "2025-08-22T00:00:00Z",
+    "halted_by": ["nvidia"],
+    "suppliers": ["amkor", "foxconn", "samsung"],
+}
 
 
 @dataclass

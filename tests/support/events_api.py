@@ -44,8 +44,14 @@ class Api(ReadsTheLog):
 
     # -- writes, answered as they come ------------------------------------------------------
 
-    def post(self, body: Any, key: str | None = None, path: str = "/v1/events",
-             auth: dict[str, str] | None = None, **headers: str) -> Response:
+    def post(
+        self,
+        body: Any,
+        key: str | None = None,
+        path: str = "/v1/events",
+        auth: dict[str, str] | None = None,
+        **headers: str,
+    ) -> Response:
         """POST `body` with the write key (or `auth`), an Idempotency-Key and `headers`."""
         sent = {**(auth or self.write), **headers}
         if key is not None:
@@ -53,8 +59,9 @@ class Api(ReadsTheLog):
         response: Response = self.client.post(path, json=body, headers=sent)
         return response
 
-    def post_raw(self, raw: Any, content_type: str | None = "application/json",
-                 path: str = "/v1/events") -> Response:
+    def post_raw(
+        self, raw: Any, content_type: str | None = "application/json", path: str = "/v1/events"
+    ) -> Response:
         headers = dict(self.write)
         if content_type is not None:
             headers["Content-Type"] = content_type
@@ -107,8 +114,9 @@ class Api(ReadsTheLog):
 
     # -- keys -------------------------------------------------------------------------------
 
-    def key(self, scope: str = "write", name: str | None = None,
-            expires_in: timedelta | None = None) -> tuple[ApiKey, dict[str, str]]:
+    def key(
+        self, scope: str = "write", name: str | None = None, expires_in: timedelta | None = None
+    ) -> tuple[ApiKey, dict[str, str]]:
         """A new key made at the clock's now: the key and its Authorization header."""
         now = self.clock.now
         expires_at = None if expires_in is None else now + expires_in
@@ -133,8 +141,13 @@ def _query(params: dict[str, Any]) -> dict[str, str]:
 
 
 @contextmanager
-def open_api(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None,
-             write_key: bool = True, **overrides: Any) -> Iterator[Api]:
+def open_api(
+    kind: str,
+    tmp_path: Path,
+    farm: postgres.PostgresFarm | None,
+    write_key: bool = True,
+    **overrides: Any,
+) -> Iterator[Api]:
     """A migrated service on `kind` ("sqlite" | "postgres"), with `overrides` to its Settings,
     and (unless not `write_key`) a write key to it."""
     with open_service(kind, tmp_path, farm, **overrides) as service:

@@ -43,8 +43,9 @@ class Keys:
 
 
 def subscribe(api: TestClient, keys: Keys, url: str, **filters: Any) -> dict[str, Any]:
-    response = api.post("/v1/subscriptions", json={"url": url, **filters},
-                        headers=keys["subscribe"])
+    response = api.post(
+        "/v1/subscriptions", json={"url": url, **filters}, headers=keys["subscribe"]
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -99,8 +100,9 @@ def verify(secret: str, got: Received, at: datetime | None = None) -> dict[str, 
         return Webhook(secret).verify(got.body, got.headers)  # type: ignore[no-any-return]
 
 
-def verified(secret: str, received: Iterable[Received],
-             at: datetime | None = None) -> dict[str, dict[str, Any]]:
+def verified(
+    secret: str, received: Iterable[Received], at: datetime | None = None
+) -> dict[str, dict[str, Any]]:
     """Every delivery verified; payloads by webhook-id (a duplicate must be identical)."""
     found: dict[str, dict[str, Any]] = {}
     for got in received:

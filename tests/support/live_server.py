@@ -32,15 +32,23 @@ class LiveServer:
             self.port = s.getsockname()[1]
         self.app = create_app(container, manage_lifecycle=True)
         # `regtl serve`'s own configuration (services/api/server.py), quieter.
-        config = server_config(self.app, container.settings.model_copy(
-            update={"log_level": "warning"}), host="127.0.0.1", port=self.port,
-            lifespan="on", timeout_graceful_shutdown=3)
+        config = server_config(
+            self.app,
+            container.settings.model_copy(update={"log_level": "warning"}),
+            host="127.0.0.1",
+            port=self.port,
+            lifespan="on",
+            timeout_graceful_shutdown=3,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
         self.base = f"http://127.0.0.1:{self.port}"
         document = self.app.openapi()
-        self.http = httpx.Client(base_url=self.base, timeout=10, event_hooks={
-            "response": [lambda response: check_response(document, response)]})
+        self.http = httpx.Client(
+            base_url=self.base,
+            timeout=10,
+            event_hooks={"response": [lambda response: check_response(document, response)]},
+        )
         self.streams: list[SSE] = []
 
     def __enter__(self) -> LiveServer:
@@ -108,8 +116,9 @@ class SSE:
                 if line == "":
                     if data or "id" in fields:
                         ident = fields.get("id")
-                        self.events.put(Event(int(ident) if ident else None, "\n".join(data),
-                                              fields))
+                        self.events.put(
+                            Event(int(ident) if ident else None, "\n".join(data), fields)
+                        )
                     fields, data = {}, []
                 elif line.startswith(":"):
                     self.comments.append(line[1:].strip())
@@ -133,8 +142,9 @@ class SSE:
             try:
                 got.append(self.events.get(timeout=max(0.0, remaining)))
             except queue.Empty:
-                raise AssertionError(f"stream: {len(got)} of {n} events after {timeout} s: "
-                                     f"{[e.id for e in got]}") from None
+                raise AssertionError(
+                    f"stream: {len(got)} of {n} events after {timeout} s: {[e.id for e in got]}"
+                ) from None
         return got
 
     def nothing_more(self, wait: float = 0.5) -> None:

@@ -40,14 +40,17 @@ class Scene:
         return self
 
     # builders bound to this scene's ids
-    def measure(self, name: str = "m", effective_at: str = "2025-04-09",
-                **data: Any) -> dict[str, Any]:
+    def measure(
+        self, name: str = "m", effective_at: str = "2025-04-09", **data: Any
+    ) -> dict[str, Any]:
         return b.measure(self.id(name), effective_at, **{"chips": [self.chip], **data})
 
-    def licence(self, name: str = "lic", effective_at: str = "2025-08-11",
-                **data: Any) -> dict[str, Any]:
-        return b.license_granted(self.id(name), effective_at,
-                                 **{"licensee": self.company, "chips": [self.chip], **data})
+    def licence(
+        self, name: str = "lic", effective_at: str = "2025-08-11", **data: Any
+    ) -> dict[str, Any]:
+        return b.license_granted(
+            self.id(name), effective_at, **{"licensee": self.company, "chips": [self.chip], **data}
+        )
 
     def state(self, **params: Any) -> dict[str, Any]:
         return self.api.ok(f"/v1/chips/{self.chip}", **params)

@@ -66,8 +66,12 @@ class PostgresFarm:
 
         with _admin() as conn:
             conn.execute(f'CREATE DATABASE "{self.template}"')
-        migrate.upgrade(Settings(database_url=self.service_url(self.template),
-                                 migration_database_url=self.owner_url(self.template)))
+        migrate.upgrade(
+            Settings(
+                database_url=self.service_url(self.template),
+                migration_database_url=self.owner_url(self.template),
+            )
+        )
         self._template_ready = True
 
     def create(self) -> str:

@@ -21,8 +21,9 @@ def assert_problem(response: Response, status: int, kind: str, **where: str) -> 
     for error in body["errors"]:
         assert error["detail"] and len(LOCATORS & set(error)) == 1, error
     for locator, value in where.items():
-        assert {locator: value} in [{k: e[k]} for e in body["errors"] for k in LOCATORS & set(e)], \
+        assert {locator: value} in [{k: e[k]} for e in body["errors"] for k in LOCATORS & set(e)], (
             body["errors"]
+        )
     return body
 
 

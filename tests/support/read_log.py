@@ -31,8 +31,9 @@ def names(log: Stored, listed: list[dict[str, Any]]) -> list[str]:
     return [by_id[event["id"]] for event in listed]
 
 
-def assert_parameter_problem(response: httpx.Response, parameter: str,
-                             status: int = 422, kind: str = "validation-error") -> None:
+def assert_parameter_problem(
+    response: httpx.Response, parameter: str, status: int = 422, kind: str = "validation-error"
+) -> None:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()

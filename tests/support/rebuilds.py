@@ -37,7 +37,10 @@ COMPANIES = ["nvidia", "amkor", "co-0", "co-1", "co-5"]
 
 # -- the log ----------------------------------------------------------------------------------
 
-def add(container: Container, envelope: dict[str, Any], claim: IdempotencyClaim | None = None) -> str:
+
+def add(
+    container: Container, envelope: dict[str, Any], claim: IdempotencyClaim | None = None
+) -> str:
     result = container.writer.append([Item(parse_envelope(envelope))], "tester", claim)
     return str(result.items[0].event.event_id)
 
@@ -51,12 +54,26 @@ def build_log(container: Container, synthetic: int = SYNTHETIC) -> None:
     add(container, b.chip("b30", specs={"tpp": 4000, "performance_density": 6}))
     imposed = add(container, b.measure(criteria=[{"tpp_min": 3000}], companies=[]))
     add(container, b.amendment(destinations=["CN", "HK"]))
-    add(container, b.measure("bis-end-user", chips=[], companies=["amkor"], effective_at="2025-03-01"))
+    add(
+        container,
+        b.measure("bis-end-user", chips=[], companies=["amkor"], effective_at="2025-03-01"),
+    )
     granted = add(container, b.license_granted(expires_at="2025-12-31"))
     add(container, b.correction(granted, effective_at="2025-08-12"))
-    add(container, b.correction(imposed, data={
-        "measure_id": "bis-2025-04-h20", "authority": "BIS", "jurisdiction": "US",
-        "destinations": ["CN"], "chips": ["h20", "b30"], "control": "ban"}))
+    add(
+        container,
+        b.correction(
+            imposed,
+            data={
+                "measure_id": "bis-2025-04-h20",
+                "authority": "BIS",
+                "jurisdiction": "US",
+                "destinations": ["CN"],
+                "chips": ["h20", "b30"],
+                "control": "ban",
+            },
+        ),
+    )
     advisory = add(container, b.advisory(companies=["amkor"]))
     add(container, b.retraction(advisory))
     add(container, b.halt(suppliers=["amkor"]))
@@ -68,6 +85,7 @@ def build_log(container: Container, synthetic: int = SYNTHETIC) -> None:
 
 # -- what readers see -------------------------------------------------------------------------
 
+
 def coordinates(container: Container) -> list[Coordinates]:
     head = container.projected_position()
     now = container.clock()
@@ -76,8 +94,9 @@ def coordinates(container: Container) -> list[Coordinates]:
     return [Coordinates(t, k, p) for t in moments for k in known for p in (head // 2, head)]
 
 
-def answers(container: Container, client: TestClient,
-            at: list[Coordinates] | None = None) -> dict[str, Any]:
+def answers(
+    container: Container, client: TestClient, at: list[Coordinates] | None = None
+) -> dict[str, Any]:
     at = at or coordinates(container)
     found: dict[str, Any] = {}
     with Reading(container.engine) as db:
@@ -85,8 +104,12 @@ def answers(container: Container, client: TestClient,
             for kind, names in (("chip", CHIPS), ("company", COMPANIES)):
                 for name in names:
                     found[f"{kind}:{name}@{c.echo()}"] = container.pit.state(db, kind, name, c)
-    for query in ({"limit": 1000}, {"limit": 250, "chip": "h20"}, {"limit": 100, "company": "amkor"},
-                  {"limit": 300, "type": "EventCorrected"}):
+    for query in (
+        {"limit": 1000},
+        {"limit": 250, "chip": "h20"},
+        {"limit": 100, "company": "amkor"},
+        {"limit": 300, "type": "EventCorrected"},
+    ):
         cursor, pages = None, []
         while True:
             params = {**query, **({"after": cursor} if cursor else {})}
@@ -104,17 +127,32 @@ def snapshot(engine: Engine, generation: str) -> dict[str, list[tuple[Any, ...]]
     """Every row of every read model of a generation, in a stable order."""
     tables = view_tables(generation)
     with engine.connect() as conn:
-        return {table.name.rsplit("_", 1)[0]: sorted(
-            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
-            for row in conn.execute(select(table))) for table in tables.all}
+        return {
+            table.name.rsplit("_", 1)[0]: sorted(
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                for row in conn.execute(select(table))
+            )
+            for table in tables.all
+        }
 
 
 def project(container: Container, generation: str) -> None:
-    Projector(container.engine, read_log_page(container.log), Views(), generation=generation,
-              page=97).catch_up()
+    Projector(
+        container.engine, read_log_page(container.log), Views(), generation=generation, page=97
+    ).catch_up()
 
 
-def rebuilder(container: Container, progress: Callable[[Progress], None] | None = None,
-              page: int = 150, remembered: int = 64) -> Rebuilder:
-    return Rebuilder(container.engine, container.log, page=page, progress=progress,
-                     clock=container.clock, remembered=remembered)
+def rebuilder(
+    container: Container,
+    progress: Callable[[Progress], None] | None = None,
+    page: int = 150,
+    remembered: int = 64,
+) -> Rebuilder:
+    return Rebuilder(
+        container.engine,
+        container.log,
+        page=page,
+        progress=progress,
+        clock=container.clock,
+        remembered=remembered,
+    )

@@ -43,9 +43,14 @@ class Receiver:
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 with outer._lock:
-                    outer.received.append(Received(self.path, {k.lower(): v for k, v in
-                                                               self.headers.items()}, body,
-                                                   time.monotonic()))
+                    outer.received.append(
+                        Received(
+                            self.path,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            body,
+                            time.monotonic(),
+                        )
+                    )
                     answer = outer.script.popleft() if outer.script else outer.default
                 if answer.delay:
                     time.sleep(answer.delay)

@@ -47,16 +47,18 @@ class _Stamped(list[Received]):
 
 
 class QuickReceiver(Receiver):
-    def __init__(self, host: str = "127.0.0.1",
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", clock: Callable[[], datetime] | None = None
+    ) -> None:
         super().__init__()
         self.host = host
         self.received = _Stamped(clock)
         handler = self.server.RequestHandlerClass
         self.server.server_close()
         self.server = (_Server6 if ":" in host else _Server)((host, 0), handler)
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self) -> int:
@@ -75,17 +77,20 @@ class QuickReceiver(Receiver):
         """How many times each webhook-id arrived."""
         return Counter(r.headers.get("webhook-id", "") for r in self.snapshot())
 
-    def wait_until(self, condition: Callable[[QuickReceiver], bool], timeout: float,
-                   why: str = "") -> None:
+    def wait_until(
+        self, condition: Callable[[QuickReceiver], bool], timeout: float, why: str = ""
+    ) -> None:
         """Poll (for subprocess tests, where there is no step() to call) up to a deadline."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if condition(self):
                 return
             time.sleep(0.05)
-        raise AssertionError(f"receiver: timed out after {timeout} s waiting for {why}; "
-                             f"got {sum(self.ids().values())} requests, "
-                             f"{len(self.ids())} distinct webhook-ids")
+        raise AssertionError(
+            f"receiver: timed out after {timeout} s waiting for {why}; "
+            f"got {sum(self.ids().values())} requests, "
+            f"{len(self.ids())} distinct webhook-ids"
+        )
 
 
 class TrickleServer:
@@ -94,8 +99,10 @@ class TrickleServer:
 
     def __init__(self, interval: float = 0.5, phase: str = "headers") -> None:
         self.interval = interval
-        self.start = {"headers": b"HTTP/1.1 200 OK\r\nX-Slow: ",
-                      "body": b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"}[phase]
+        self.start = {
+            "headers": b"HTTP/1.1 200 OK\r\nX-Slow: ",
+            "body": b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n",
+        }[phase]
         self.connections = 0
         self.listener = socket.create_server(("127.0.0.1", 0))
         self._stop = threading.Event()

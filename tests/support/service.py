@@ -49,21 +49,26 @@ class Service:
 
 
 @contextmanager
-def open_service(kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None,
-                 **overrides: Any) -> Iterator[Service]:
+def open_service(
+    kind: str, tmp_path: Path, farm: postgres.PostgresFarm | None, **overrides: Any
+) -> Iterator[Service]:
     """A migrated service on `kind` ("sqlite" | "postgres"), `overrides` to its Settings."""
     database = None
     if kind == "sqlite":
-        settings = Settings(database_url=f"sqlite:///{tmp_path}/regtimeline.db",
-                            data_dir=tmp_path, **overrides)
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path}/regtimeline.db", data_dir=tmp_path, **overrides
+        )
         migrate.upgrade(settings)
     elif farm is None:
         pytest.skip("PostgreSQL not available")
     else:
         database = farm.create()
-        settings = Settings(database_url=farm.service_url(database),
-                            migration_database_url=farm.owner_url(database), data_dir=tmp_path,
-                            **overrides)
+        settings = Settings(
+            database_url=farm.service_url(database),
+            migration_database_url=farm.owner_url(database),
+            data_dir=tmp_path,
+            **overrides,
+        )
     clock = FakeClock()
     container = bootstrap(settings, clock=clock, monotonic=clock.monotonic)
     try:

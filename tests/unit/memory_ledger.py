@@ -117,27 +117,41 @@ class MemoryLedger:
     def positioned(self) -> list[tuple[int, Recorded]]:
         return list(enumerate(self.events, start=1))
 
-    def beliefs(self, known_at: datetime = EVERYTHING_KNOWN,
-                at_position: int | None = None) -> list[Belief]:
+    def beliefs(
+        self, known_at: datetime = EVERYTHING_KNOWN, at_position: int | None = None
+    ) -> list[Belief]:
         """The knowledge set at (K, P) ("What was known")."""
         return beliefs_at(self.positioned(), known_at, self._position(at_position))
 
-    def world(self, as_of: str, known_at: datetime = EVERYTHING_KNOWN,
-              at_position: int | None = None) -> World:
+    def world(
+        self, as_of: str, known_at: datetime = EVERYTHING_KNOWN, at_position: int | None = None
+    ) -> World:
         return fold_world(self.beliefs(known_at, at_position), at(as_of))
 
-    def chip(self, chip: str, as_of: str, known_at: datetime = EVERYTHING_KNOWN,
-             at_position: int | None = None) -> dict[str, Any]:
+    def chip(
+        self,
+        chip: str,
+        as_of: str,
+        known_at: datetime = EVERYTHING_KNOWN,
+        at_position: int | None = None,
+    ) -> dict[str, Any]:
         return self._state("chip", chip, as_of, known_at, at_position)
 
-    def company(self, company: str, as_of: str, known_at: datetime = EVERYTHING_KNOWN,
-                at_position: int | None = None) -> dict[str, Any]:
+    def company(
+        self,
+        company: str,
+        as_of: str,
+        known_at: datetime = EVERYTHING_KNOWN,
+        at_position: int | None = None,
+    ) -> dict[str, Any]:
         return self._state("company", company, as_of, known_at, at_position)
 
-    def _state(self, kind: str, subject: str, as_of: str, known_at: datetime,
-               at_position: int | None) -> dict[str, Any]:
-        found = state(kind, subject, self.positioned(), at(as_of), known_at,
-                      self._position(at_position))
+    def _state(
+        self, kind: str, subject: str, as_of: str, known_at: datetime, at_position: int | None
+    ) -> dict[str, Any]:
+        found = state(
+            kind, subject, self.positioned(), at(as_of), known_at, self._position(at_position)
+        )
         assert found is not None, f"{kind} {subject!r} is not registered"
         return found
 
@@ -152,5 +166,3 @@ def parse(body: Body) -> Envelope:
 
 def pointers(error: DomainError) -> list[str]:
     return [problem.pointer for problem in error.problems]
-
-

@@ -32,8 +32,9 @@ UNREGISTERED: dict[str, tuple[Body, str]] = {
 
 
 @pytest.mark.parametrize(("body", "pointer"), UNREGISTERED.values(), ids=UNREGISTERED.keys())
-def test_naming_an_unregistered_id_is_refused_at_the_item(log: MemoryLedger, body: Body,
-                                                          pointer: str) -> None:
+def test_naming_an_unregistered_id_is_refused_at_the_item(
+    log: MemoryLedger, body: Body, pointer: str
+) -> None:
     error = log.refusal(body)
     assert type(error) is InvalidEvent
     assert pointers(error) == [pointer]
@@ -107,18 +108,34 @@ def test_creating_an_id_twice_is_a_conflict(log: MemoryLedger, body: Body, point
 
 def test_a_duplicate_says_ids_are_never_reused(log: MemoryLedger) -> None:
     log.record(b.measure())
-    assert log.refusal(b.measure()).detail == \
-        "measure 'bis-2025-04-h20' already exists (ids are never reused)"
+    assert (
+        log.refusal(b.measure()).detail
+        == "measure 'bis-2025-04-h20' already exists (ids are never reused)"
+    )
 
 
 def test_every_kind_of_id_has_its_own_namespace(log: MemoryLedger) -> None:
     slug = "shared-2025"
     stored = log.record(
-        b.company(slug), b.chip(slug), b.measure(slug), b.license_granted(slug),
-        b.license_denied(slug), b.revenue_share(slug), b.advisory(slug), b.investigation(slug),
+        b.company(slug),
+        b.chip(slug),
+        b.measure(slug),
+        b.license_granted(slug),
+        b.license_denied(slug),
+        b.revenue_share(slug),
+        b.advisory(slug),
+        b.investigation(slug),
     )
     assert [e.aggregate.split(":")[0] for e in stored] == [
-        "company", "chip", "measure", "license", "application", "agreement", "advisory", "case"]
+        "company",
+        "chip",
+        "measure",
+        "license",
+        "application",
+        "agreement",
+        "advisory",
+        "case",
+    ]
 
 
 def test_a_retracted_creation_keeps_its_id(log: MemoryLedger) -> None:

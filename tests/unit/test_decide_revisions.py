@@ -18,8 +18,12 @@ UNKNOWN = event_id(999)
 
 # -- the target --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("body", [b.correction(UNKNOWN, effective_at="2025-04-10"),
-                                  b.retraction(UNKNOWN)], ids=["correction", "retraction"])
+
+@pytest.mark.parametrize(
+    "body",
+    [b.correction(UNKNOWN, effective_at="2025-04-10"), b.retraction(UNKNOWN)],
+    ids=["correction", "retraction"],
+)
 def test_a_revision_of_an_unknown_event_is_refused(log: MemoryLedger, body: Body) -> None:
     error = log.refusal(body)
     assert (type(error), pointers(error)) == (InvalidEvent, ["/data/event_id"])
@@ -37,8 +41,11 @@ def test_a_revision_of_a_revision_is_refused(log: MemoryLedger, first: str, seco
 
 
 def _revision(kind: str, target: str) -> Body:
-    return b.correction(target, effective_at="2025-04-10") if kind == "correction" \
+    return (
+        b.correction(target, effective_at="2025-04-10")
+        if kind == "correction"
         else b.retraction(target)
+    )
 
 
 @pytest.mark.parametrize("position", [1, 3], ids=["company", "chip"])
@@ -50,8 +57,9 @@ def test_a_registry_event_cannot_be_retracted(log: MemoryLedger, position: int) 
 
 def test_a_registry_event_can_be_corrected(log: MemoryLedger) -> None:
     h20 = log.events[1]
-    decision = log.decide(b.correction(h20.event_id, data={
-        **h20.data, "specs": {"tpp": 2368, "hbm_gb": "96.0"}}))
+    decision = log.decide(
+        b.correction(h20.event_id, data={**h20.data, "specs": {"tpp": 2368, "hbm_gb": "96.0"}})
+    )
     assert decision.key == "chip:h20"
     assert decision.data["changes"]["data"]["specs"] == {"tpp": "2368", "hbm_gb": "96"}
 
@@ -63,18 +71,22 @@ def test_a_revision_joins_its_targets_aggregate(log: MemoryLedger) -> None:
 
 def test_a_revision_takes_the_next_version_of_its_targets_aggregate(log: MemoryLedger) -> None:
     imposed, amended = log.record(b.measure(), b.amendment())
-    fix, withdrawn = log.record(b.correction(imposed.event_id, effective_at="2025-04-10"),
-                                b.retraction(amended.event_id))
+    fix, withdrawn = log.record(
+        b.correction(imposed.event_id, effective_at="2025-04-10"), b.retraction(amended.event_id)
+    )
     assert [e.originator_version for e in (imposed, amended, fix, withdrawn)] == [1, 2, 3, 4]
 
 
 # -- what a correction may change ---------------------------------------------------------
 
+
 def test_a_correction_stores_only_the_changes_it_sends(log: MemoryLedger) -> None:
     [imposed] = log.record(b.measure())
     decision = log.decide(b.correction(imposed.event_id, effective_at="2025-04-10"))
-    assert decision.data == {"event_id": imposed.event_id,
-                             "changes": {"effective_at": "2025-04-10T00:00:00Z"}}
+    assert decision.data == {
+        "event_id": imposed.event_id,
+        "changes": {"effective_at": "2025-04-10T00:00:00Z"},
+    }
 
 
 def test_a_correction_may_not_make_a_chip_succeed_itself(log: MemoryLedger) -> None:
@@ -97,13 +109,16 @@ IDENTITIES: dict[str, tuple[Body, str, str]] = {
 
 
 @pytest.mark.parametrize(("created", "field", "value"), IDENTITIES.values(), ids=IDENTITIES.keys())
-def test_an_identity_field_cannot_be_corrected(log: MemoryLedger, created: Body, field: str,
-                                               value: str) -> None:
+def test_an_identity_field_cannot_be_corrected(
+    log: MemoryLedger, created: Body, field: str, value: str
+) -> None:
     [target] = log.record(created)
     error = log.refusal(b.correction(target.event_id, data={**target.data, field: value}))
     assert pointers(error) == [f"/data/changes/data/{field}"]
-    assert error.detail == (f"{field} identifies the object and cannot be corrected: "
-                            "retract the event and record it anew")
+    assert error.detail == (
+        f"{field} identifies the object and cannot be corrected: "
+        "retract the event and record it anew"
+    )
 
 
 def test_a_resumes_company_cannot_be_corrected(log: MemoryLedger) -> None:
@@ -115,8 +130,9 @@ def test_a_resumes_company_cannot_be_corrected(log: MemoryLedger) -> None:
 
 def test_a_corrected_payload_is_validated_as_its_targets_type(log: MemoryLedger) -> None:
     [imposed] = log.record(b.measure())
-    error = log.refusal(b.correction(imposed.event_id, data={**imposed.data,
-                                                             "destinations": ["CN", "UK"]}))
+    error = log.refusal(
+        b.correction(imposed.event_id, data={**imposed.data, "destinations": ["CN", "UK"]})
+    )
     assert pointers(error) == ["/data/changes/data/destinations/1"]
     assert error.detail == "data.changes.data is not a valid ExportBanImposed payload"
 
@@ -124,8 +140,9 @@ def test_a_corrected_payload_is_validated_as_its_targets_type(log: MemoryLedger)
 def test_a_corrected_payload_must_be_complete(log: MemoryLedger) -> None:
     [imposed] = log.record(b.measure())
     data = {k: v for k, v in imposed.data.items() if k != "authority"}
-    assert pointers(log.refusal(b.correction(imposed.event_id, data=data))) == \
-        ["/data/changes/data/authority"]
+    assert pointers(log.refusal(b.correction(imposed.event_id, data=data))) == [
+        "/data/changes/data/authority"
+    ]
 
 
 def test_a_corrected_payload_refuses_unknown_fields(log: MemoryLedger) -> None:
@@ -142,8 +159,9 @@ def test_a_corrected_payload_is_as_strict_as_the_original(log: MemoryLedger) -> 
 
 def test_a_corrected_payload_may_only_name_registered_ids(log: MemoryLedger) -> None:
     [imposed] = log.record(b.measure())
-    error = log.refusal(b.correction(imposed.event_id, data={**imposed.data,
-                                                             "chips": ["h20", "ghost"]}))
+    error = log.refusal(
+        b.correction(imposed.event_id, data={**imposed.data, "chips": ["h20", "ghost"]})
+    )
     assert pointers(error) == ["/data/changes/data/chips/1"]
 
 
@@ -169,27 +187,30 @@ def test_a_revision_has_no_effective_at_of_its_own(log: MemoryLedger) -> None:
 
 # -- corrections and lifecycle order -------------------------------------------------------
 
+
 def test_a_correction_is_not_held_to_lifecycle_order(log: MemoryLedger) -> None:
-    imposed, _ = log.record(b.measure(effective_at="2025-04-09"),
-                            b.amendment(effective_at="2025-05-01"))
+    imposed, _ = log.record(
+        b.measure(effective_at="2025-04-09"), b.amendment(effective_at="2025-05-01")
+    )
     decision = log.decide(b.correction(imposed.event_id, effective_at="2025-06-01"))
     assert decision.data["changes"] == {"effective_at": "2025-06-01T00:00:00Z"}
 
 
 def test_a_correction_reported_after_a_retraction_reinstates_the_event(log: MemoryLedger) -> None:
     [imposed] = log.record(b.measure())
-    log.record(with_(b.retraction(imposed.event_id), reported_at="2025-05-01"),
-               with_(b.correction(imposed.event_id, effective_at="2025-04-10"),
-                     reported_at="2025-06-01"))
+    log.record(
+        with_(b.retraction(imposed.event_id), reported_at="2025-05-01"),
+        with_(b.correction(imposed.event_id, effective_at="2025-04-10"), reported_at="2025-06-01"),
+    )
     assert log.decide(b.amendment()).type == "ExportBanAmended"  # the measure lives again
 
 
-def test_a_correction_reported_before_a_retraction_does_not_reinstate_it(
-        log: MemoryLedger) -> None:
+def test_a_correction_reported_before_a_retraction_does_not_reinstate_it(log: MemoryLedger) -> None:
     # (reported_at, position) order, not log order: the correction is stored last but
     # says it was known before the retraction.
     [imposed] = log.record(b.measure())
-    log.record(with_(b.retraction(imposed.event_id), reported_at="2025-06-01"),
-               with_(b.correction(imposed.event_id, effective_at="2025-04-10"),
-                     reported_at="2025-05-01"))
+    log.record(
+        with_(b.retraction(imposed.event_id), reported_at="2025-06-01"),
+        with_(b.correction(imposed.event_id, effective_at="2025-04-10"), reported_at="2025-05-01"),
+    )
     assert pointers(log.refusal(b.amendment())) == ["/data/measure_id"]

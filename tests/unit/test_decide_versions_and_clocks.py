@@ -14,6 +14,7 @@ from tests.unit.memory_ledger import MemoryLedger, pointers
 
 # -- expected_version --------------------------------------------------------------------
 
+
 def test_a_matching_expected_version_is_accepted(log: MemoryLedger) -> None:
     log.record(b.measure())
     [amended] = log.record(with_(b.amendment(), expected_version=1))
@@ -21,13 +22,13 @@ def test_a_matching_expected_version_is_accepted(log: MemoryLedger) -> None:
 
 
 def test_a_stale_expected_version_is_a_conflict_giving_the_current_version(
-        log: MemoryLedger) -> None:
+    log: MemoryLedger,
+) -> None:
     log.record(b.measure(), b.amendment())
     error = log.refusal(with_(b.lift(), expected_version=1))
     assert isinstance(error, VersionConflict)
     assert (error.current_version, pointers(error)) == (2, ["/expected_version"])
-    assert error.detail == ("expected version 1 of measure:bis-2025-04-h20, "
-                            "but it is at version 2")
+    assert error.detail == ("expected version 1 of measure:bis-2025-04-h20, but it is at version 2")
 
 
 def test_an_expected_version_ahead_of_the_object_is_a_conflict(log: MemoryLedger) -> None:
@@ -47,8 +48,9 @@ def test_a_creation_with_a_nonzero_expected_version_is_a_conflict(log: MemoryLed
 
 def test_a_revision_checks_the_version_of_its_targets_aggregate(log: MemoryLedger) -> None:
     imposed, _ = log.record(b.measure(), b.amendment())
-    error = log.refusal(with_(b.correction(imposed.event_id, effective_at="2025-04-10"),
-                              expected_version=1))
+    error = log.refusal(
+        with_(b.correction(imposed.event_id, effective_at="2025-04-10"), expected_version=1)
+    )
     assert isinstance(error, VersionConflict) and error.current_version == 2
 
 
@@ -56,8 +58,10 @@ def test_a_companys_halts_and_resumes_share_one_version(log: MemoryLedger) -> No
     log.record(b.halt(), b.resume())
     error = log.refusal(with_(b.halt(effective_at="2025-11-01"), expected_version=1))
     assert isinstance(error, VersionConflict)
-    assert (error.current_version, error.detail.split(",")[0]) == \
-        (2, "expected version 1 of production:nvidia")
+    assert (error.current_version, error.detail.split(",")[0]) == (
+        2,
+        "expected version 1 of production:nvidia",
+    )
 
 
 def test_another_objects_events_do_not_move_a_version(log: MemoryLedger) -> None:
@@ -71,6 +75,7 @@ def test_without_expected_version_no_version_is_checked(log: MemoryLedger) -> No
 
 
 # -- clocks ------------------------------------------------------------------------------
+
 
 def test_a_domain_event_without_effective_at_is_refused(log: MemoryLedger) -> None:
     error = log.refusal(b.envelope("LicenseGranted", b.license_granted()["data"], None))
@@ -99,8 +104,9 @@ def test_an_explicit_reported_at_is_kept_in_utc(log: MemoryLedger) -> None:
 
 def test_an_explicit_reported_at_of_a_revision_is_kept(log: MemoryLedger) -> None:
     [imposed] = log.record(b.measure())
-    decision = log.decide(with_(b.correction(imposed.event_id, effective_at="2025-04-10"),
-                                reported_at="2025-04-12"))
+    decision = log.decide(
+        with_(b.correction(imposed.event_id, effective_at="2025-04-10"), reported_at="2025-04-12")
+    )
     assert decision.reported_at == "2025-04-12T00:00:00Z"
 
 

@@ -16,19 +16,27 @@ from tests.unit.memory_ledger import MemoryLedger, at
 
 # -- order -------------------------------------------------------------------------------
 
+
 def test_events_apply_in_valid_time_order_not_log_order(log: MemoryLedger) -> None:
-    log.record(b.measure(effective_at="2025-04-09"),
-               b.amendment(effective_at="2025-06-01", control="license_required"),
-               b.amendment(effective_at="2025-05-01", control="ban"))
+    log.record(
+        b.measure(effective_at="2025-04-09"),
+        b.amendment(effective_at="2025-06-01", control="license_required"),
+        b.amendment(effective_at="2025-05-01", control="ban"),
+    )
     measure = log.world("2025-07-01").objects["measure:bis-2025-04-h20"]
     assert measure.fields["control"] == "license_required"
 
 
 def test_events_effective_at_one_instant_apply_in_log_order(log: MemoryLedger) -> None:
-    log.record(b.measure(), b.amendment(effective_at="2025-05-01", control="ban"),
-               b.amendment(effective_at="2025-05-01", control="license_required"))
-    assert log.world("2025-05-01").objects["measure:bis-2025-04-h20"].fields["control"] == \
-        "license_required"
+    log.record(
+        b.measure(),
+        b.amendment(effective_at="2025-05-01", control="ban"),
+        b.amendment(effective_at="2025-05-01", control="license_required"),
+    )
+    assert (
+        log.world("2025-05-01").objects["measure:bis-2025-04-h20"].fields["control"]
+        == "license_required"
+    )
 
 
 def test_an_event_applies_from_its_effective_at_inclusive(log: MemoryLedger) -> None:
@@ -38,8 +46,11 @@ def test_an_event_applies_from_its_effective_at_inclusive(log: MemoryLedger) -> 
 
 
 def test_events_after_t_are_kept_pending_in_valid_time_order(log: MemoryLedger) -> None:
-    log.record(b.measure(effective_at="2025-04-09"), b.lift(effective_at="2025-12-01"),
-               b.amendment(effective_at="2025-06-01"))
+    log.record(
+        b.measure(effective_at="2025-04-09"),
+        b.lift(effective_at="2025-12-01"),
+        b.amendment(effective_at="2025-06-01"),
+    )
     world = log.world("2025-05-01")
     assert [p.type for p in world.pending] == ["ExportBanAmended", "ExportBanLifted"]
 
@@ -50,13 +61,15 @@ def test_registry_events_exist_whatever_t(log: MemoryLedger) -> None:
 
 # -- anomalies ---------------------------------------------------------------------------
 
+
 def anomalies(state: dict[str, Any]) -> list[tuple[str, str]]:
     return [(a["event_id"], a["reason"]) for a in state["anomalies"]]
 
 
 def test_an_event_moved_before_its_creator_is_a_no_op_and_an_anomaly(log: MemoryLedger) -> None:
-    imposed, amended = log.record(b.measure(control="license_required"),
-                                  b.amendment(effective_at="2025-05-01", control="ban"))
+    imposed, amended = log.record(
+        b.measure(control="license_required"), b.amendment(effective_at="2025-05-01", control="ban")
+    )
     log.record(b.correction(imposed.event_id, effective_at="2025-06-01"))
     state = log.chip("h20", "2025-07-01")
     assert anomalies(state) == [(amended.event_id, "before_creator")]
@@ -64,8 +77,9 @@ def test_an_event_moved_before_its_creator_is_a_no_op_and_an_anomaly(log: Memory
 
 
 def test_an_event_after_its_objects_end_is_a_no_op_and_an_anomaly(log: MemoryLedger) -> None:
-    _, amended, lifted = log.record(b.measure(), b.amendment(effective_at="2025-05-01"),
-                                    b.lift(effective_at="2025-12-01"))
+    _, amended, lifted = log.record(
+        b.measure(), b.amendment(effective_at="2025-05-01"), b.lift(effective_at="2025-12-01")
+    )
     log.record(b.correction(lifted.event_id, effective_at="2025-04-20"))
     state = log.chip("h20", "2025-07-01")
     assert anomalies(state) == [(amended.event_id, "after_terminal")]
@@ -80,8 +94,9 @@ def test_an_anomaly_is_listed_whatever_t_once_folded(log: MemoryLedger) -> None:
 
 
 def test_an_anomaly_is_listed_on_every_company_the_object_names(log: MemoryLedger) -> None:
-    granted, revoked = log.record(b.license_granted(effective_at="2025-08-11"),
-                                  b.license_revoked(effective_at="2025-10-01"))
+    granted, revoked = log.record(
+        b.license_granted(effective_at="2025-08-11"), b.license_revoked(effective_at="2025-10-01")
+    )
     log.record(b.correction(granted.event_id, effective_at="2025-11-01"))
     assert anomalies(log.company("nvidia", "2025-12-01")) == [(revoked.event_id, "before_creator")]
     assert anomalies(log.company("amkor", "2025-12-01")) == []
@@ -89,28 +104,37 @@ def test_an_anomaly_is_listed_on_every_company_the_object_names(log: MemoryLedge
 
 def test_a_measures_anomaly_is_listed_on_the_chips_its_criteria_cover(log: MemoryLedger) -> None:
     log.record(b.chip("b30a", specs={"tpp": 5000}))
-    imposed, amended = log.record(b.measure(chips=[], criteria=[{"tpp_min": 4800}]),
-                                  b.amendment(effective_at="2025-05-01"))
+    imposed, amended = log.record(
+        b.measure(chips=[], criteria=[{"tpp_min": 4800}]), b.amendment(effective_at="2025-05-01")
+    )
     log.record(b.correction(imposed.event_id, effective_at="2025-06-01"))
     assert anomalies(log.chip("b30a", "2025-07-01")) == [(amended.event_id, "before_creator")]
     assert anomalies(log.chip("h20", "2025-07-01")) == []
 
 
 def test_anomalies_are_sorted_by_event_id(log: MemoryLedger) -> None:
-    imposed, first, second = log.record(b.measure(), b.amendment(effective_at="2025-06-01"),
-                                        b.amendment(effective_at="2025-05-01", control="ban"))
+    imposed, first, second = log.record(
+        b.measure(),
+        b.amendment(effective_at="2025-06-01"),
+        b.amendment(effective_at="2025-05-01", control="ban"),
+    )
     log.record(b.correction(imposed.event_id, effective_at="2025-07-01"))
     assert anomalies(log.chip("h20", "2025-08-01")) == [
-        (first.event_id, "before_creator"), (second.event_id, "before_creator")]
+        (first.event_id, "before_creator"),
+        (second.event_id, "before_creator"),
+    ]
 
 
 # -- measures in force -------------------------------------------------------------------
 
+
 def test_an_amendment_replaces_only_the_fields_it_carries(log: MemoryLedger) -> None:
     log.record(b.measure(destinations=["CN"]), b.amendment(destinations=["CN", "RU"]))
     state = log.chip("h20", "2025-06-01")
-    assert {d: s["status"] for d, s in state["export"].items()} == \
-        {"CN": "license_required", "RU": "license_required"}
+    assert {d: s["status"] for d, s in state["export"].items()} == {
+        "CN": "license_required",
+        "RU": "license_required",
+    }
 
 
 def test_a_lifted_measure_is_no_longer_in_force(log: MemoryLedger) -> None:
@@ -122,11 +146,15 @@ def test_a_lifted_measure_is_no_longer_in_force(log: MemoryLedger) -> None:
 def test_a_lift_keeps_its_reason_with_the_measure(log: MemoryLedger) -> None:
     log.record(b.measure(), b.lift(reason="superseded"))
     measure = log.world("2026-01-01").objects["measure:bis-2025-04-h20"]
-    assert (measure.live, measure.ended_type, measure.fields["reason"]) == \
-        (False, "ExportBanLifted", "superseded")
+    assert (measure.live, measure.ended_type, measure.fields["reason"]) == (
+        False,
+        "ExportBanLifted",
+        "superseded",
+    )
 
 
 # -- licences ----------------------------------------------------------------------------
+
 
 def licensed(log: MemoryLedger, as_of: str) -> bool:
     return bool(log.company("nvidia", as_of)["licenses"])
@@ -159,18 +187,22 @@ def test_a_revoked_licence_is_not_active(log: MemoryLedger) -> None:
 OCTOBER_2023 = [{"tpp_min": "4800"}, {"tpp_min": "1600", "performance_density_min": "5.92"}]
 
 
-@pytest.mark.parametrize(("specs", "index"), [
-    ({"tpp": "5000"}, 0),
-    ({"tpp": "4800"}, 0),  # a threshold is met by an equal figure
-    ({"tpp": "2000", "performance_density": "6"}, 1),
-    ({"tpp": "5000", "performance_density": "6"}, 0),  # the first matching clause is named
-    ({"tpp": "2368"}, None),  # the demo's H20: no density, so the second clause cannot match
-    ({"tpp": "4799.9999"}, None),
-    ({}, None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("specs", "index"),
+    [
+        ({"tpp": "5000"}, 0),
+        ({"tpp": "4800"}, 0),  # a threshold is met by an equal figure
+        ({"tpp": "2000", "performance_density": "6"}, 1),
+        ({"tpp": "5000", "performance_density": "6"}, 0),  # the first matching clause is named
+        ({"tpp": "2368"}, None),  # the demo's H20: no density, so the second clause cannot match
+        ({"tpp": "4799.9999"}, None),
+        ({}, None),
+        (None, None),
+    ],
+)
 def test_criteria_match_by_the_first_clause_all_of_whose_thresholds_are_met(
-        specs: dict[str, str] | None, index: int | None) -> None:
+    specs: dict[str, str] | None, index: int | None
+) -> None:
     assert matches_criteria(OCTOBER_2023, specs) == index
 
 
@@ -180,9 +212,11 @@ def test_naming_a_chip_wins_over_its_criteria() -> None:
 
 
 def test_a_measure_covers_by_criteria_with_the_clause_index() -> None:
-    assert coverage({"chips": [], "criteria": OCTOBER_2023}, "b30a",
-                    {"tpp": "1700", "performance_density": "5.92"}) == {"by": "criteria",
-                                                                         "index": 1}
+    assert coverage(
+        {"chips": [], "criteria": OCTOBER_2023},
+        "b30a",
+        {"tpp": "1700", "performance_density": "5.92"},
+    ) == {"by": "criteria", "index": 1}
 
 
 def test_a_measure_neither_naming_nor_matching_does_not_cover() -> None:
@@ -192,8 +226,13 @@ def test_a_measure_neither_naming_nor_matching_does_not_cover() -> None:
 def test_coverage_uses_the_specs_as_known_at_k(log: MemoryLedger) -> None:
     log.record(b.measure(chips=[], criteria=[{"tpp_min": 4800}]))
     h20 = log.events[1]
-    log.record(with_(b.correction(h20.event_id, data={**h20.data, "specs": {"tpp": 5000}}),
-                     reported_at="2025-06-01"))
+    log.record(
+        with_(
+            b.correction(h20.event_id, data={**h20.data, "specs": {"tpp": 5000}}),
+            reported_at="2025-06-01",
+        )
+    )
     assert log.chip("h20", "2025-07-01", known_at=at("2025-05-31"))["export"] == {}
     assert log.chip("h20", "2025-07-01", known_at=at("2025-06-01"))["export"]["CN"][
-        "matched_by"] == {"bis-2025-04-h20": {"by": "criteria", "index": 0}}
+        "matched_by"
+    ] == {"bis-2025-04-h20": {"by": "criteria", "index": 0}}

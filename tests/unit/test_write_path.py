@@ -28,14 +28,14 @@ def write(ledger: MemoryLedger, *bodies: Body, now: datetime = NOW) -> list[Reco
     return decide_request(items, len(items) > 1, scratch, "unit", now, Stamper(now))
 
 
-def test_a_later_item_of_a_batch_may_name_what_an_earlier_one_registers(
-        log: MemoryLedger) -> None:
+def test_a_later_item_of_a_batch_may_name_what_an_earlier_one_registers(log: MemoryLedger) -> None:
     events = write(log, b.chip("b30a"), b.measure(chips=["b30a"]))
     assert [e.type for e in events] == ["ChipRegistered", "ExportBanImposed"]
 
 
 def test_an_id_registered_later_in_the_same_batch_cannot_be_named_earlier(
-        log: MemoryLedger) -> None:
+    log: MemoryLedger,
+) -> None:
     with pytest.raises(BatchRefused) as refused:
         write(log, b.measure(chips=["b30a"]), b.chip("b30a"))
     assert pointers(refused.value) == ["/events/0/data/chips/0"]
@@ -80,12 +80,19 @@ def test_an_explicit_reported_at_is_stored_as_sent(log: MemoryLedger) -> None:
     assert imposed.reported_at == "2025-04-15T00:00:00Z"
 
 
-@pytest.mark.parametrize("body", [
-    b.measure(effective_at="2025-04-09"), b.measure(effective_at="2026-06-01"),
-    with_(b.measure(), reported_at="2025-04-15"), b.company("foxconn"),
-], ids=["past", "future", "explicit", "registry"])
-def test_the_memory_ledger_stamps_reported_at_as_the_writer_does(log: MemoryLedger,
-                                                                 body: Body) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        b.measure(effective_at="2025-04-09"),
+        b.measure(effective_at="2026-06-01"),
+        with_(b.measure(), reported_at="2025-04-15"),
+        b.company("foxconn"),
+    ],
+    ids=["past", "future", "explicit", "registry"],
+)
+def test_the_memory_ledger_stamps_reported_at_as_the_writer_does(
+    log: MemoryLedger, body: Body
+) -> None:
     [written] = write(log, body)
     [stored] = log.record(body)
     assert stored.reported_at == written.reported_at
@@ -95,5 +102,8 @@ def test_the_writer_stores_what_decide_decided(log: MemoryLedger) -> None:
     body = b.license_granted(expires_at="2025-12-31")
     [stored] = write(log, body)
     decision = decide(parse(body), log)
-    assert (stored.aggregate, stored.type, stored.data) == \
-        (decision.key, decision.type, decision.data)
+    assert (stored.aggregate, stored.type, stored.data) == (
+        decision.key,
+        decision.type,
+        decision.data,
+    )

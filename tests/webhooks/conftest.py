@@ -28,12 +28,14 @@ def clock() -> FakeClock:
     return FakeClock(utc_now())
 
 
-def webhook_container(backend: Backend, clock: FakeClock, *,
-                      allow_private: bool) -> Iterator[Container]:
+def webhook_container(
+    backend: Backend, clock: FakeClock, *, allow_private: bool
+) -> Iterator[Container]:
     """A container with the test retry schedule; `allow_private` lets webhooks reach the
     local receivers (production refuses non-public addresses)."""
-    settings = backend.settings.model_copy(update={
-        "webhook_allow_private": allow_private, "webhook_retry_schedule": SCHEDULE})
+    settings = backend.settings.model_copy(
+        update={"webhook_allow_private": allow_private, "webhook_retry_schedule": SCHEDULE}
+    )
     container = bootstrap(settings, clock=clock)
     try:
         yield container

@@ -75,9 +75,19 @@ REFUSED = {
     "reserved-top": "255.255.255.254",
     "broadcast": "255.255.255.255",
 }
-PUBLIC = ["93.184.216.34", "8.8.8.8", "1.1.1.1", "100.63.255.255", "100.128.0.1",
-          "198.17.255.255", "198.20.0.1", "2606:4700:4700::1111", "2a00:1450::1",
-          "2001:4860:4860::8888", "2003::1"]
+PUBLIC = [
+    "93.184.216.34",
+    "8.8.8.8",
+    "1.1.1.1",
+    "100.63.255.255",
+    "100.128.0.1",
+    "198.17.255.255",
+    "198.20.0.1",
+    "2606:4700:4700::1111",
+    "2a00:1450::1",
+    "2001:4860:4860::8888",
+    "2003::1",
+]
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
@@ -92,7 +102,8 @@ def test_public(text: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_refused_on_the_address_dialled_without_connecting(
-        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     dialled: list[Any] = []
 
     def record(address: Any, *args: Any, **kwargs: Any) -> Any:

@@ -17,8 +17,9 @@ from tests.support.hooks import Keys, attempts, record, settle, subscribe
 from tests.support.receiver import Answer, Receiver
 
 
-def test_every_new_event_is_delivered_signed(api: TestClient, hooks: Container, keys: Keys,
-                                             receiver: Receiver) -> None:
+def test_every_new_event_is_delivered_signed(
+    api: TestClient, hooks: Container, keys: Keys, receiver: Receiver
+) -> None:
     sub = subscribe(api, keys, receiver.url)
     stored = record(api, keys, *b.basics())
     settle(hooks)
@@ -32,8 +33,9 @@ def test_every_new_event_is_delivered_signed(api: TestClient, hooks: Container, 
         assert payload["links"] == {"self": f"/v1/events/{event['id']}"}
 
 
-def test_a_receiver_down_then_up_gets_every_event(api: TestClient, hooks: Container, keys: Keys,
-                                                  receiver: Receiver, clock: FakeClock) -> None:
+def test_a_receiver_down_then_up_gets_every_event(
+    api: TestClient, hooks: Container, keys: Keys, receiver: Receiver, clock: FakeClock
+) -> None:
     sub = subscribe(api, keys, receiver.url)
     receiver.answer(Answer(503), Answer(503))
     record(api, keys, *b.basics())
@@ -46,8 +48,9 @@ def test_a_receiver_down_then_up_gets_every_event(api: TestClient, hooks: Contai
     assert sorted(a["status_code"] for a in log) == [204, 204, 503, 503]
 
 
-def test_410_disables_the_subscription(api: TestClient, hooks: Container, keys: Keys,
-                                       receiver: Receiver) -> None:
+def test_410_disables_the_subscription(
+    api: TestClient, hooks: Container, keys: Keys, receiver: Receiver
+) -> None:
     sub = subscribe(api, keys, receiver.url)
     receiver.answer(Answer(410))
     record(api, keys, b.company())
@@ -60,5 +63,8 @@ def test_410_disables_the_subscription(api: TestClient, hooks: Container, keys: 
     assert len(receiver.received) == 1  # nothing more while disabled
     api.patch(f"/v1/subscriptions/{sub['id']}", json={"disabled": False}, headers=admin)
     hooks.webhooks.step()
-    assert sorted(json.loads(r.body)["data"]["data"]["company"] for r in receiver.received) == \
-        ["amd", "nvidia", "nvidia"]
+    assert sorted(json.loads(r.body)["data"]["data"]["company"] for r in receiver.received) == [
+        "amd",
+        "nvidia",
+        "nvidia",
+    ]

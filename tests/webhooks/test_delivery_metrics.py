@@ -17,8 +17,9 @@ from tests.support.receiver import Answer, Receiver
 DELIVERIES = "regtl_webhook_deliveries_total"
 
 
-def test_delivered_and_failed_attempts_are_counted(api: TestClient, hooks: Container,
-                                                   keys: Keys, receiver: Receiver) -> None:
+def test_delivered_and_failed_attempts_are_counted(
+    api: TestClient, hooks: Container, keys: Keys, receiver: Receiver
+) -> None:
     subscribe(api, keys, receiver.url)
     receiver.answer(Answer(503))
     record(api, keys, b.company())
@@ -32,8 +33,9 @@ def test_delivered_and_failed_attempts_are_counted(api: TestClient, hooks: Conta
     assert samples.value("regtl_webhook_delivery_duration_seconds_sum") > 0
 
 
-def test_a_410_counts_as_gone(api: TestClient, hooks: Container, keys: Keys,
-                              receiver: Receiver) -> None:
+def test_a_410_counts_as_gone(
+    api: TestClient, hooks: Container, keys: Keys, receiver: Receiver
+) -> None:
     subscribe(api, keys, receiver.url)
     receiver.answer(Answer(410))
     record(api, keys, b.company())

@@ -24,8 +24,11 @@ from tests.webhooks.conftest import SCHEDULE
 def _derived(receiver: QuickReceiver, secret: str, path: str = "/hook") -> dict[str, Any]:
     """Derived messages (by webhook-id) that reached `path`, each verified."""
     got = [r for r in receiver.received if r.path == path]
-    return {m: p for m, p in verified(secret, got).items()
-            if p["type"] in ("EffectiveDateReached", "LicenseExpired")}
+    return {
+        m: p
+        for m, p in verified(secret, got).items()
+        if p["type"] in ("EffectiveDateReached", "LicenseExpired")
+    }
 
 
 def _count(receiver: QuickReceiver, msg_id: str) -> int:
@@ -33,8 +36,8 @@ def _count(receiver: QuickReceiver, msg_id: str) -> int:
 
 
 def test_effective_date_reached_once_when_the_clock_passes_it(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver,
-        clock: FakeClock) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     sub = subscribe(api, keys, receiver.url)
     record(api, keys, *b.basics())
     due = clock() + timedelta(hours=1)
@@ -45,8 +48,9 @@ def test_effective_date_reached_once_when_the_clock_passes_it(
     subscribe(api, keys, receiver.url + "/b30a", chips=["b30a"])
     settle(hooks)
     assert _derived(receiver, sub["secret"]) == {}
-    assert {r.headers["webhook-id"] for r in receiver.received} == \
-        {f"msg_{e['id']}" for e in api.get("/v1/events").json()["items"]}
+    assert {r.headers["webhook-id"] for r in receiver.received} == {
+        f"msg_{e['id']}" for e in api.get("/v1/events").json()["items"]
+    }
 
     clock.advance(minutes=59, seconds=59)
     settle(hooks)
@@ -71,18 +75,30 @@ def test_effective_date_reached_once_when_the_clock_passes_it(
     assert _count(receiver, f"msg_{past['id']}_eff") == 0
 
 
-def test_exactly_once_across_a_restart(backend: Backend, api: TestClient, hooks: Container,
-                                       keys: Keys, receiver: QuickReceiver,
-                                       clock: FakeClock) -> None:
+def test_exactly_once_across_a_restart(
+    backend: Backend,
+    api: TestClient,
+    hooks: Container,
+    keys: Keys,
+    receiver: QuickReceiver,
+    clock: FakeClock,
+) -> None:
     sub = subscribe(api, keys, receiver.url)
     record(api, keys, *b.basics())
-    rules = [record(api, keys, b.measure(f"bis-{n}", effective_at=format_instant(
-        clock() + timedelta(minutes=10 * n))))[0] for n in (1, 2, 3)]
+    rules = [
+        record(
+            api,
+            keys,
+            b.measure(f"bis-{n}", effective_at=format_instant(clock() + timedelta(minutes=10 * n))),
+        )[0]
+        for n in (1, 2, 3)
+    ]
     settle(hooks)
     hooks.close()  # the first process stops before anything falls due
 
-    settings = backend.settings.model_copy(update={
-        "webhook_allow_private": True, "webhook_retry_schedule": SCHEDULE})
+    settings = backend.settings.model_copy(
+        update={"webhook_allow_private": True, "webhook_retry_schedule": SCHEDULE}
+    )
     clock.advance(minutes=15)  # the first is due
     second = bootstrap(settings, clock=clock)
     try:
@@ -109,26 +125,35 @@ def test_exactly_once_across_a_restart(backend: Backend, api: TestClient, hooks:
 
 
 def test_a_correction_moves_it_and_a_retraction_cancels_it(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver,
-        clock: FakeClock) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     sub = subscribe(api, keys, receiver.url)
     record(api, keys, *b.basics())
     start = clock()
-    moved = record(api, keys, b.measure("bis-moved", effective_at=format_instant(
-        start + timedelta(hours=1))))[0]
-    earlier = record(api, keys, b.measure("bis-earlier", effective_at=format_instant(
-        start + timedelta(hours=3))))[0]
-    retracted = record(api, keys, b.measure("bis-retracted", effective_at=format_instant(
-        start + timedelta(hours=1))))[0]
-    into_past = record(api, keys, b.measure("bis-past", effective_at=format_instant(
-        start + timedelta(hours=1))))[0]
+    moved = record(
+        api, keys, b.measure("bis-moved", effective_at=format_instant(start + timedelta(hours=1)))
+    )[0]
+    earlier = record(
+        api, keys, b.measure("bis-earlier", effective_at=format_instant(start + timedelta(hours=3)))
+    )[0]
+    retracted = record(
+        api,
+        keys,
+        b.measure("bis-retracted", effective_at=format_instant(start + timedelta(hours=1))),
+    )[0]
+    into_past = record(
+        api, keys, b.measure("bis-past", effective_at=format_instant(start + timedelta(hours=1)))
+    )[0]
     settle(hooks)
     clock.advance(minutes=1)
-    record(api, keys,
-           b.correction(moved["id"], effective_at=format_instant(start + timedelta(hours=2))),
-           b.correction(earlier["id"], effective_at=format_instant(start + timedelta(minutes=30))),
-           b.retraction(retracted["id"]),
-           b.correction(into_past["id"], effective_at="2025-01-01"))
+    record(
+        api,
+        keys,
+        b.correction(moved["id"], effective_at=format_instant(start + timedelta(hours=2))),
+        b.correction(earlier["id"], effective_at=format_instant(start + timedelta(minutes=30))),
+        b.retraction(retracted["id"]),
+        b.correction(into_past["id"], effective_at="2025-01-01"),
+    )
     settle(hooks)
 
     def fired() -> list[str]:
@@ -153,15 +178,22 @@ def test_a_correction_moves_it_and_a_retraction_cancels_it(
     assert fired() == sorted([f"msg_{earlier['id']}_eff", f"msg_{moved['id']}_eff"])
 
 
-def test_license_expired_at_expires_at(api: TestClient, hooks: Container, keys: Keys,
-                                       receiver: QuickReceiver, clock: FakeClock) -> None:
+def test_license_expired_at_expires_at(
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     sub = subscribe(api, keys, receiver.url, event_types=["LicenseExpired"])
     record(api, keys, *b.basics())
     expires = clock() + timedelta(hours=2)
-    grant = record(api, keys, b.license_granted(
-        "lic-1", effective_at="2025-08-11", expires_at=format_instant(expires)))[0]
-    dropped = record(api, keys, b.license_granted(
-        "lic-2", effective_at="2025-08-11", expires_at=format_instant(expires)))[0]
+    grant = record(
+        api,
+        keys,
+        b.license_granted("lic-1", effective_at="2025-08-11", expires_at=format_instant(expires)),
+    )[0]
+    dropped = record(
+        api,
+        keys,
+        b.license_granted("lic-2", effective_at="2025-08-11", expires_at=format_instant(expires)),
+    )[0]
     record(api, keys, b.retraction(dropped["id"]))
     settle(hooks)
     assert receiver.received == []  # filtered to LicenseExpired: nothing yet

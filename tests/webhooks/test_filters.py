@@ -21,32 +21,48 @@ from tests.support.receiver import Answer
 from tests.support.receivers import QuickReceiver
 
 
-def test_filters_by_type_chip_and_company(api: TestClient, hooks: Container, keys: Keys,
-                                          receiver: QuickReceiver) -> None:
+def test_filters_by_type_chip_and_company(
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver
+) -> None:
     url = receiver.url
     subs = {
         "all": subscribe(api, keys, url + "/all"),
-        "types": subscribe(api, keys, url + "/types",
-                           event_types=["ExportBanImposed", "EventCorrected"]),
+        "types": subscribe(
+            api, keys, url + "/types", event_types=["ExportBanImposed", "EventCorrected"]
+        ),
         "h20": subscribe(api, keys, url + "/h20", chips=["h20"]),
         "amd": subscribe(api, keys, url + "/amd", companies=["amd"]),
-        "h20+nvidia": subscribe(api, keys, url + "/h20+nvidia", chips=["h20"],
-                                companies=["nvidia"]),
+        "h20+nvidia": subscribe(
+            api, keys, url + "/h20+nvidia", chips=["h20"], companies=["nvidia"]
+        ),
         "either-chip": subscribe(api, keys, url + "/either-chip", chips=["h20", "mi308"]),
     }
-    stored = record(api, keys, b.company("nvidia"), b.company("amd"), b.chip("h20", "nvidia"),
-                    b.chip("mi308", "amd"), b.measure("m-h20", chips=["h20"]),
-                    b.measure("m-mi308", chips=["mi308"]), b.amendment("m-h20", control="ban"))
-    events: dict[str, dict[str, Any]] = dict(zip(
-        ["nvidia", "amd", "h20", "mi308", "m-h20", "m-mi308", "amend-h20"], stored, strict=True))
+    stored = record(
+        api,
+        keys,
+        b.company("nvidia"),
+        b.company("amd"),
+        b.chip("h20", "nvidia"),
+        b.chip("mi308", "amd"),
+        b.measure("m-h20", chips=["h20"]),
+        b.measure("m-mi308", chips=["mi308"]),
+        b.amendment("m-h20", control="ban"),
+    )
+    events: dict[str, dict[str, Any]] = dict(
+        zip(["nvidia", "amd", "h20", "mi308", "m-h20", "m-mi308", "amend-h20"], stored, strict=True)
+    )
     events["fix-h20"], events["fix-mi308"] = record(
-        api, keys, b.correction(events["m-h20"]["id"], effective_at="2025-04-10"),
-        b.correction(events["m-mi308"]["id"], effective_at="2025-04-11"))
+        api,
+        keys,
+        b.correction(events["m-h20"]["id"], effective_at="2025-04-10"),
+        b.correction(events["m-mi308"]["id"], effective_at="2025-04-11"),
+    )
     events["lift-h20"], events["grant-amd"] = record(
-        api, keys, b.lift("m-h20"),
-        b.license_granted("amd-mi308", licensee="amd", chips=["mi308"]))
+        api, keys, b.lift("m-h20"), b.license_granted("amd-mi308", licensee="amd", chips=["mi308"])
+    )
     events["revoke-amd"], events["retract-grant"] = record(
-        api, keys, b.license_revoked("amd-mi308"), b.retraction(events["grant-amd"]["id"]))
+        api, keys, b.license_revoked("amd-mi308"), b.retraction(events["grant-amd"]["id"])
+    )
     settle(hooks)
 
     names = {f"msg_{e['id']}": name for name, e in events.items()}
@@ -66,13 +82,24 @@ def test_filters_by_type_chip_and_company(api: TestClient, hooks: Container, key
     # filters of different kinds combine with AND: h20 events that also concern nvidia
     assert delivered("h20+nvidia") == {"h20"}
     # within a filter, any of the listed values
-    assert delivered("either-chip") == {"h20", "mi308", "m-h20", "m-mi308", "amend-h20",
-                                        "fix-h20", "fix-mi308", "lift-h20", "grant-amd",
-                                        "revoke-amd", "retract-grant"}
+    assert delivered("either-chip") == {
+        "h20",
+        "mi308",
+        "m-h20",
+        "m-mi308",
+        "amend-h20",
+        "fix-h20",
+        "fix-mi308",
+        "lift-h20",
+        "grant-amd",
+        "revoke-amd",
+        "retract-grant",
+    }
 
 
-def test_pause_holds_and_resume_releases(api: TestClient, hooks: Container, keys: Keys,
-                                         receiver: QuickReceiver, clock: FakeClock) -> None:
+def test_pause_holds_and_resume_releases(
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     with QuickReceiver(clock=clock) as elsewhere:
         paused = subscribe(api, keys, receiver.url)
         other = subscribe(api, keys, elsewhere.url)
@@ -100,8 +127,8 @@ def test_pause_holds_and_resume_releases(api: TestClient, hooks: Container, keys
 
 
 def test_rotation_signs_with_both_secrets_for_24_hours(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver,
-        clock: FakeClock) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     sub = subscribe(api, keys, receiver.url)
     old = sub["secret"]
     rotated_at = clock()
@@ -110,7 +137,8 @@ def test_rotation_signs_with_both_secrets_for_24_hours(
     new = rotated.json()["secret"]
     assert new != old and new.startswith("whsec_")
     assert rotated.json()["secret_rotation_ends_at"] == format_instant(
-        rotated_at + timedelta(hours=24))
+        rotated_at + timedelta(hours=24)
+    )
     shown = api.get(f"/v1/subscriptions/{sub['id']}", headers=keys["subscribe"]).text
     assert old not in shown and new not in shown
 

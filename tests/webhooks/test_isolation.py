@@ -86,18 +86,33 @@ def test_the_one_url_rule_accepts_and_normalises(name: str) -> None:
     assert check_url(given) == stored
 
 
-@pytest.mark.parametrize("name", ["port-too-big", "port-not-a-number", "bracket-unclosed",
-                                  "label-64", "empty-label", "userinfo", "idna-invalid",
-                                  "port-zero", "empty-host", "ipv4-short", "nul"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "port-too-big",
+        "port-not-a-number",
+        "bracket-unclosed",
+        "label-64",
+        "empty-label",
+        "userinfo",
+        "idna-invalid",
+        "port-zero",
+        "empty-host",
+        "ipv4-short",
+        "nul",
+    ],
+)
 def test_create_and_patch_refuse_an_undialable_url_naming_it(
-        api: TestClient, keys: Keys, receiver: QuickReceiver, name: str) -> None:
+    api: TestClient, keys: Keys, receiver: QuickReceiver, name: str
+) -> None:
     url = UNDIALABLE[name]
     created = api.post("/v1/subscriptions", json={"url": url}, headers=keys["subscribe"])
     assert created.status_code == 422, created.text
     assert [e.get("pointer") for e in created.json()["errors"]] == ["/url"], created.text
     sub = subscribe(api, keys, receiver.url)
-    patched = api.patch(f"/v1/subscriptions/{sub['id']}", json={"url": url},
-                        headers=keys["subscribe"])
+    patched = api.patch(
+        f"/v1/subscriptions/{sub['id']}", json={"url": url}, headers=keys["subscribe"]
+    )
     assert patched.status_code == 422, patched.text
     assert [e.get("pointer") for e in patched.json()["errors"]] == ["/url"], patched.text
     got = api.get(f"/v1/subscriptions/{sub['id']}", headers=keys["subscribe"]).json()
@@ -119,20 +134,34 @@ def _write_url(container: Container, sub_id: str, url: str) -> None:
 def _statuses(container: Container, sub_id: str) -> dict[str, int]:
     d = t.delivery
     with container.engine.connect() as conn:
-        return dict(conn.execute(select(d.c.status, func.count()).where(
-            d.c.subscription_id == sub_id).group_by(d.c.status)).all())  # type: ignore[arg-type]
+        return dict(
+            conn.execute(
+                select(d.c.status, func.count())
+                .where(d.c.subscription_id == sub_id)
+                .group_by(d.c.status)
+            ).all()
+        )  # type: ignore[arg-type]
 
 
-STORED_BAD = ["http://127.0.0.1:99999/x", "http://h:abc/", "http://[::1/",
-              f"http://{'a' * 64}.example/", "http://a..b/", "http:///x", "http://:0/",
-              "http://exa\u2024mple.com/", "http://example.com/h\u00e9", "not a url at all",
-              "http://127.0.0.1:0/x"]
+STORED_BAD = [
+    "http://127.0.0.1:99999/x",
+    "http://h:abc/",
+    "http://[::1/",
+    f"http://{'a' * 64}.example/",
+    "http://a..b/",
+    "http:///x",
+    "http://:0/",
+    "http://exa\u2024mple.com/",
+    "http://example.com/h\u00e9",
+    "not a url at all",
+    "http://127.0.0.1:0/x",
+]
 
 
 @pytest.mark.parametrize("bad", STORED_BAD)
-def test_a_stored_undialable_url_fails_alone(api: TestClient, hooks: Container,
-                                              receiver: QuickReceiver, clock: FakeClock,
-                                              bad: str) -> None:
+def test_a_stored_undialable_url_fails_alone(
+    api: TestClient, hooks: Container, receiver: QuickReceiver, clock: FakeClock, bad: str
+) -> None:
     tenant_a, tenant_b = Keys(hooks), Keys(hooks)
     a = subscribe(api, tenant_a, receiver.url)
     _write_url(hooks, a["id"], bad)
@@ -156,8 +185,9 @@ def test_a_stored_undialable_url_fails_alone(api: TestClient, hooks: Container,
     assert _statuses(hooks, a["id"]) == {"failed": 5}  # the schedule ran out, as for any
 
 
-def test_a_secret_that_no_longer_decrypts_fails_alone(api: TestClient, hooks: Container,
-                                                      keys: Keys, receiver: QuickReceiver) -> None:
+def test_a_secret_that_no_longer_decrypts_fails_alone(
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver
+) -> None:
     broken = subscribe(api, Keys(hooks), receiver.url)
     s = t.subscription
     with hooks.engine.begin() as conn:
@@ -172,7 +202,8 @@ def test_a_secret_that_no_longer_decrypts_fails_alone(api: TestClient, hooks: Co
 
 
 def test_an_answer_with_nul_bytes_is_recorded_and_hurts_no_one(
-        api: TestClient, hooks: Container, keys: Keys, clock: FakeClock) -> None:
+    api: TestClient, hooks: Container, keys: Keys, clock: FakeClock
+) -> None:
     """PostgreSQL text cannot hold NUL: such an answer once failed the whole batch's record."""
     with QuickReceiver(clock=clock) as hostile, QuickReceiver(clock=clock) as other:
         hostile.default = Answer(500, body=b"bad\x00answer")

@@ -64,8 +64,9 @@ def _free_port() -> int:
 
 
 def _serve(procs: Workers, port: int) -> subprocess.Popen[bytes]:
-    proc = procs.start(str(REGTL), "serve", "--no-worker", "--host", "127.0.0.1",
-                       "--port", str(port))
+    proc = procs.start(
+        str(REGTL), "serve", "--no-worker", "--host", "127.0.0.1", "--port", str(port)
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -99,8 +100,12 @@ class Load:
     def post(self, n: int) -> None:
         port = self.ports[n % len(self.ports)]
         try:
-            response = httpx.post(f"http://127.0.0.1:{port}/v1/events", timeout=15,
-                                  json=b.company(f"load-{n}"), headers=self.auth)
+            response = httpx.post(
+                f"http://127.0.0.1:{port}/v1/events",
+                timeout=15,
+                json=b.company(f"load-{n}"),
+                headers=self.auth,
+            )
         except httpx.TransportError:
             with self.lock:
                 self.cut += 1
@@ -122,7 +127,8 @@ def _log_counts(container: Container) -> Counter[str]:
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_kill_an_api_and_a_worker_mid_load(
-        api: TestClient, hooks: Container, keys: Keys, processes: Workers) -> None:
+    api: TestClient, hooks: Container, keys: Keys, processes: Workers
+) -> None:
     started = time.monotonic()
     with QuickReceiver() as receiver:
         receiver.default = Answer(204)
@@ -139,8 +145,7 @@ def test_kill_an_api_and_a_worker_mid_load(
             apis[0] = _serve(processes, ports[0])  # back while the load goes on
             # restarted with its clock past the dead worker's 60 s leases: standing for the
             # minute a real restart would wait (tests/support/shifted_worker.py)
-            workers[0] = processes.start(sys.executable, "-m", "tests.support.shifted_worker",
-                                         "61")
+            workers[0] = processes.start(sys.executable, "-m", "tests.support.shifted_worker", "61")
             list(done)
 
         expected = {f"msg_{event_id}" for event_id in load.acknowledged}
@@ -155,9 +160,11 @@ def test_kill_an_api_and_a_worker_mid_load(
     assert {e: in_log[e] for e in acknowledged if in_log[e] != 1} == {}  # each exactly once
     assert not load.refused, load.refused  # every answer was 201 or no answer at all
     duplicates = {m: n for m, n in received.items() if m in expected and n > 1}
-    summary = (f"{len(acknowledged)} acknowledged of {EVENTS} ({load.cut} cut by the kill), "
-               f"{sum(1 for e in acknowledged if in_log[e] == 1)} found once in the log; "
-               f"{len(expected)} webhooks expected, all received, {len(duplicates)} twice or "
-               f"more; {time.monotonic() - started:.1f} s")
+    summary = (
+        f"{len(acknowledged)} acknowledged of {EVENTS} ({load.cut} cut by the kill), "
+        f"{sum(1 for e in acknowledged if in_log[e] == 1)} found once in the log; "
+        f"{len(expected)} webhooks expected, all received, {len(duplicates)} twice or "
+        f"more; {time.monotonic() - started:.1f} s"
+    )
     print(summary)
     assert len(acknowledged) >= KILL_AT and load.cut < EVENTS // 2, summary

@@ -28,11 +28,16 @@ from tests.webhooks.conftest import SCHEDULE
 
 
 @pytest.fixture(params=[True, False], ids=["public-reads", "private-reads"])
-def hooks(request: pytest.FixtureRequest, backend: Backend,
-          clock: FakeClock) -> Iterator[Container]:
-    settings = backend.settings.model_copy(update={
-        "webhook_allow_private": True, "webhook_retry_schedule": SCHEDULE,
-        "public_reads": request.param})
+def hooks(
+    request: pytest.FixtureRequest, backend: Backend, clock: FakeClock
+) -> Iterator[Container]:
+    settings = backend.settings.model_copy(
+        update={
+            "webhook_allow_private": True,
+            "webhook_retry_schedule": SCHEDULE,
+            "public_reads": request.param,
+        }
+    )
     container = bootstrap(settings, clock=clock)
     try:
         yield container
@@ -47,8 +52,7 @@ def api(hooks: Container) -> Iterator[TestClient]:
 
 
 def _key(container: Container, scope: str, expires_at: object = None) -> tuple[str, dict[str, str]]:
-    key, token = container.keys.create(scope, f"owner-{scope}", utc_now(),
-                                       expires_at=expires_at)  # type: ignore[arg-type]
+    key, token = container.keys.create(scope, f"owner-{scope}", utc_now(), expires_at=expires_at)  # type: ignore[arg-type]
     return key.id, {"Authorization": f"Bearer {token}"}
 
 
@@ -63,8 +67,15 @@ def _statuses(container: Container, sub_id: str) -> dict[str, int]:
 
     d = t.delivery
     with container.engine.connect() as conn:
-        return dict(conn.execute(select(d.c.status, func.count()).where(  # type: ignore[arg-type]
-            d.c.subscription_id == sub_id).group_by(d.c.status)).all())
+        return dict(
+            conn.execute(
+                select(d.c.status, func.count())
+                .where(  # type: ignore[arg-type]
+                    d.c.subscription_id == sub_id
+                )
+                .group_by(d.c.status)
+            ).all()
+        )
 
 
 def _ids(events: list[dict[str, object]]) -> set[str]:
@@ -72,15 +83,16 @@ def _ids(events: list[dict[str, object]]) -> set[str]:
 
 
 def _reassign(api: TestClient, keys: Keys, sub_id: str, owner: str) -> None:
-    response = api.patch(f"/v1/subscriptions/{sub_id}", json={"owner_key_id": owner},
-                         headers=keys["admin"])
+    response = api.patch(
+        f"/v1/subscriptions/{sub_id}", json={"owner_key_id": owner}, headers=keys["admin"]
+    )
     assert response.status_code == 200, response.text
     assert response.json()["owner_key_id"] == owner
 
 
 def test_a_revoked_keys_subscription_is_held_then_resumes_when_reassigned(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver,
-        clock: FakeClock) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     owner, auth = _key(hooks, "subscribe")
     sub_id = _subscribe(api, auth, receiver.url)
     other = subscribe(api, keys, receiver.url)  # another tenant: unaffected throughout
@@ -103,8 +115,12 @@ def test_a_revoked_keys_subscription_is_held_then_resumes_when_reassigned(
     assert _statuses(hooks, other["id"]) == {"delivered": 4}
 
     # the admin may still see it; a PATCH of anything else leaves it held
-    assert api.patch(f"/v1/subscriptions/{sub_id}", json={"description": "x"},
-                     headers=keys["admin"]).status_code == 200
+    assert (
+        api.patch(
+            f"/v1/subscriptions/{sub_id}", json={"description": "x"}, headers=keys["admin"]
+        ).status_code
+        == 200
+    )
     settle(hooks)
     assert _statuses(hooks, sub_id) == {"delivered": 1, "held": 3}
 
@@ -119,8 +135,8 @@ def test_a_revoked_keys_subscription_is_held_then_resumes_when_reassigned(
 
 
 def test_an_expired_keys_subscription_is_held_then_resumes_when_reassigned(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver,
-        clock: FakeClock) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     owner, auth = _key(hooks, "subscribe", expires_at=clock() + timedelta(hours=1))
     sub_id = _subscribe(api, auth, receiver.url)
     first = record(api, keys, b.company("a"))
@@ -143,8 +159,8 @@ def test_an_expired_keys_subscription_is_held_then_resumes_when_reassigned(
 
 
 def test_expiry_between_fan_out_and_sending_holds_what_was_queued(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver,
-        clock: FakeClock) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     _, auth = _key(hooks, "subscribe", expires_at=clock() + timedelta(minutes=5))
     sub_id = _subscribe(api, auth, receiver.url)
     record(api, keys, b.company("a"))
@@ -157,8 +173,8 @@ def test_expiry_between_fan_out_and_sending_holds_what_was_queued(
 
 
 def test_reassigning_is_for_admins_and_only_to_a_live_subscribing_key(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver,
-        clock: FakeClock) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     owner, auth = _key(hooks, "subscribe")
     sub_id = _subscribe(api, auth, receiver.url)
     path = f"/v1/subscriptions/{sub_id}"
@@ -173,6 +189,8 @@ def test_reassigning_is_for_admins_and_only_to_a_live_subscribing_key(
     for target in ("nope", revoked, expired, reader, "", 17, None):
         response = api.patch(path, json={"owner_key_id": target}, headers=keys["admin"])
         assert response.status_code == 422, (target, response.text)
-        assert "/owner_key_id" in [e.get("pointer") for e in response.json()["errors"]], \
-            (target, response.text)
+        assert "/owner_key_id" in [e.get("pointer") for e in response.json()["errors"]], (
+            target,
+            response.text,
+        )
     assert api.get(path, headers=keys["admin"]).json()["owner_key_id"] == owner

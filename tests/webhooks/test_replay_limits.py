@@ -30,9 +30,13 @@ CAP = 5
 
 @pytest.fixture
 def hooks(backend: Backend, clock: FakeClock) -> Iterator[Container]:
-    settings = backend.settings.model_copy(update={
-        "webhook_allow_private": True, "webhook_retry_schedule": SCHEDULE,
-        "webhook_max_pending_per_subscription": CAP})
+    settings = backend.settings.model_copy(
+        update={
+            "webhook_allow_private": True,
+            "webhook_retry_schedule": SCHEDULE,
+            "webhook_max_pending_per_subscription": CAP,
+        }
+    )
     container = bootstrap(settings, clock=clock)
     try:
         yield container
@@ -43,8 +47,13 @@ def hooks(backend: Backend, clock: FakeClock) -> Iterator[Container]:
 def _waiting(container: Container, sub_id: str) -> int:
     d = t.delivery
     with container.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(d).where(
-            d.c.subscription_id == sub_id, d.c.status.in_(("pending", "held")))).scalar_one())
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(d)
+                .where(d.c.subscription_id == sub_id, d.c.status.in_(("pending", "held")))
+            ).scalar_one()
+        )
 
 
 def _rows(container: Container) -> int:
@@ -57,8 +66,9 @@ def _paused(api: TestClient, keys: Keys, url: str) -> str:
     messages: what a replay sends)."""
     settle(keys.container)
     sub = subscribe(api, keys, url)
-    response = api.patch(f"/v1/subscriptions/{sub['id']}", json={"paused": True},
-                         headers=keys["subscribe"])
+    response = api.patch(
+        f"/v1/subscriptions/{sub['id']}", json={"paused": True}, headers=keys["subscribe"]
+    )
     assert response.status_code == 200
     return str(sub["id"])
 
@@ -71,7 +81,8 @@ def _too_many(response: object) -> None:
 
 
 def test_a_second_identical_replay_queues_nothing_new(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver
+) -> None:
     stored = record(api, keys, *[b.company(f"c-{n}") for n in range(3)])
     sub_id = _paused(api, keys, receiver.url)
     path = f"/v1/subscriptions/{sub_id}/replay"
@@ -95,37 +106,51 @@ def test_a_second_identical_replay_queues_nothing_new(
 
 
 def test_replay_beyond_the_cap_is_429_and_queues_nothing(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver
+) -> None:
     stored = record(api, keys, *[b.company(f"c-{n}") for n in range(CAP + 1)])
     sub_id = _paused(api, keys, receiver.url)
     path = f"/v1/subscriptions/{sub_id}/replay"
-    _too_many(api.post(path, json={"from_position": stored[0]["position"]},
-                       headers=keys["subscribe"]))
+    _too_many(
+        api.post(path, json={"from_position": stored[0]["position"]}, headers=keys["subscribe"])
+    )
     assert _waiting(hooks, sub_id) == 0
     ok = api.post(path, json={"from_position": stored[2]["position"]}, headers=keys["subscribe"])
     assert ok.json() == {"queued": CAP - 1}
-    _too_many(api.post(path, json={"from_position": stored[0]["position"]},
-                       headers=keys["subscribe"]))  # 2 new + 4 waiting > 5
-    assert api.post(path, json={"from_position": stored[1]["position"]},
-                    headers=keys["subscribe"]).json() == {"queued": 1}
+    _too_many(
+        api.post(path, json={"from_position": stored[0]["position"]}, headers=keys["subscribe"])
+    )  # 2 new + 4 waiting > 5
+    assert api.post(
+        path, json={"from_position": stored[1]["position"]}, headers=keys["subscribe"]
+    ).json() == {"queued": 1}
     assert _waiting(hooks, sub_id) == CAP
     # another subscription has a cap of its own
     other = _paused(api, keys, receiver.url)
-    assert api.post(f"/v1/subscriptions/{other}/replay", json={"from_position": 0},
-                    headers=keys["subscribe"]).status_code == 429
-    assert api.post(f"/v1/subscriptions/{other}/replay",
-                    json={"from_position": stored[1]["position"]},
-                    headers=keys["subscribe"]).json() == {"queued": CAP}
+    assert (
+        api.post(
+            f"/v1/subscriptions/{other}/replay",
+            json={"from_position": 0},
+            headers=keys["subscribe"],
+        ).status_code
+        == 429
+    )
+    assert api.post(
+        f"/v1/subscriptions/{other}/replay",
+        json={"from_position": stored[1]["position"]},
+        headers=keys["subscribe"],
+    ).json() == {"queued": CAP}
 
 
-def test_the_fan_out_is_never_capped(api: TestClient, hooks: Container, keys: Keys,
-                                     receiver: QuickReceiver) -> None:
+def test_the_fan_out_is_never_capped(
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver
+) -> None:
     sub_id = _paused(api, keys, receiver.url)
     record(api, keys, *[b.company(f"c-{n}") for n in range(CAP + 3)])
     settle(hooks)
     assert _waiting(hooks, sub_id) == CAP + 3  # every event kept, held
-    replay = api.post(f"/v1/subscriptions/{sub_id}/replay", json={"from_position": 0},
-                      headers=keys["subscribe"])
+    replay = api.post(
+        f"/v1/subscriptions/{sub_id}/replay", json={"from_position": 0}, headers=keys["subscribe"]
+    )
     assert replay.json() == {"queued": 0}  # all of them are waiting already
 
 
@@ -135,8 +160,9 @@ def _fail_all(container: Container, sub_id: str) -> None:
         conn.execute(update(d).where(d.c.subscription_id == sub_id).values(status="failed"))
 
 
-def test_recover_and_resend_respect_the_cap(api: TestClient, hooks: Container, keys: Keys,
-                                            receiver: QuickReceiver) -> None:
+def test_recover_and_resend_respect_the_cap(
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver
+) -> None:
     sub = subscribe(api, keys, receiver.url)
     path = f"/v1/subscriptions/{sub['id']}"
     receiver.default = Answer(500)
@@ -167,15 +193,20 @@ def _status(container: Container, delivery_id: int) -> str:
         return str(conn.execute(select(d.c.status).where(d.c.id == delivery_id)).scalar_one())
 
 
-def test_the_replay_limit_names_the_field(api: TestClient, hooks: Container, keys: Keys,
-                                          receiver: QuickReceiver,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_replay_limit_names_the_field(
+    api: TestClient,
+    hooks: Container,
+    keys: Keys,
+    receiver: QuickReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from services.webhooks import subscriptions
 
     monkeypatch.setattr(subscriptions, "REPLAY_LIMIT", 2)
     record(api, keys, *[b.company(f"c-{n}") for n in range(3)])
     sub_id = _paused(api, keys, receiver.url)
-    response = api.post(f"/v1/subscriptions/{sub_id}/replay", json={"from_position": 0},
-                        headers=keys["subscribe"])
+    response = api.post(
+        f"/v1/subscriptions/{sub_id}/replay", json={"from_position": 0}, headers=keys["subscribe"]
+    )
     assert response.status_code == 422, response.text
     assert [e.get("pointer") for e in response.json()["errors"]] == ["/from_position"]

@@ -30,8 +30,8 @@ def _closed_port_url() -> str:
 
 
 def test_503_then_success_and_the_log_shows_every_attempt(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver,
-        clock: FakeClock) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     sub = subscribe(api, keys, receiver.url)
     dead = subscribe(api, keys, _closed_port_url())
     receiver.answer(Answer(503, body=b"busy, come back", delay=0.05))
@@ -39,10 +39,23 @@ def test_503_then_success_and_the_log_shows_every_attempt(
     first_at = clock()
     settle(hooks)
     (first,) = attempts(api, keys, sub["id"])
-    assert (first["status_code"], first["error"], first["response_body"],
-            first["delivery_status"], first["msg_id"], first["type"], first["position"]) == \
-        (503, None, "busy, come back", "pending", f"msg_{event['id']}", "CompanyRegistered",
-         event["position"])
+    assert (
+        first["status_code"],
+        first["error"],
+        first["response_body"],
+        first["delivery_status"],
+        first["msg_id"],
+        first["type"],
+        first["position"],
+    ) == (
+        503,
+        None,
+        "busy, come back",
+        "pending",
+        f"msg_{event['id']}",
+        "CompanyRegistered",
+        event["position"],
+    )
     assert first["latency_ms"] >= 50
     (refused,) = attempts(api, keys, dead["id"])
     assert refused["status_code"] is None and "refused" in refused["error"].lower()
@@ -61,8 +74,10 @@ def test_503_then_success_and_the_log_shows_every_attempt(
     one, two = receiver.received
     assert one.headers["webhook-id"] == two.headers["webhook-id"] == f"msg_{event['id']}"
     assert one.body == two.body  # the stored bytes, signed again per attempt
-    assert (one.headers["webhook-timestamp"], two.headers["webhook-timestamp"]) == \
-        (str(int(first_at.timestamp())), str(int(clock().timestamp())))  # per attempt
+    assert (one.headers["webhook-timestamp"], two.headers["webhook-timestamp"]) == (
+        str(int(first_at.timestamp())),
+        str(int(clock().timestamp())),
+    )  # per attempt
     verified(sub["secret"], receiver.received)
     assert len(attempts(api, keys, dead["id"])) == 2  # retried too, and refused again
 
@@ -70,10 +85,13 @@ def test_503_then_success_and_the_log_shows_every_attempt(
     assert attempts(api, keys, sub["id"]) == []
 
 
-def test_retry_after_is_honoured_but_clamped(api: TestClient, hooks: Container, keys: Keys,
-                                             clock: FakeClock) -> None:
+def test_retry_after_is_honoured_but_clamped(
+    api: TestClient, hooks: Container, keys: Keys, clock: FakeClock
+) -> None:
     with ExitStack() as stack:
-        receivers = {wanted: stack.enter_context(QuickReceiver(clock=clock)) for wanted in ("1", "7", "1000")}
+        receivers = {
+            wanted: stack.enter_context(QuickReceiver(clock=clock)) for wanted in ("1", "7", "1000")
+        }
         for wanted, r in receivers.items():
             subscribe(api, keys, r.url)
             r.answer(Answer(503, headers={"Retry-After": wanted}))
@@ -87,20 +105,21 @@ def test_retry_after_is_honoured_but_clamped(api: TestClient, hooks: Container, 
         assert tried() == {"1": 1, "7": 1, "1000": 1}
         # the planned delay is 5 s: Retry-After may stretch it to [5 s, 10 s], no jitter
         for seconds, expected in [
-                (4.99, {"1": 1, "7": 1, "1000": 1}),
-                (5.00, {"1": 2, "7": 1, "1000": 1}),   # 1 s is raised to the planned 5 s
-                (6.99, {"1": 2, "7": 1, "1000": 1}),
-                (7.00, {"1": 2, "7": 2, "1000": 1}),   # 7 s is within [5, 10]: honoured
-                (9.99, {"1": 2, "7": 2, "1000": 1}),
-                (10.00, {"1": 2, "7": 2, "1000": 2})]:  # 1000 s is cut to 2 × 5 s
+            (4.99, {"1": 1, "7": 1, "1000": 1}),
+            (5.00, {"1": 2, "7": 1, "1000": 1}),  # 1 s is raised to the planned 5 s
+            (6.99, {"1": 2, "7": 1, "1000": 1}),
+            (7.00, {"1": 2, "7": 2, "1000": 1}),  # 7 s is within [5, 10]: honoured
+            (9.99, {"1": 2, "7": 2, "1000": 1}),
+            (10.00, {"1": 2, "7": 2, "1000": 2}),
+        ]:  # 1000 s is cut to 2 × 5 s
             clock.now = failed_at + timedelta(seconds=seconds)
             hooks.webhooks.step()
             assert tried() == expected, seconds
 
 
 def test_exhausted_deliveries_are_failed_and_recover_sends_them_again(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver,
-        clock: FakeClock) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     sub = subscribe(api, keys, receiver.url)
     path = f"/v1/subscriptions/{sub['id']}"
     receiver.default = Answer(500, body=b"oops")
@@ -129,8 +148,9 @@ def test_exhausted_deliveries_are_failed_and_recover_sends_them_again(
     assert again.status_code == 202 and again.json() == {"queued": 0}
 
 
-def test_resend_one_delivery(api: TestClient, hooks: Container, keys: Keys,
-                             receiver: QuickReceiver, clock: FakeClock) -> None:
+def test_resend_one_delivery(
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     sub = subscribe(api, keys, receiver.url)
     path = f"/v1/subscriptions/{sub['id']}"
     first, second = record(api, keys, *b.basics())
@@ -160,8 +180,9 @@ def test_ping(api: TestClient, hooks: Container, keys: Keys, receiver: QuickRece
     response = api.post(f"/v1/subscriptions/{sub['id']}/ping", headers=keys["subscribe"])
     assert response.status_code == 202, response.text
     msg_id = response.json()["msg_id"]
-    assert re.fullmatch(r"msg_ping_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-                        msg_id)
+    assert re.fullmatch(
+        r"msg_ping_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", msg_id
+    )
     hooks.webhooks.step()
     (got,) = receiver.received
     assert got.headers["webhook-id"] == msg_id
@@ -174,8 +195,8 @@ def test_ping(api: TestClient, hooks: Container, keys: Keys, receiver: QuickRece
 
 
 def test_replay_from_a_position_or_a_time_inclusive(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver,
-        clock: FakeClock) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     early = record(api, keys, b.company("nvidia"))[0]  # before the subscription
     sub = subscribe(api, keys, receiver.url, event_types=["CompanyRegistered"])
     path = f"/v1/subscriptions/{sub['id']}/replay"
@@ -204,18 +225,22 @@ def test_replay_from_a_position_or_a_time_inclusive(
     assert replay({"from_position": early["position"]}) == sorted([f"msg_{early['id']}", *ids])
     assert replay({"from_position": chip["position"] + 1}) == []
     assert replay({"from_time": "2999-01-01T00:00:00Z"}) == []
-    for body, where in [({}, ""), ({"from_position": 1, "from_time": "2025-01-01"}, ""),
-                        ({"from_position": -1}, "/from_position"),
-                        ({"from_time": "2025-01-01T00:00:00"}, "/from_time"),
-                        ({"from_time": 5}, "/from_time"), ({"since": 1}, "/since")]:
+    for body, where in [
+        ({}, ""),
+        ({"from_position": 1, "from_time": "2025-01-01"}, ""),
+        ({"from_position": -1}, "/from_position"),
+        ({"from_time": "2025-01-01T00:00:00"}, "/from_time"),
+        ({"from_time": 5}, "/from_time"),
+        ({"since": 1}, "/since"),
+    ]:
         response = api.post(path, json=body, headers=keys["subscribe"])
         assert response.status_code == 422, (body, response.text)
         assert where in [e.get("pointer") for e in response.json()["errors"]], (body, response.text)
 
 
 def test_five_days_of_failure_disable_and_re_enabling_resumes(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver,
-        clock: FakeClock) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     sub = subscribe(api, keys, receiver.url)
     path = f"/v1/subscriptions/{sub['id']}"
     receiver.default = Answer(500)

@@ -60,8 +60,16 @@ class Network:
         self.lookups.append(host)
         answers = self.names[host]
         addresses = answers.pop(0) if len(answers) > 1 else answers[0]  # the last one sticks
-        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-                 (a, port, 0, 0) if ":" in a else (a, port)) for a in addresses]
+        return [
+            (
+                socket.AF_INET6 if ":" in a else socket.AF_INET,
+                socket.SOCK_STREAM,
+                6,
+                "",
+                (a, port, 0, 0) if ":" in a else (a, port),
+            )
+            for a in addresses
+        ]
 
     def _create_connection(self, address: tuple[str, int], *args: Any, **kwargs: Any) -> Any:
         self.connections.append((address[0], address[1]))
@@ -87,12 +95,15 @@ def strict_api(strict: Container) -> Iterator[TestClient]:
         yield client
 
 
-def test_redirects_are_not_followed(api: TestClient, hooks: Container, keys: Keys,
-                                    receiver: QuickReceiver, clock: FakeClock) -> None:
+def test_redirects_are_not_followed(
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
+) -> None:
     with QuickReceiver(clock=clock) as elsewhere:
         sub = subscribe(api, keys, receiver.url)
-        receiver.answer(Answer(302, headers={"Location": elsewhere.url}),
-                        Answer(307, headers={"Location": elsewhere.url}))
+        receiver.answer(
+            Answer(302, headers={"Location": elsewhere.url}),
+            Answer(307, headers={"Location": elsewhere.url}),
+        )
         record(api, keys, b.company())
         settle(hooks)
         clock.advance(seconds=6.1)
@@ -105,15 +116,16 @@ def test_redirects_are_not_followed(api: TestClient, hooks: Container, keys: Key
 
 
 def test_a_large_answer_is_cut_to_16_kb_and_kept_as_text(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver) -> None:
+    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver
+) -> None:
     sub = subscribe(api, keys, receiver.url)
-    big = (b"<script>alert(1)</script>" + b"x" * 40_000)
+    big = b"<script>alert(1)</script>" + b"x" * 40_000
     receiver.answer(Answer(500, body=big))
     record(api, keys, b.company())
     settle(hooks)
     (entry,) = attempts(api, keys, sub["id"])
     assert entry["status_code"] == 500
-    assert entry["response_body"] == big[:16 * 1024].decode()
+    assert entry["response_body"] == big[: 16 * 1024].decode()
     response = api.get(f"/v1/subscriptions/{sub['id']}/deliveries", headers=keys["admin"])
     assert response.headers["content-type"] == "application/json"  # data, never rendered
 
@@ -133,11 +145,31 @@ def test_one_deadline_covers_the_whole_attempt(phase: str) -> None:
     assert 1900 <= outcome.latency_ms < 4000
 
 
-BLOCKED = ["127.0.0.1", "127.1.2.3", "10.1.2.3", "172.16.0.1", "192.168.1.1", "100.64.0.1",
-           "169.254.169.254", "0.0.0.0", "192.0.0.8", "192.88.99.1", "224.0.0.1",
-           "::1", "::", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
-           "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe", "64:ff9b:1::7f00:1", "2002:7f00:1::",
-           "2002:a00:1::", "2001:db8::1"]
+BLOCKED = [
+    "127.0.0.1",
+    "127.1.2.3",
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.1.1",
+    "100.64.0.1",
+    "169.254.169.254",
+    "0.0.0.0",
+    "192.0.0.8",
+    "192.88.99.1",
+    "224.0.0.1",
+    "::1",
+    "::",
+    "fe80::1",
+    "fc00::1",
+    "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+    "64:ff9b::7f00:1",
+    "64:ff9b::a9fe:a9fe",
+    "64:ff9b:1::7f00:1",
+    "2002:7f00:1::",
+    "2002:a00:1::",
+    "2001:db8::1",
+]
 PUBLIC = ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "2a00:1450::1"]
 
 
@@ -149,7 +181,8 @@ def test_the_blocklist() -> None:
 
 
 def test_non_public_targets_are_refused_at_connect_time(
-        strict_api: TestClient, strict: Container, clock: FakeClock, network: Network) -> None:
+    strict_api: TestClient, strict: Container, clock: FakeClock, network: Network
+) -> None:
     keys = Keys(strict)
     with QuickReceiver(clock=clock) as v4, QuickReceiver("::1", clock=clock) as v6:
         network.resolve("rebound.example", ["127.0.0.1"])
@@ -177,8 +210,10 @@ def test_non_public_targets_are_refused_at_connect_time(
         for name, sub in subs.items():
             (entry,) = attempts(strict_api, keys, sub["id"])
             assert entry["status_code"] is None, name
-            assert entry["error"].startswith("refused") and "non-public" in entry["error"], \
-                (name, entry["error"])
+            assert entry["error"].startswith("refused") and "non-public" in entry["error"], (
+                name,
+                entry["error"],
+            )
         # the only connection the process opened is the control's, to the address checked
         assert network.connections == [("93.184.216.34", port)]
         (entry,) = attempts(strict_api, keys, control["id"])
@@ -186,7 +221,8 @@ def test_non_public_targets_are_refused_at_connect_time(
 
 
 def test_dns_rebinding_cannot_redirect_an_attempt(
-        strict_api: TestClient, strict: Container, network: Network) -> None:
+    strict_api: TestClient, strict: Container, network: Network
+) -> None:
     """The name is resolved once, checked, and that very address is dialled: a second
     answer (127.0.0.1, the rebinding) is never asked for."""
     keys = Keys(strict)
@@ -202,11 +238,21 @@ def test_dns_rebinding_cannot_redirect_an_attempt(
 
 
 def test_proxies_from_the_environment_are_ignored(
-        api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    api: TestClient,
+    hooks: Container,
+    keys: Keys,
+    receiver: QuickReceiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     dead = "http://127.0.0.1:9"
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                 "all_proxy"):
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
         monkeypatch.setenv(name, dead)
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
@@ -219,20 +265,28 @@ def test_proxies_from_the_environment_are_ignored(
 
 def _needles(secret: str) -> list[bytes]:
     raw = base64.b64decode(secret.removeprefix("whsec_"))
-    return [secret.encode(), secret.removeprefix("whsec_").encode(), raw,
-            base64.urlsafe_b64encode(raw).rstrip(b"="), raw.hex().encode()]
+    return [
+        secret.encode(),
+        secret.removeprefix("whsec_").encode(),
+        raw,
+        base64.urlsafe_b64encode(raw).rstrip(b"="),
+        raw.hex().encode(),
+    ]
 
 
-def test_secrets_are_encrypted_at_rest(api: TestClient, hooks: Container, keys: Keys,
-                                       backend: Backend, receiver: QuickReceiver) -> None:
+def test_secrets_are_encrypted_at_rest(
+    api: TestClient, hooks: Container, keys: Keys, backend: Backend, receiver: QuickReceiver
+) -> None:
     sub = subscribe(api, keys, receiver.url)
-    rotated = api.post(f"/v1/subscriptions/{sub['id']}/rotate-secret",
-                       headers=keys["subscribe"]).json()
+    rotated = api.post(
+        f"/v1/subscriptions/{sub['id']}/rotate-secret", headers=keys["subscribe"]
+    ).json()
     s = t.subscription
     with hooks.engine.connect() as conn:
         row = conn.execute(select(s).where(s.c.id == sub["id"])).one()
-    stored = b"|".join(str(v).encode() if not isinstance(v, bytes | memoryview) else bytes(v)
-                       for v in row)
+    stored = b"|".join(
+        str(v).encode() if not isinstance(v, bytes | memoryview) else bytes(v) for v in row
+    )
     assert row.secret and row.previous_secret
     for secret in (sub["secret"], rotated["secret"]):
         for needle in _needles(secret):

@@ -21,10 +21,14 @@ VECTOR_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
 
 def test_the_published_test_vector() -> None:
-    assert signing.signature(VECTOR_SECRET, VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY) == \
-        VECTOR_SIGNATURE
-    assert signing.signature_header([VECTOR_SECRET], VECTOR_ID, VECTOR_TIMESTAMP,
-                                    VECTOR_BODY) == VECTOR_SIGNATURE
+    assert (
+        signing.signature(VECTOR_SECRET, VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY)
+        == VECTOR_SIGNATURE
+    )
+    assert (
+        signing.signature_header([VECTOR_SECRET], VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY)
+        == VECTOR_SIGNATURE
+    )
 
 
 def test_the_signature_covers_id_timestamp_and_body() -> None:
@@ -60,8 +64,13 @@ def test_the_official_verifier_accepts_a_fresh_signature_and_both_during_rotatio
         Webhook(new).verify(body + b" ", headers)
 
 
-@pytest.mark.parametrize(("kind", "expected"), [
-    ("ExportBanImposed", "msg_E"), ("EffectiveDateReached", "msg_E_eff"),
-    ("LicenseExpired", "msg_E_exp")])
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("ExportBanImposed", "msg_E"),
+        ("EffectiveDateReached", "msg_E_eff"),
+        ("LicenseExpired", "msg_E_exp"),
+    ],
+)
 def test_message_ids(kind: str, expected: str) -> None:
     assert message_id("E", kind) == expected

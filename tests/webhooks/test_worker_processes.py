@@ -43,18 +43,29 @@ class Workers:
     def __init__(self, backend: Backend, folder: Path):
         self.folder = folder
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("REGTL_")}
-        self.env.update({
-            "REGTL_DATABASE_URL": backend.settings.database_url,
-            "REGTL_DATA_DIR": str(backend.settings.data_dir),  # the secret key's file
-            "REGTL_WEBHOOK_ALLOW_PRIVATE": "true", "REGTL_WEBHOOK_RETRY_SCHEDULE": SCHEDULE,
-            "REGTL_LOG_LEVEL": "warning", "PYTHONPATH": str(ROOT)})
+        self.env.update(
+            {
+                "REGTL_DATABASE_URL": backend.settings.database_url,
+                "REGTL_DATA_DIR": str(backend.settings.data_dir),  # the secret key's file
+                "REGTL_WEBHOOK_ALLOW_PRIVATE": "true",
+                "REGTL_WEBHOOK_RETRY_SCHEDULE": SCHEDULE,
+                "REGTL_LOG_LEVEL": "warning",
+                "PYTHONPATH": str(ROOT),
+            }
+        )
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def start(self, *args: str) -> subprocess.Popen[bytes]:
         command = list(args) or [str(REGTL), "worker"]
         log = open(self.folder / f"worker-{len(self.procs)}.log", "wb")  # noqa: SIM115
-        proc = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            command,
+            env=self.env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
         self.procs.append(proc)
         return proc
@@ -69,8 +80,10 @@ class Workers:
                 proc.wait(timeout=5)
 
     def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}"
-                         for p in sorted(self.folder.glob("worker-*.log")))
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}"
+            for p in sorted(self.folder.glob("worker-*.log"))
+        )
 
 
 @pytest.fixture
@@ -93,8 +106,8 @@ def plain_receiver() -> Iterator[QuickReceiver]:
 
 
 def test_a_worker_killed_mid_delivery_loses_nothing(
-        api: TestClient, hooks: Container, keys: Keys, plain_receiver: QuickReceiver,
-        workers: Workers) -> None:
+    api: TestClient, hooks: Container, keys: Keys, plain_receiver: QuickReceiver, workers: Workers
+) -> None:
     receiver = plain_receiver
     sub = subscribe(api, keys, receiver.url)
     receiver.default = Answer(delay=3.0)  # each answer takes 3 s: the kill lands mid-attempt
@@ -115,8 +128,11 @@ def test_a_worker_killed_mid_delivery_loses_nothing(
         return [x for x in r.snapshot() if int(x.headers["webhook-timestamp"]) > killed_at + 30]
 
     try:
-        receiver.wait_until(lambda r: {x.headers["webhook-id"] for x in by_restarted(r)}
-                            >= expected, 40, "every event")
+        receiver.wait_until(
+            lambda r: {x.headers["webhook-id"] for x in by_restarted(r)} >= expected,
+            40,
+            "every event",
+        )
     except AssertionError as error:
         raise AssertionError(f"{error}\n{workers.logs()}") from None
     # the dead worker may have been cut mid-request: those bodies arrived short
@@ -145,14 +161,17 @@ def _attempts(container: Container) -> int:
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_two_workers_never_send_an_attempt_twice(
-        api: TestClient, hooks: Container, keys: Keys, plain_receiver: QuickReceiver,
-        workers: Workers) -> None:
+    api: TestClient, hooks: Container, keys: Keys, plain_receiver: QuickReceiver, workers: Workers
+) -> None:
     receiver = plain_receiver
     sub = subscribe(api, keys, receiver.url)
     receiver.default = Answer(204, delay=0.01)
     count = 400
-    response = api.post("/v1/events/batch", headers=keys["write"], json={
-        "events": [b.company(f"c-{n}") for n in range(count)]})
+    response = api.post(
+        "/v1/events/batch",
+        headers=keys["write"],
+        json={"events": [b.company(f"c-{n}") for n in range(count)]},
+    )
     assert response.status_code == 201, response.text
     expected = {f"msg_{item['id']}" for item in response.json()["items"]}
     one, two = workers.start(), workers.start()
@@ -177,8 +196,11 @@ def test_concurrent_claims_never_overlap(api: TestClient, hooks: Container, keys
     transaction; these are what two worker processes run against each other)."""
     subscribe(api, keys, "http://127.0.0.1:9/never-sent")
     count = 600
-    response = api.post("/v1/events/batch", headers=keys["write"], json={
-        "events": [b.company(f"c-{n}") for n in range(count)]})
+    response = api.post(
+        "/v1/events/batch",
+        headers=keys["write"],
+        json={"events": [b.company(f"c-{n}") for n in range(count)]},
+    )
     assert response.status_code == 201, response.text
     hooks.catch_up()
     hooks.webhooks.fanout.catch_up()  # deliveries created; nothing sent

@@ -20,8 +20,12 @@ from services.bootstrap import Container
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", summary="The process is up (never touches the database)",
-            operation_id="getHealth", responses=answer(Health))
+@router.get(
+    "/healthz",
+    summary="The process is up (never touches the database)",
+    operation_id="getHealth",
+    responses=answer(Health),
+)
 async def healthz() -> Response:
     return Response(dumps({"status": "ok"}), media_type="application/json")
 
@@ -45,20 +49,26 @@ async def _may_see_details(request: Request, container: Container) -> bool:
     return container.settings.public_reads
 
 
-@router.get("/readyz", summary="The database answers; projection lag is reported, not fatal",
-            operation_id="getReadiness", responses=answer(Readiness))
+@router.get(
+    "/readyz",
+    summary="The database answers; projection lag is reported, not fatal",
+    operation_id="getReadiness",
+    responses=answer(Readiness),
+)
 async def readyz(request: Request, container: ContainerDep) -> Response:
     detailed = await _may_see_details(request, container)
     try:
         report = await asyncio.wait_for(asyncio.to_thread(_readiness, container), timeout=2.5)
     except Exception as error:  # any failure at all means "not ready"
         reason = f": {type(error).__name__}" if detailed else ""
-        return problem_response("not-ready", f"the database is not reachable{reason}",
-                                headers={"Retry-After": "5"})
+        return problem_response(
+            "not-ready", f"the database is not reachable{reason}", headers={"Retry-After": "5"}
+        )
     if not detailed:
         report = {"status": report["status"]}
-    return Response(dumps(report), media_type="application/json",
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        dumps(report), media_type="application/json", headers={"Cache-Control": "no-store"}
+    )
 
 
 @router.get("/problems/{kind}", include_in_schema=False)
@@ -66,6 +76,8 @@ async def problem_type(kind: str) -> HTMLResponse:
     if kind not in KINDS:
         raise ApiProblem("not-found", f"no problem type {kind!r}")
     status, title = KINDS[kind]
-    return HTMLResponse(f"<!doctype html><title>{title}</title><h1>{status} {title}</h1>"
-                        f"<p>Problem type <code>/problems/{kind}</code> of the regtimeline API. "
-                        "The <code>errors</code> member points at each cause.</p>")
+    return HTMLResponse(
+        f"<!doctype html><title>{title}</title><h1>{status} {title}</h1>"
+        f"<p>Problem type <code>/problems/{kind}</code> of the regtimeline API. "
+        "The <code>errors</code> member points at each cause.</p>"
+    )

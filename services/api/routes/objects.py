@@ -28,26 +28,44 @@ def _routes(segment: str) -> None:
     kind, id_field = KINDS[segment]
     ObjectId = Annotated[str, Path(alias=id_field, description=f"the {kind}'s id")]  # noqa: N806
 
-    @router.get(f"/{segment}", operation_id=f"list{segment.title()}",
-                summary=f"{segment.title()} at as_of (filters: jurisdiction, in_force)",
-                responses=answer(OBJECT_PAGES[segment]),
-                openapi_extra=query("as_of", "jurisdiction", "in_force", "after_id", "limit",
-                                    "min_position"))
+    @router.get(
+        f"/{segment}",
+        operation_id=f"list{segment.title()}",
+        summary=f"{segment.title()} at as_of (filters: jurisdiction, in_force)",
+        responses=answer(OBJECT_PAGES[segment]),
+        openapi_extra=query(
+            "as_of", "jurisdiction", "in_force", "after_id", "limit", "min_position"
+        ),
+    )
     async def listing(request: Request, container: ContainerDep, _: Reader) -> Response:
         return await list_objects(request, container, segment)
 
-    @router.get(f"/{segment}/{{{id_field}}}", operation_id=f"get{OBJECT_VIEWS[segment].__name__}",
-                summary=f"One {kind} at (as_of, known_at, at_position), with its events",
-                responses=answer(OBJECT_VIEWS[segment]), openapi_extra=query(*STATE))
-    async def one(request: Request, container: ContainerDep, _: Reader, object_id: ObjectId,
-                  as_of: Param = None, known_at: Param = None, at_position: Param = None,
-                  min_position: Param = None) -> Response:
+    @router.get(
+        f"/{segment}/{{{id_field}}}",
+        operation_id=f"get{OBJECT_VIEWS[segment].__name__}",
+        summary=f"One {kind} at (as_of, known_at, at_position), with its events",
+        responses=answer(OBJECT_VIEWS[segment]),
+        openapi_extra=query(*STATE),
+    )
+    async def one(
+        request: Request,
+        container: ContainerDep,
+        _: Reader,
+        object_id: ObjectId,
+        as_of: Param = None,
+        known_at: Param = None,
+        at_position: Param = None,
+        min_position: Param = None,
+    ) -> Response:
         refuse_unknown(request, STATE_PARAMS)
         try:
             slug = check_slug(object_id)
         except ValueError as error:
-            raise ApiProblem("validation-error", f"{id_field}: {error}",
-                             [{"detail": str(error), "parameter": id_field}]) from None
+            raise ApiProblem(
+                "validation-error",
+                f"{id_field}: {error}",
+                [{"detail": str(error), "parameter": id_field}],
+            ) from None
         resolved = await resolve(container, as_of, known_at, at_position, min_position)
 
         def read() -> dict[str, Any] | None:
@@ -56,8 +74,11 @@ def _routes(segment: str) -> None:
 
         body = await asyncio.to_thread(read)
         if body is None:
-            raise ApiProblem("not-found", f"no {kind} {slug!r} known at that position and time",
-                             [{"detail": "not found", "parameter": id_field}])
+            raise ApiProblem(
+                "not-found",
+                f"no {kind} {slug!r} known at that position and time",
+                [{"detail": "not found", "parameter": id_field}],
+            )
         return _answer(request, body, resolved.cache_control)
 
 

@@ -27,11 +27,19 @@ router = APIRouter(prefix="/v1", tags=["events"])
 PAGE = 200
 SLOW_CONSUMER_SECONDS = 10.0
 # OpenAPI 3.1 has a text/event-stream `schema` describe one event (its fields, as read).
-SSE_EVENT = {"type": "object", "properties": {
-    "id": {"type": "string", "description": "the log position"},
-    "data": {"type": "string", "contentMediaType": "application/json",
-             "description": "the stored event, as GET /v1/events/{id}"},
-    "event": {"type": "string"}, "retry": {"type": "integer"}}}  # a client that does not take a message for this long is dropped
+SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "description": "the log position"},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": "the stored event, as GET /v1/events/{id}",
+        },
+        "event": {"type": "string"},
+        "retry": {"type": "integer"},
+    },
+}  # a client that does not take a message for this long is dropped
 
 
 class StreamHub:
@@ -91,22 +99,39 @@ class _DroppingStream(StreamingResponse):
 def _admit(container: Container, hub: StreamHub, who: str) -> None:
     settings = container.settings
     if sum(hub.open.values()) >= settings.stream_max_total:
-        raise ApiProblem("rate-limited", "too many open streams on this server; retry shortly",
-                         headers={"Retry-After": "5"})
+        raise ApiProblem(
+            "rate-limited",
+            "too many open streams on this server; retry shortly",
+            headers={"Retry-After": "5"},
+        )
     if hub.open.get(who, 0) >= settings.stream_max_per_key:
-        raise ApiProblem("rate-limited", f"at most {settings.stream_max_per_key} open streams "
-                         "per key", headers={"Retry-After": "5"})
+        raise ApiProblem(
+            "rate-limited",
+            f"at most {settings.stream_max_per_key} open streams per key",
+            headers={"Retry-After": "5"},
+        )
 
 
-@router.get("/stream", summary="Server-Sent Events: id is the position, data the event",
-            response_class=StreamingResponse, operation_id="streamEvents",
-            responses={200: {"description": "`id:` the position, `data:` the stored event "
-                             "(as GET /v1/events/{id}); a comment every 15 s keeps it open",
-                             "content": {"text/event-stream": {"schema": SSE_EVENT}}}})
-async def stream(request: Request, container: ContainerDep, key: Reader,
-                 query: Annotated[EventQuery, Query()],
-                 last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None
-                 ) -> StreamingResponse:
+@router.get(
+    "/stream",
+    summary="Server-Sent Events: id is the position, data the event",
+    response_class=StreamingResponse,
+    operation_id="streamEvents",
+    responses={
+        200: {
+            "description": "`id:` the position, `data:` the stored event "
+            "(as GET /v1/events/{id}); a comment every 15 s keeps it open",
+            "content": {"text/event-stream": {"schema": SSE_EVENT}},
+        }
+    },
+)
+async def stream(
+    request: Request,
+    container: ContainerDep,
+    key: Reader,
+    query: Annotated[EventQuery, Query()],
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> StreamingResponse:
     hub = _hub(container)
     who = key.id if key is not None else f"ip:{request.client.host if request.client else '?'}"
     _admit(container, hub, who)
@@ -135,12 +160,16 @@ async def stream(request: Request, container: ContainerDep, key: Reader,
         finally:
             hub.open[who] -= 1
 
-    return _DroppingStream(events(), media_type="text/event-stream",
-                           headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    return _DroppingStream(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
 
 
-async def _start(container: Container, request: Request, last_event_id: str | None,
-                 query: EventQuery) -> int:
+async def _start(
+    container: Container, request: Request, last_event_id: str | None, query: EventQuery
+) -> int:
     """Last-Event-ID wins (a reconnect), then ?after=, else the head: only new events."""
     if last_event_id is not None:  # a log position: the one integer rule
         return parse_integer("Last-Event-ID", last_event_id.strip(), "header")

@@ -6,20 +6,31 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Instant = Annotated[str, Field(
-    json_schema_extra={"format": "date-time"},
-    description="UTC, microsecond precision: YYYY-MM-DDTHH:MM:SS[.ffffff]Z",
-    examples=["2025-08-23T23:59:59.999999Z"])]
-DecimalText = Annotated[str, Field(
-    pattern=r"^-?\d+(\.\d{1,4})?$", description="a decimal as a normalised string ('15', '7.25')",
-    examples=["15"])]
+Instant = Annotated[
+    str,
+    Field(
+        json_schema_extra={"format": "date-time"},
+        description="UTC, microsecond precision: YYYY-MM-DDTHH:MM:SS[.ffffff]Z",
+        examples=["2025-08-23T23:59:59.999999Z"],
+    ),
+]
+DecimalText = Annotated[
+    str,
+    Field(
+        pattern=r"^-?\d+(\.\d{1,4})?$",
+        description="a decimal as a normalised string ('15', '7.25')",
+        examples=["15"],
+    ),
+]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")]
-Code = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, or EU",
-                            examples=["CN"])]
+Code = Annotated[
+    str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, or EU", examples=["CN"])
+]
 Status = Literal["banned", "license_required", "licensed"]
 Control = Literal["ban", "license_required"]
-Guidance = Literal["caution", "avoid_purchase", "purchase_ban", "import_blocked",
-                   "security_review", "other"]
+Guidance = Literal[
+    "caution", "avoid_purchase", "purchase_ban", "import_blocked", "security_review", "other"
+]
 
 
 class Answer(BaseModel):
@@ -43,6 +54,7 @@ class Anomaly(Answer):
 
 class Upcoming(Answer):
     effective_at: Instant
-    kind: str = Field(description="the event type, or LicenseExpired for an expiry",
-                      examples=["LicenseGranted"])
+    kind: str = Field(
+        description="the event type, or LicenseExpired for an expiry", examples=["LicenseGranted"]
+    )
     id: str = Field(description="the measure's or licence's id")

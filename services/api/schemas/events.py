@@ -27,13 +27,18 @@ class StoredEventBase(Answer):
     version: int = Field(ge=1, description="the version of the aggregate it belongs to")
     schema_version: int
     revised_by: list[UUID] | None = Field(
-        None, description="timelines only: the revisions applied to it, as known at K")
+        None, description="timelines only: the revisions applied to it, as known at K"
+    )
 
 
 def _stored(name: str, data_model: type[Data]) -> Any:
     return create_model(
-        f"Stored{name}", __base__=StoredEventBase, __doc__=f"A stored `{name}` event.",
-        type=(literal_of(name), ...), data=(data_model, ...))
+        f"Stored{name}",
+        __base__=StoredEventBase,
+        __doc__=f"A stored `{name}` event.",
+        type=(literal_of(name), ...),
+        data=(data_model, ...),
+    )
 
 
 STORED_EVENTS = {name: _stored(name, t.model) for name, t in CATALOG.items()}
@@ -63,7 +68,8 @@ class TimelineBase(Answer):
     known_at: Instant
     position: int
     items: list[StoredEvent] = Field(
-        description="the events that concern it, revisions applied as known at K")
+        description="the events that concern it, revisions applied as known at K"
+    )
 
 
 class ChipTimeline(TimelineBase):

@@ -51,28 +51,37 @@ def _ending_fields(kind: str) -> dict[str, Any]:
         if t.kind == kind and t.role is Role.TERMINAL:
             for name, info in t.model.model_fields.items():
                 if name != t.id_field:
-                    fields[name] = (Optional[info.annotation],  # noqa: UP045 - a runtime type
-                                    Field(None, description=f"set by {t.name}"))
+                    fields[name] = (
+                        Optional[info.annotation],  # noqa: UP045 - a runtime type
+                        Field(None, description=f"set by {t.name}"),
+                    )
     return fields
 
 
 def _view_model(segment: str) -> Any:
     kind, _ = KINDS[segment]
     creator = next(t for t in CATALOG.values() if t.kind == kind and t.role is Role.CREATOR)
-    fields: dict[str, Any] = {n: (f.annotation, _required(f))
-                              for n, f in creator.model.model_fields.items()}
+    fields: dict[str, Any] = {
+        n: (f.annotation, _required(f)) for n, f in creator.model.model_fields.items()
+    }
     name = "".join(part.title() for part in kind.split("_"))
     return create_model(
-        f"{name}Summary", __base__=ObjectFacts,
+        f"{name}Summary",
+        __base__=ObjectFacts,
         __doc__=f"A {kind} as it stood at T: the fields of its `{creator.name}` as amended.",
-        status=(_statuses(kind), ...), **fields, **_ending_fields(kind))
+        status=(_statuses(kind), ...),
+        **fields,
+        **_ending_fields(kind),
+    )
 
 
 OBJECT_SUMMARIES = {segment: _view_model(segment) for segment in KINDS}
 OBJECT_VIEWS = {
-    segment: create_model(summary.__name__.removesuffix("Summary"),
-                          __base__=(summary, Coordinates),
-                          __doc__=f"{summary.__doc__} With the coordinates it was read at.")
+    segment: create_model(
+        summary.__name__.removesuffix("Summary"),
+        __base__=(summary, Coordinates),
+        __doc__=f"{summary.__doc__} With the coordinates it was read at.",
+    )
     for segment, summary in OBJECT_SUMMARIES.items()
 }
 
@@ -80,10 +89,12 @@ OBJECT_VIEWS = {
 def _page_model(segment: str) -> Any:
     item: Any = OBJECT_SUMMARIES[segment]
     return create_model(
-        f"{OBJECT_VIEWS[segment].__name__}Page", __base__=Coordinates,
+        f"{OBJECT_VIEWS[segment].__name__}Page",
+        __base__=Coordinates,
         __doc__=f"A page of {segment} at as_of, by id.",
         items=(cast(Any, list)[item], ...),  # list[item]: a model chosen at run time
-        next=(str | None, Field(description="the cursor for the next page (`after`), or null")))
+        next=(str | None, Field(description="the cursor for the next page (`after`), or null")),
+    )
 
 
 OBJECT_PAGES = {segment: _page_model(segment) for segment in KINDS}

@@ -15,8 +15,10 @@ from services.api.schemas.common import Answer, Id, Instant
 
 class Subscription(Answer):
     id: str = Field(examples=["sub_4f1c…"])
-    owner_key_id: str = Field(description="the key it belongs to; while that key is revoked "
-                                          "or expired, its deliveries are held")
+    owner_key_id: str = Field(
+        description="the key it belongs to; while that key is revoked "
+        "or expired, its deliveries are held"
+    )
     url: str
     description: str
     event_types: list[str] = Field(description="empty: every type")
@@ -30,7 +32,8 @@ class Subscription(Answer):
     created_at: Instant
     start_position: int = Field(description="the log head when it was created")
     secret_rotation_ends_at: Instant | None = Field(
-        description="while set, the previous secret signs too")
+        description="while set, the previous secret signs too"
+    )
 
 
 class SubscriptionWithSecret(Subscription):
@@ -83,8 +86,9 @@ class ProjectionsProgress(Answer):
     views: ViewsProgress
 
 
-_DETAIL = ("left out for a caller without a read key when REGTL_PUBLIC_READS=false "
-           "(docs/configuration.md)")
+_DETAIL = (
+    "left out for a caller without a read key when REGTL_PUBLIC_READS=false (docs/configuration.md)"
+)
 
 
 class Readiness(Answer):

@@ -25,7 +25,8 @@ from services.api.schemas.common import (
 # The figures a chip was registered with, as answered: normalised decimal strings, an absent
 # figure left out (never null). Built from the catalogue so that a new figure shows here too.
 ChipSpecs = TypedDict(  # type: ignore[misc]  # keys come from the catalogue's Specs
-    "ChipSpecs", {name: DecimalText for name in Specs.model_fields}, total=False)
+    "ChipSpecs", {name: DecimalText for name in Specs.model_fields}, total=False
+)
 
 
 class MatchedBy(Answer):

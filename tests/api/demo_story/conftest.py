@@ -19,8 +19,11 @@ from tests.support.service import open_service
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-         pg_farm: postgres.PostgresFarm | None) -> Iterator[Demo]:
+def demo(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_farm: postgres.PostgresFarm | None,
+) -> Iterator[Demo]:
     with open_service(request.param, tmp_path_factory.mktemp("demo"), pg_farm) as service:
         load(service.container, read_items(REPO_DEMO))
         service.container.catch_up()

@@ -8,15 +8,21 @@ from tests.support.demo import ACTIVE, ADVISORY, AGREEMENT, CASE, LICENCE, MEASU
 
 # -- the same story as lists, spans and comparisons ---------------------------------------
 
-@pytest.mark.parametrize(("query", "chips"), [
-    ({"destination": "CN", "status": "license_required", "as_of": "2025-05-01"}, ["h20"]),
-    ({"destination": "CN", "status": "licensed", "as_of": "2025-08-15"}, ["h20"]),
-    ({"destination": "CN", "status": "licensed", "as_of": "2025-05-01"}, []),
-    ({"destination": "CN", "status": "unrestricted", "as_of": "2025-08-15"},
-     ["ascend", "b30a", "l20"]),
-], ids=["required-in-may", "licensed-in-august", "not-licensed-in-may", "unrestricted"])
-def test_which_chips_could_go_to_china(demo: Demo, query: dict[str, str],
-                                       chips: list[str]) -> None:
+
+@pytest.mark.parametrize(
+    ("query", "chips"),
+    [
+        ({"destination": "CN", "status": "license_required", "as_of": "2025-05-01"}, ["h20"]),
+        ({"destination": "CN", "status": "licensed", "as_of": "2025-08-15"}, ["h20"]),
+        ({"destination": "CN", "status": "licensed", "as_of": "2025-05-01"}, []),
+        (
+            {"destination": "CN", "status": "unrestricted", "as_of": "2025-08-15"},
+            ["ascend", "b30a", "l20"],
+        ),
+    ],
+    ids=["required-in-may", "licensed-in-august", "not-licensed-in-may", "unrestricted"],
+)
+def test_which_chips_could_go_to_china(demo: Demo, query: dict[str, str], chips: list[str]) -> None:
     assert [c["chip"] for c in demo.get("/v1/chips", **query)["items"]] == chips
 
 
@@ -65,7 +71,9 @@ def test_the_requirement_is_reported_after_it_took_effect(demo: Demo) -> None:
     items = demo.get("/v1/chips/h20/timeline")["items"]
     imposed = next(e for e in items if e["type"] == "ExportBanImposed")
     assert (imposed["effective_at"], imposed["reported_at"]) == (
-        "2025-04-09T00:00:00Z", "2025-04-15T00:00:00Z")
+        "2025-04-09T00:00:00Z",
+        "2025-04-15T00:00:00Z",
+    )
 
 
 def test_what_changed_for_the_h20_between_may_and_mid_august(demo: Demo) -> None:
@@ -78,20 +86,31 @@ def test_what_changed_for_the_h20_between_may_and_mid_august(demo: Demo) -> None
 
 
 def test_what_the_halt_report_changed_in_knowledge(demo: Demo) -> None:
-    changes = demo.get("/v1/chips/h20/diff", **{"from": "2025-08-21", "to": "2025-08-22",
-                                                "axis": "known", "as_of": "2025-08-23"})["changes"]
+    changes = demo.get(
+        "/v1/chips/h20/diff",
+        **{"from": "2025-08-21", "to": "2025-08-22", "axis": "known", "as_of": "2025-08-23"},
+    )["changes"]
     assert {c["path"] for c in changes} == {
-        "/production/status", "/production/since", "/production/halted_by",
-        "/production/suppliers"}
+        "/production/status",
+        "/production/since",
+        "/production/halted_by",
+        "/production/suppliers",
+    }
 
 
-@pytest.mark.parametrize(("segment", "object_id", "status"), [
-    ("measures", MEASURE, "in_force"), ("licenses", LICENCE, "active"),
-    ("agreements", AGREEMENT, "active"), ("advisories", ADVISORY, "active"),
-    ("cases", CASE, "open"),
-])
-def test_each_object_of_the_story_stands_on_23_august(demo: Demo, segment: str, object_id: str,
-                                                      status: str) -> None:
+@pytest.mark.parametrize(
+    ("segment", "object_id", "status"),
+    [
+        ("measures", MEASURE, "in_force"),
+        ("licenses", LICENCE, "active"),
+        ("agreements", AGREEMENT, "active"),
+        ("advisories", ADVISORY, "active"),
+        ("cases", CASE, "open"),
+    ],
+)
+def test_each_object_of_the_story_stands_on_23_august(
+    demo: Demo, segment: str, object_id: str, status: str
+) -> None:
     body = demo.get(f"/v1/{segment}/{object_id}", as_of="2025-08-23")
     assert (body["status"], body["version"], len(body["events"])) == (status, 1, 1)
 

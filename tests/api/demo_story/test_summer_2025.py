@@ -11,40 +11,70 @@ from tests.support.demo import ACTIVE, ADVISORY, AGREEMENT, CASE, HALTED, LICENC
 
 # -- 3. The H20's position on 15 August 2025 -----------------------------------------------
 
+
 def test_on_15_august_2025_the_licence_makes_china_licensed(demo: Demo) -> None:
-    assert demo.h20(as_of="2025-08-15")["export"] == {"CN": {
-        "status": "licensed", "measures": [MEASURE], "licenses": [LICENCE],
-        "matched_by": {MEASURE: {"by": "named"}}, "by_jurisdiction": {"US": "licensed"}}}
+    assert demo.h20(as_of="2025-08-15")["export"] == {
+        "CN": {
+            "status": "licensed",
+            "measures": [MEASURE],
+            "licenses": [LICENCE],
+            "matched_by": {MEASURE: {"by": "named"}},
+            "by_jurisdiction": {"US": "licensed"},
+        }
+    }
 
 
 def test_on_15_august_2025_nvidia_owes_the_us_15_percent(demo: Demo) -> None:
     assert demo.h20(as_of="2025-08-15")["revenue_share"] == [
-        {"agreement_id": AGREEMENT, "company": "nvidia", "beneficiary": "US", "percent": "15",
-         "destinations": ["CN"]}]
+        {
+            "agreement_id": AGREEMENT,
+            "company": "nvidia",
+            "beneficiary": "US",
+            "percent": "15",
+            "destinations": ["CN"],
+        }
+    ]
 
 
 def test_on_15_august_2025_beijing_advises_against_buying(demo: Demo) -> None:
     assert demo.h20(as_of="2025-08-15")["advisories"] == [
-        {"advisory_id": ADVISORY, "authority": "CAC", "jurisdiction": "CN",
-         "guidance": "avoid_purchase"}]
+        {
+            "advisory_id": ADVISORY,
+            "authority": "CAC",
+            "jurisdiction": "CN",
+            "guidance": "avoid_purchase",
+        }
+    ]
 
 
 def test_on_15_august_2025_the_cac_summons_is_open(demo: Demo) -> None:
     assert demo.h20(as_of="2025-08-15")["investigations"] == [
-        {"case_id": CASE, "authority": "CAC", "jurisdiction": "CN", "kind": "summons",
-         "status": "open", "finding": None}]
+        {
+            "case_id": CASE,
+            "authority": "CAC",
+            "jurisdiction": "CN",
+            "kind": "summons",
+            "status": "open",
+            "finding": None,
+        }
+    ]
 
 
 def test_on_15_august_2025_production_is_still_running(demo: Demo) -> None:
     assert demo.h20(as_of="2025-08-15")["production"] == ACTIVE
 
 
-@pytest.mark.parametrize(("as_of", "status", "licenses"), [
-    ("2025-08-10", "license_required", []),
-    ("2025-08-11", "licensed", [LICENCE]),
-], ids=["day-before-grant", "day-of-grant"])
-def test_the_licence_takes_effect_on_11_august(demo: Demo, as_of: str, status: str,
-                                               licenses: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("as_of", "status", "licenses"),
+    [
+        ("2025-08-10", "license_required", []),
+        ("2025-08-11", "licensed", [LICENCE]),
+    ],
+    ids=["day-before-grant", "day-of-grant"],
+)
+def test_the_licence_takes_effect_on_11_august(
+    demo: Demo, as_of: str, status: str, licenses: list[str]
+) -> None:
     cn = demo.h20(as_of=as_of)["export"]["CN"]
     assert (cn["status"], cn["licenses"]) == (status, licenses)
 
@@ -66,6 +96,7 @@ def test_the_summons_starts_on_31_july(demo: Demo, as_of: str, count: int) -> No
 
 # -- 4. Production on 23 August 2025, and what was known before the report -----------------
 
+
 def test_on_23_august_2025_production_is_halted_by_nvidia_and_its_suppliers(demo: Demo) -> None:
     assert demo.h20(as_of="2025-08-23")["production"] == HALTED
 
@@ -74,18 +105,26 @@ def test_on_23_august_2025_exports_are_still_licensed(demo: Demo) -> None:
     assert demo.h20(as_of="2025-08-23")["export"]["CN"]["status"] == "licensed"
 
 
-@pytest.mark.parametrize(("known_at", "production"), [
-    ("2025-08-21", ACTIVE), ("2025-08-22", HALTED),
-], ids=["before-the-report", "day-of-the-report"])
-def test_the_halt_is_known_only_once_reported(demo: Demo, known_at: str,
-                                              production: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("known_at", "production"),
+    [
+        ("2025-08-21", ACTIVE),
+        ("2025-08-22", HALTED),
+    ],
+    ids=["before-the-report", "day-of-the-report"],
+)
+def test_the_halt_is_known_only_once_reported(
+    demo: Demo, known_at: str, production: dict[str, Any]
+) -> None:
     assert demo.h20(as_of="2025-08-23", known_at=known_at)["production"] == production
 
 
 def test_before_the_halt_was_reported_the_rest_of_the_story_was_known(demo: Demo) -> None:
     body = demo.h20(as_of="2025-08-23", known_at="2025-08-21")
-    assert ([a["advisory_id"] for a in body["advisories"]], body["export"]["CN"]["licenses"]) \
-        == ([ADVISORY], [LICENCE])
+    assert ([a["advisory_id"] for a in body["advisories"]], body["export"]["CN"]["licenses"]) == (
+        [ADVISORY],
+        [LICENCE],
+    )
 
 
 def test_before_the_halt_was_reported_the_timeline_does_not_show_it(demo: Demo) -> None:

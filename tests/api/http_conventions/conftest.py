@@ -16,8 +16,11 @@ from tests.support.events_api import Api, open_api
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-        pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
+def api(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_farm: postgres.PostgresFarm | None,
+) -> Iterator[Api]:
     """A migrated service on each backend, with nvidia registered."""
     with open_api(request.param, tmp_path_factory.mktemp("http"), pg_farm) as shared:
         shared.stored(b.company("nvidia"))

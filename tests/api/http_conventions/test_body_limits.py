@@ -14,6 +14,7 @@ from tests.support.problems import assert_problem, uid
 
 # -- body size (413) ----------------------------------------------------------------------
 
+
 def _padded(body: dict[str, Any], size: int) -> bytes:
     """`body` as JSON followed by whitespace up to `size` bytes (still valid JSON)."""
     raw = json.dumps(body).encode()
@@ -54,9 +55,18 @@ def test_a_batch_body_over_4_mb_is_a_413(api: Api) -> None:
 
 # -- media type (415) ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
-                                          "multipart/form-data; boundary=x", "application/jsonx",
-                                          "text/json"])
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        None,
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/jsonx",
+        "text/json",
+    ],
+)
 def test_a_body_that_is_not_declared_json_is_a_415(api: Api, content_type: str | None) -> None:
     response = api.post_raw(json.dumps(b.company(uid())).encode(), content_type)
     assert_problem(response, 415, "unsupported-media-type", header="Content-Type")

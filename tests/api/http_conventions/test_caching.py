@@ -11,6 +11,7 @@ from tests.support.problems import uid
 
 # -- caching ------------------------------------------------------------------------------
 
+
 def test_a_stored_event_is_cached_for_good_with_a_weak_etag(api: Api) -> None:
     event = api.stored(b.company(uid()))
     response = api.client.get(f"/v1/events/{event['id']}")

@@ -14,8 +14,12 @@ from tests.support.contract import ContractBroken, check_response
 from tests.support.events_api import Api
 
 METHODS = ("get", "post", "patch", "delete", "put")
-BODYLESS_WRITES = {"rotateSubscriptionSecret", "recoverSubscription", "resendDelivery",
-                   "pingSubscription"}
+BODYLESS_WRITES = {
+    "rotateSubscriptionSecret",
+    "recoverSubscription",
+    "resendDelivery",
+    "pingSubscription",
+}
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +30,17 @@ def document(api: Api) -> dict[str, Any]:
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(path, method, op) for path, ops in document["paths"].items()
-            for method, op in ops.items() if method in METHODS]
+    return [
+        (path, method, op)
+        for path, ops in document["paths"].items()
+        for method, op in ops.items()
+        if method in METHODS
+    ]
 
 
 def test_every_operation_has_a_readable_unique_operation_id_a_tag_and_a_summary(
-        document: dict[str, Any]) -> None:
+    document: dict[str, Any],
+) -> None:
     ids = [op["operationId"] for _, _, op in _operations(document)]
     assert len(ids) == len(set(ids))
     assert all(re.fullmatch(r"[a-z]+(?:[A-Z][a-z]+)*", i) for i in ids), ids
@@ -45,13 +54,14 @@ def test_every_success_has_a_named_schema(document: dict[str, Any]) -> None:
         for status, answer in op["responses"].items():
             if not status.startswith("2") or status == "204":
                 continue
-            (media_type, content), = answer["content"].items()
+            ((media_type, content),) = answer["content"].items()
             ref = content["schema"].get("$ref", "")
             if media_type == "text/event-stream":
                 continue
             assert ref.startswith("#/components/schemas/"), (method, path, status)
-            assert schemas[ref.rsplit("/", 1)[1]].get("properties") or \
-                schemas[ref.rsplit("/", 1)[1]].get("oneOf"), ref
+            assert schemas[ref.rsplit("/", 1)[1]].get("properties") or schemas[
+                ref.rsplit("/", 1)[1]
+            ].get("oneOf"), ref
 
 
 def test_every_error_a_route_documents_is_a_problem(document: dict[str, Any]) -> None:
@@ -80,8 +90,12 @@ def test_every_query_parameter_is_typed_and_described(document: dict[str, Any]) 
 
 @pytest.mark.parametrize("name", ["as_of", "known_at", "at_position", "min_position"])
 def test_a_coordinate_reads_the_same_on_every_route(document: dict[str, Any], name: str) -> None:
-    found = [p for _, _, op in _operations(document) for p in op.get("parameters", [])
-             if p["name"] == name and p["in"] == "query"]
+    found = [
+        p
+        for _, _, op in _operations(document)
+        for p in op.get("parameters", [])
+        if p["name"] == name and p["in"] == "query"
+    ]
     assert len(found) >= 10
     assert all(p == found[0] for p in found[1:])
     if name.endswith("position"):
@@ -91,16 +105,21 @@ def test_a_coordinate_reads_the_same_on_every_route(document: dict[str, Any], na
 def test_the_lists_declare_their_filters(document: dict[str, Any]) -> None:
     chips = {p["name"]: p for p in document["paths"]["/v1/chips"]["get"]["parameters"]}
     assert {"destination", "status", "manufacturer", "as_of", "after", "limit"} <= set(chips)
-    assert chips["status"]["schema"]["enum"] == ["banned", "license_required", "licensed",
-                                                 "unrestricted"]
+    assert chips["status"]["schema"]["enum"] == [
+        "banned",
+        "license_required",
+        "licensed",
+        "unrestricted",
+    ]
     for segment in ("measures", "licenses", "agreements", "advisories", "cases"):
         names = {p["name"] for p in document["paths"][f"/v1/{segment}"]["get"]["parameters"]}
         assert {"as_of", "jurisdiction", "in_force", "after", "limit"} <= names, segment
 
 
 def test_diff_needs_from_and_to_and_names_its_axes(document: dict[str, Any]) -> None:
-    parameters = {p["name"]: p for p in
-                  document["paths"]["/v1/chips/{chip}/diff"]["get"]["parameters"]}
+    parameters = {
+        p["name"]: p for p in document["paths"]["/v1/chips/{chip}/diff"]["get"]["parameters"]
+    }
     assert parameters["from"]["required"] and parameters["to"]["required"]
     assert parameters["axis"]["schema"]["enum"] == ["effective", "known"]
 
@@ -111,11 +130,18 @@ def test_every_write_declares_its_body(document: dict[str, Any]) -> None:
             assert op.get("requestBody", {}).get("required"), (method, path)
 
 
-@pytest.mark.parametrize(("name", "field"), [
-    ("SubscriptionIn", "event_types"), ("SubscriptionPatch", "paused"),
-    ("LicenseGrantedEvent", "summary"), ("ExportBanImposed", "criteria")])
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("SubscriptionIn", "event_types"),
+        ("SubscriptionPatch", "paused"),
+        ("LicenseGrantedEvent", "summary"),
+        ("ExportBanImposed", "criteria"),
+    ],
+)
 def test_a_request_field_with_a_default_is_optional_and_says_its_default(
-        document: dict[str, Any], name: str, field: str) -> None:
+    document: dict[str, Any], name: str, field: str
+) -> None:
     """No `default` keyword: openapi-typescript at its defaults would make such fields
     required in request types. The default is in the words instead."""
     schema = document["components"]["schemas"][name]
@@ -136,15 +162,17 @@ def test_the_checker_refuses_an_undocumented_field(api: Api, document: dict[str,
         check_response(document, _answer(api, "/healthz", 200, {**served.json(), "extra": 1}))
 
 
-def test_the_checker_refuses_a_missing_field_and_a_wrong_type(api: Api,
-                                                              document: dict[str, Any]) -> None:
+def test_the_checker_refuses_a_missing_field_and_a_wrong_type(
+    api: Api, document: dict[str, Any]
+) -> None:
     state = api.client.get("/v1/companies/nvidia").json()
     without = {k: v for k, v in state.items() if k != "licenses"}
     with pytest.raises(ContractBroken, match="'licenses' is a required property"):
         check_response(document, _answer(api, "/v1/companies/nvidia", 200, without))
     with pytest.raises(ContractBroken, match="/position"):
-        check_response(document, _answer(api, "/v1/companies/nvidia", 200,
-                                         {**state, "position": "7"}))
+        check_response(
+            document, _answer(api, "/v1/companies/nvidia", 200, {**state, "position": "7"})
+        )
 
 
 def test_the_checker_refuses_an_undocumented_status(api: Api, document: dict[str, Any]) -> None:

@@ -13,15 +13,29 @@ from tests.support.events_api import Api
 from tests.support.problems import uid
 
 EVENT_TYPES = {
-    "CompanyRegistered", "ChipRegistered", "ExportBanImposed", "ExportBanAmended",
-    "ExportBanLifted", "LicenseGranted", "LicenseDenied", "LicenseRevoked", "RevenueShareAgreed",
-    "RevenueShareEnded", "AdvisoryIssued", "AdvisoryWithdrawn", "ProductionHalted",
-    "ProductionResumed", "InvestigationOpened", "InvestigationConcluded", "EventCorrected",
+    "CompanyRegistered",
+    "ChipRegistered",
+    "ExportBanImposed",
+    "ExportBanAmended",
+    "ExportBanLifted",
+    "LicenseGranted",
+    "LicenseDenied",
+    "LicenseRevoked",
+    "RevenueShareAgreed",
+    "RevenueShareEnded",
+    "AdvisoryIssued",
+    "AdvisoryWithdrawn",
+    "ProductionHalted",
+    "ProductionResumed",
+    "InvestigationOpened",
+    "InvestigationConcluded",
+    "EventCorrected",
     "EventRetracted",
 }
 
 
 # -- health -------------------------------------------------------------------------------
+
 
 def test_healthz_says_the_process_is_up(api: Api) -> None:
     response = api.client.get("/healthz")
@@ -49,6 +63,7 @@ def test_readyz_reports_no_lag_once_projections_catch_up(api: Api) -> None:
 
 # -- OpenAPI and /docs --------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def openapi(api: Api) -> dict[str, Any]:
     response = api.client.get("/openapi.json")
@@ -74,8 +89,9 @@ def test_openapi_has_a_discriminated_union_of_the_18_event_types(openapi: dict[s
 
 
 @pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
-def test_openapi_has_a_closed_schema_per_event_type(openapi: dict[str, Any],
-                                                    event_type: str) -> None:
+def test_openapi_has_a_closed_schema_per_event_type(
+    openapi: dict[str, Any], event_type: str
+) -> None:
     mapping = openapi["components"]["schemas"]["Event"]["discriminator"]["mapping"]
     schema = _resolve(openapi, mapping[event_type])
     assert schema["properties"]["type"].get("const", event_type) == event_type
@@ -86,10 +102,12 @@ def test_openapi_has_a_closed_schema_per_event_type(openapi: dict[str, Any],
     assert data["additionalProperties"] is False
 
 
-@pytest.mark.parametrize(("path", "schema"), [("/v1/events", "Event"),
-                                              ("/v1/events/batch", "EventBatch")])
-def test_openapi_describes_the_write_bodies(openapi: dict[str, Any], path: str,
-                                            schema: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "schema"), [("/v1/events", "Event"), ("/v1/events/batch", "EventBatch")]
+)
+def test_openapi_describes_the_write_bodies(
+    openapi: dict[str, Any], path: str, schema: str
+) -> None:
     body = openapi["paths"][path]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]["$ref"] == f"#/components/schemas/{schema}"
 

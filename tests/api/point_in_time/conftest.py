@@ -21,8 +21,11 @@ from tests.support.point_in_time import EU, Catalog, Scene, reported
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-        pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
+def api(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_farm: postgres.PostgresFarm | None,
+) -> Iterator[Api]:
     with open_api(request.param, tmp_path_factory.mktemp("pit"), pg_farm) as service:
         yield service
 
@@ -43,23 +46,42 @@ def licensed_scene(api: Api) -> Scene:
 # -- the fixed catalog: what the lists and the objects read ----------------------------------
 
 CATALOG: dict[str, dict[str, Any]] = {
-    "nvidia": b.company("nvidia"), "huawei": b.company("huawei", country="CN"),
-    "amd": b.company("amd"), "samsung": b.company("samsung", country="KR"),
-    **{chip: b.chip(chip, maker) for chip, maker in (
-        ("a100", "nvidia"), ("ascend", "huawei"), ("b30a", "nvidia"), ("h100", "nvidia"),
-        ("h20", "nvidia"), ("l20", "nvidia"), ("mi308", "amd"))},
+    "nvidia": b.company("nvidia"),
+    "huawei": b.company("huawei", country="CN"),
+    "amd": b.company("amd"),
+    "samsung": b.company("samsung", country="KR"),
+    **{
+        chip: b.chip(chip, maker)
+        for chip, maker in (
+            ("a100", "nvidia"),
+            ("ascend", "huawei"),
+            ("b30a", "nvidia"),
+            ("h100", "nvidia"),
+            ("h20", "nvidia"),
+            ("l20", "nvidia"),
+            ("mi308", "amd"),
+        )
+    },
     "a100-ban": b.measure("us-2022-a100", "2022-09-01", chips=["a100"], control="ban"),
     "a100-lift": b.lift("us-2022-a100", "2024-06-01", reason="superseded"),
     "h100-ban": b.measure("us-2023-h100", "2023-10-17", chips=["h100"], control="ban"),
     "h100-mo": b.amendment("us-2023-h100", "2024-10-01", destinations=["CN", "MO"]),
-    "eu-ru": b.measure("eu-2024-ru", "2024-02-01", destinations=["RU"], chips=["h100", "h20"],
-                       **EU),
-    "h20-req": reported(b.measure("us-2025-h20", "2025-04-09", chips=["h20", "mi308"]),
-                        "2025-04-15"),
+    "eu-ru": b.measure(
+        "eu-2024-ru", "2024-02-01", destinations=["RU"], chips=["h100", "h20"], **EU
+    ),
+    "h20-req": reported(
+        b.measure("us-2025-h20", "2025-04-09", chips=["h20", "mi308"]), "2025-04-15"
+    ),
     "a100-lic": b.license_granted("lic-a100", "2023-01-01", chips=["a100"]),
     "a100-revoke": b.license_revoked("lic-a100", "2023-06-01"),
-    "h100-eu-lic": b.license_granted("lic-h100-eu", "2024-03-01", chips=["h100"],
-                                     destinations=["RU"], expires_at="2024-12-31", **EU),
+    "h100-eu-lic": b.license_granted(
+        "lic-h100-eu",
+        "2024-03-01",
+        chips=["h100"],
+        destinations=["RU"],
+        expires_at="2024-12-31",
+        **EU,
+    ),
     "h20-lic": b.license_granted("lic-h20", "2025-08-11"),
     "denied": b.license_denied("app-h20", "2025-06-01"),
     "rs": b.revenue_share("rs-h20", "2025-08-11"),
@@ -73,8 +95,11 @@ CATALOG: dict[str, dict[str, Any]] = {
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def catalog(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-            pg_farm: postgres.PostgresFarm | None) -> Iterator[Catalog]:
+def catalog(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_farm: postgres.PostgresFarm | None,
+) -> Iterator[Catalog]:
     with open_api(request.param, tmp_path_factory.mktemp("catalog"), pg_farm) as service:
         items = service.batch(*CATALOG.values())
         ids = {name: item["id"] for name, item in zip(CATALOG, items, strict=True)}

@@ -25,15 +25,21 @@ def max_age(response: Response) -> int:
 
 # -- caching ---------------------------------------------------------------------------------
 
+
 def test_t_k_and_p_all_explicit_is_cached_forever(scene: Scene) -> None:
-    response = scene.api.get(f"/v1/chips/{scene.chip}", as_of="2025-08-15",
-                             known_at="2025-09-01", at_position=scene.api.head())
+    response = scene.api.get(
+        f"/v1/chips/{scene.chip}",
+        as_of="2025-08-15",
+        known_at="2025-09-01",
+        at_position=scene.api.head(),
+    )
     assert response.headers["cache-control"] == IMMUTABLE
 
 
 @pytest.mark.parametrize("missing", ["as_of", "known_at", "at_position"])
 def test_an_answer_with_a_default_coordinate_is_cached_at_most_a_minute(
-        scene: Scene, missing: str) -> None:
+    scene: Scene, missing: str
+) -> None:
     params = {"as_of": "2025-08-15", "known_at": "2025-09-01", "at_position": scene.api.head()}
     response = scene.api.get(f"/v1/chips/{scene.chip}", **{**params, missing: None})
     assert response.status_code == 200
@@ -42,8 +48,12 @@ def test_an_answer_with_a_default_coordinate_is_cached_at_most_a_minute(
 
 
 def test_a_future_known_at_is_not_cached_forever(scene: Scene) -> None:
-    response = scene.api.get(f"/v1/chips/{scene.chip}", as_of="2025-08-15",
-                             known_at="2030-01-01", at_position=scene.api.head())
+    response = scene.api.get(
+        f"/v1/chips/{scene.chip}",
+        as_of="2025-08-15",
+        known_at="2030-01-01",
+        at_position=scene.api.head(),
+    )
     assert "immutable" not in response.headers["cache-control"]
     assert max_age(response) <= 60
 
@@ -79,16 +89,22 @@ def test_the_etag_ignores_the_position(scene: Scene) -> None:
 
 # -- reproducibility -------------------------------------------------------------------------
 
+
 def test_the_same_t_k_p_gives_the_same_bytes_after_more_is_appended(api: Api) -> None:
     s = Scene(api).register()
     first = api.batch(s.measure())
     url = f"/v1/chips/{s.chip}"
     fixed = {"as_of": "2025-08-15", "known_at": "2025-09-01", "at_position": api.head()}
     before = api.get(url, **fixed).content
-    api.batch(reported(s.licence(), "2025-08-11"),
-              reported(b.correction(first[0]["id"], data={**s.measure()["data"], "control": "ban"}),
-                       "2025-08-20"),
-              b.envelope("AdvisoryIssued", {**b.advisory(s.id("adv"))["data"], "chips": [s.chip]},
-                         "2025-08-12"))
+    api.batch(
+        reported(s.licence(), "2025-08-11"),
+        reported(
+            b.correction(first[0]["id"], data={**s.measure()["data"], "control": "ban"}),
+            "2025-08-20",
+        ),
+        b.envelope(
+            "AdvisoryIssued", {**b.advisory(s.id("adv"))["data"], "chips": [s.chip]}, "2025-08-12"
+        ),
+    )
     assert api.get(url, **fixed).content == before
     assert s.cn(as_of="2025-08-15", known_at="2025-09-01") == "licensed"  # not so at the head

@@ -11,10 +11,18 @@ from tests.support.problems import assert_problem
 
 # -- coordinates and parameters --------------------------------------------------------------
 
-@pytest.mark.parametrize("path", [
-    "/v1/chips/{chip}", "/v1/companies/{company}", "/v1/chips/{chip}/timeline",
-    "/v1/chips/{chip}/history", "/v1/companies/{company}/history",
-], ids=["chip", "company", "timeline", "history", "company-history"])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/chips/{chip}",
+        "/v1/companies/{company}",
+        "/v1/chips/{chip}/timeline",
+        "/v1/chips/{chip}/history",
+        "/v1/companies/{company}/history",
+    ],
+    ids=["chip", "company", "timeline", "history", "company-history"],
+)
 def test_an_at_position_beyond_the_head_is_refused(scene: Scene, path: str) -> None:
     url = path.format(chip=scene.chip, company=scene.company)
     response = scene.api.get(url, at_position=scene.api.head() + 1000)
@@ -27,25 +35,53 @@ def test_an_at_position_beyond_the_head_is_refused_for_an_object(licensed_scene:
     assert_problem(response, 422, "validation-error", parameter="at_position")
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("as_of", "yesterday"), ("as_of", "2025-08-11T18:00:00"), ("as_of", "2025-02-30"),
-    ("as_of", "1754935200"), ("known_at", "2025-13-01"), ("known_at", "2025-08-11 18:00Z"),
-    ("at_position", "-1"), ("at_position", "abc"), ("at_position", "1.5"),
-    ("min_position", "-1"),
-], ids=["word", "naive", "no-such-day", "number", "no-such-month", "space", "negative",
-        "letters", "fraction", "negative-min"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("as_of", "yesterday"),
+        ("as_of", "2025-08-11T18:00:00"),
+        ("as_of", "2025-02-30"),
+        ("as_of", "1754935200"),
+        ("known_at", "2025-13-01"),
+        ("known_at", "2025-08-11 18:00Z"),
+        ("at_position", "-1"),
+        ("at_position", "abc"),
+        ("at_position", "1.5"),
+        ("min_position", "-1"),
+    ],
+    ids=[
+        "word",
+        "naive",
+        "no-such-day",
+        "number",
+        "no-such-month",
+        "space",
+        "negative",
+        "letters",
+        "fraction",
+        "negative-min",
+    ],
+)
 def test_an_invalid_coordinate_is_refused_naming_it(scene: Scene, name: str, value: str) -> None:
     response = scene.api.get(f"/v1/chips/{scene.chip}", **{name: value})
     assert_problem(response, 422, "validation-error", parameter=name)
 
 
-@pytest.mark.parametrize("path", [
-    "/v1/companies/{company}", "/v1/chips/{chip}/timeline", "/v1/companies/{company}/history",
-    "/v1/chips/{chip}/diff?from=2025-01-01&to=2025-02-01", "/v1/measures/{measure}",
-], ids=["company", "timeline", "history", "diff", "object"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/companies/{company}",
+        "/v1/chips/{chip}/timeline",
+        "/v1/companies/{company}/history",
+        "/v1/chips/{chip}/diff?from=2025-01-01&to=2025-02-01",
+        "/v1/measures/{measure}",
+    ],
+    ids=["company", "timeline", "history", "diff", "object"],
+)
 @pytest.mark.parametrize("name", ["known_at", "at_position"])
-def test_every_read_names_an_invalid_coordinate(licensed_scene: Scene, path: str,
-                                                name: str) -> None:
+def test_every_read_names_an_invalid_coordinate(
+    licensed_scene: Scene, path: str, name: str
+) -> None:
     s = licensed_scene
     url = path.format(chip=s.chip, company=s.company, measure=s.id("m"))
     separator = "&" if "?" in url else "?"
@@ -53,15 +89,25 @@ def test_every_read_names_an_invalid_coordinate(licensed_scene: Scene, path: str
     assert_problem(response, 422, "validation-error", parameter=name)
 
 
-@pytest.mark.parametrize(("path", "name"), [
-    ("/v1/chips/{chip}?asof=2025-05-01", "asof"),
-    ("/v1/companies/{company}?knownat=2025-05-01", "knownat"),
-    ("/v1/chips/{chip}/history?as_of=2025-05-01", "as_of"),
-    ("/v1/chips/{chip}/timeline?as_of=2025-05-01", "as_of"),
-    ("/v1/chips/{chip}/diff?from=2025-05-01&to=2025-08-15&axes=known", "axes"),
-    ("/v1/measures/{measure}?position=3", "position"),
-], ids=["misspelt-as-of", "misspelt-known-at", "history-has-no-as-of", "timeline-has-no-as-of",
-        "diff-axes", "object-position"])
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/v1/chips/{chip}?asof=2025-05-01", "asof"),
+        ("/v1/companies/{company}?knownat=2025-05-01", "knownat"),
+        ("/v1/chips/{chip}/history?as_of=2025-05-01", "as_of"),
+        ("/v1/chips/{chip}/timeline?as_of=2025-05-01", "as_of"),
+        ("/v1/chips/{chip}/diff?from=2025-05-01&to=2025-08-15&axes=known", "axes"),
+        ("/v1/measures/{measure}?position=3", "position"),
+    ],
+    ids=[
+        "misspelt-as-of",
+        "misspelt-known-at",
+        "history-has-no-as-of",
+        "timeline-has-no-as-of",
+        "diff-axes",
+        "object-position",
+    ],
+)
 def test_a_read_refuses_an_unknown_parameter(licensed_scene: Scene, path: str, name: str) -> None:
     """A misspelt coordinate must not quietly answer at its default (as the lists refuse)."""
     s = licensed_scene
@@ -70,6 +116,7 @@ def test_a_read_refuses_an_unknown_parameter(licensed_scene: Scene, path: str, n
 
 
 # -- subjects --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(("kind", "plural"), [("chip", "chips"), ("company", "companies")])
 def test_an_unknown_subject_is_a_not_found_problem(api: Api, kind: str, plural: str) -> None:
@@ -83,10 +130,17 @@ def test_a_chip_registered_after_p_is_not_found_at_p(api: Api, suffix: str) -> N
     assert_problem(api.get(f"/v1/chips/{s.chip}{suffix}", at_position=before), 404, "not-found")
 
 
-@pytest.mark.parametrize(("path", "parameter"), [
-    ("/v1/chips/H20", "chip"), ("/v1/chips/-h20", "chip"), ("/v1/chips/h20%20x", "chip"),
-    ("/v1/companies/Nvidia", "company"), ("/v1/chips/H20/history", "chip"),
-    ("/v1/measures/BIS", "measure_id"), ("/v1/licenses/_x", "license_id"),
-])
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/v1/chips/H20", "chip"),
+        ("/v1/chips/-h20", "chip"),
+        ("/v1/chips/h20%20x", "chip"),
+        ("/v1/companies/Nvidia", "company"),
+        ("/v1/chips/H20/history", "chip"),
+        ("/v1/measures/BIS", "measure_id"),
+        ("/v1/licenses/_x", "license_id"),
+    ],
+)
 def test_a_bad_slug_is_refused(api: Api, path: str, parameter: str) -> None:
     assert_problem(api.get(path), 422, "validation-error", parameter=parameter)

@@ -11,6 +11,7 @@ from tests.support.point_in_time import Scene, reported
 
 # -- anomalies -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def anomalous_scene(api: Api) -> tuple[Scene, str]:
     """A licence granted 08-11 and revoked 10-01; a correction reported 11-01 moves the
@@ -23,7 +24,8 @@ def anomalous_scene(api: Api) -> tuple[Scene, str]:
 
 @pytest.mark.parametrize("plural", ["chips", "companies"])
 def test_a_lifecycle_event_moved_before_its_creator_is_an_anomaly(
-        anomalous_scene: tuple[Scene, str], plural: str) -> None:
+    anomalous_scene: tuple[Scene, str], plural: str
+) -> None:
     s, revoked = anomalous_scene
     subject = s.chip if plural == "chips" else s.company
     body = s.api.ok(f"/v1/{plural}/{subject}")
@@ -32,22 +34,26 @@ def test_a_lifecycle_event_moved_before_its_creator_is_an_anomaly(
 
 @pytest.mark.parametrize("plural", ["chips", "companies"])
 def test_the_anomaly_is_listed_from_the_moment_it_is_folded(
-        anomalous_scene: tuple[Scene, str], plural: str) -> None:
+    anomalous_scene: tuple[Scene, str], plural: str
+) -> None:
     s, revoked = anomalous_scene
     licence = s.api.ok(f"/v1/licenses/{s.id('lic')}", as_of="2025-07-15")["anomalies"]
     subject = s.chip if plural == "chips" else s.company
-    assert s.api.ok(f"/v1/{plural}/{subject}", as_of="2025-07-15")["anomalies"] == licence == [
-        {"event_id": revoked, "reason": "before_creator"}]
+    assert (
+        s.api.ok(f"/v1/{plural}/{subject}", as_of="2025-07-15")["anomalies"]
+        == licence
+        == [{"event_id": revoked, "reason": "before_creator"}]
+    )
 
 
-def test_a_revocation_moved_before_the_grant_is_a_no_op(
-        anomalous_scene: tuple[Scene, str]) -> None:
+def test_a_revocation_moved_before_the_grant_is_a_no_op(anomalous_scene: tuple[Scene, str]) -> None:
     s, _ = anomalous_scene
     assert [lic["license_id"] for lic in s.company_state()["licenses"]] == [s.id("lic")]
 
 
 def test_before_the_correction_was_reported_there_was_no_anomaly(
-        anomalous_scene: tuple[Scene, str]) -> None:
+    anomalous_scene: tuple[Scene, str],
+) -> None:
     s, _ = anomalous_scene
     body = s.state(known_at="2025-10-31")
     assert (body["anomalies"], body["export"]) == ([], {})
@@ -55,13 +61,17 @@ def test_before_the_correction_was_reported_there_was_no_anomaly(
 
 def test_an_amendment_moved_after_the_lift_is_an_anomaly(api: Api) -> None:
     s = Scene(api).register()
-    _, amended, _ = api.batch(s.measure(), b.amendment(s.id("m"), "2025-05-01", control="ban"),
-                              b.lift(s.id("m"), "2025-06-01"))
+    _, amended, _ = api.batch(
+        s.measure(),
+        b.amendment(s.id("m"), "2025-05-01", control="ban"),
+        b.lift(s.id("m"), "2025-06-01"),
+    )
     api.batch(b.correction(amended["id"], effective_at="2025-07-01"))
     assert s.state()["anomalies"] == [{"event_id": amended["id"], "reason": "after_terminal"}]
 
 
 # -- knowledge: revisions in report order -----------------------------------------------------
+
 
 def test_a_registry_event_is_visible_at_any_known_at(scene: Scene) -> None:
     assert scene.state(known_at="2020-01-01")["chip"] == scene.chip
@@ -72,7 +82,8 @@ def test_revisions_apply_in_reported_order_not_log_order(api: Api) -> None:
     imposed = api.batch(s.measure())[0]
     late, early = api.batch(  # logged first but reported later: it wins
         reported(b.correction(imposed["id"], effective_at="2025-04-20"), "2025-06-01"),
-        reported(b.correction(imposed["id"], effective_at="2025-04-15"), "2025-05-01"))
+        reported(b.correction(imposed["id"], effective_at="2025-04-15"), "2025-05-01"),
+    )
     assert [s.cn(as_of=t) for t in ("2025-04-19", "2025-04-20")] == [None, "license_required"]
     events = api.ok(f"/v1/measures/{s.id('m')}")["events"]
     assert events[0]["revised_by"] == [early["id"], late["id"]]
@@ -81,7 +92,12 @@ def test_revisions_apply_in_reported_order_not_log_order(api: Api) -> None:
 def test_a_correction_reinstates_a_retracted_event(api: Api) -> None:
     s = Scene(api).register()
     imposed = api.batch(s.measure())[0]
-    api.batch(reported(b.retraction(imposed["id"]), "2025-05-10"),
-              reported(b.correction(imposed["id"], effective_at="2025-04-10"), "2025-05-20"))
+    api.batch(
+        reported(b.retraction(imposed["id"]), "2025-05-10"),
+        reported(b.correction(imposed["id"], effective_at="2025-04-10"), "2025-05-20"),
+    )
     assert [s.cn(known_at=k) for k in ("2025-05-09", "2025-05-15", "2025-05-25")] == [
-        "license_required", None, "license_required"]
+        "license_required",
+        None,
+        "license_required",
+    ]

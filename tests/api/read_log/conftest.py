@@ -26,7 +26,8 @@ def log(client: TestClient, write_headers: dict[str, str], container: Container)
         "lifted": b.lift(effective_at="2025-12-02"),
     }
     stored = {name: write(client, write_headers, body) for name, body in bodies.items()}
-    stored["corrected"] = write(client, write_headers,
-                                b.correction(stored["imposed"]["id"], effective_at="2025-04-10"))
+    stored["corrected"] = write(
+        client, write_headers, b.correction(stored["imposed"]["id"], effective_at="2025-04-10")
+    )
     container.catch_up()
     return stored

@@ -17,6 +17,7 @@ LINK = re.compile(r'^<(?P<url>[^>]+)>; rel="next"$')
 
 # -- the whole log -----------------------------------------------------------------------
 
+
 def test_the_log_lists_every_stored_event_as_stored(client: TestClient, log: Stored) -> None:
     listed = items(client, "")
     assert listed == sorted(log.values(), key=lambda e: e["position"])
@@ -30,8 +31,10 @@ def test_positions_increase_strictly(client: TestClient, log: Stored) -> None:
 
 # -- pagination --------------------------------------------------------------------------
 
-def test_limit_caps_a_page_and_next_is_the_cursor_of_its_last_item(client: TestClient,
-                                                                   log: Stored) -> None:
+
+def test_limit_caps_a_page_and_next_is_the_cursor_of_its_last_item(
+    client: TestClient, log: Stored
+) -> None:
     page = get(client, "?limit=4").json()
     assert len(page["items"]) == 4
     assert page["next"] == str(page["items"][-1]["position"])
@@ -79,8 +82,9 @@ def test_a_page_that_exactly_fills_the_limit_is_the_last(client: TestClient, log
     assert response.json()["next"] is None and "link" not in response.headers
 
 
-def test_the_limit_is_from_1_to_1000(client: TestClient, log: Stored,
-                                     subtests: pytest.Subtests) -> None:
+def test_the_limit_is_from_1_to_1000(
+    client: TestClient, log: Stored, subtests: pytest.Subtests
+) -> None:
     for limit in ("0", "1001", "-1", "ten", "2.5"):
         with subtests.test(limit=limit):
             assert_parameter_problem(get(client, f"?limit={limit}"), "limit")

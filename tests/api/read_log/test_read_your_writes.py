@@ -20,6 +20,7 @@ from tests.support.read_log import Stored, assert_parameter_problem, get, write
 
 # -- read-your-writes --------------------------------------------------------------------
 
+
 def test_min_position_already_projected_answers_at_once(client: TestClient, log: Stored) -> None:
     head = max(e["position"] for e in log.values())
     started = time.monotonic()
@@ -29,9 +30,12 @@ def test_min_position_already_projected_answers_at_once(client: TestClient, log:
     assert time.monotonic() - started < 1
 
 
-def test_min_position_waits_for_the_projection(client: TestClient, write_headers: dict[str, str],
-                                               container: Container,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_min_position_waits_for_the_projection(
+    client: TestClient,
+    write_headers: dict[str, str],
+    container: Container,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     stored = write(client, write_headers, b.company())
     nudges: list[int] = []
 
@@ -59,7 +63,8 @@ def impatient_client(backend: Backend, clock: FakeClock) -> Iterator[TestClient]
 
 
 def test_a_min_position_not_projected_in_time_is_503_with_retry_after(
-        impatient_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    impatient_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     container: Container = impatient_client.app.state.container  # type: ignore[attr-defined]
     monkeypatch.setattr(container.runner, "nudge", lambda head=0: None)  # the projector stalls
     token = container.keys.create("write", "impatient", utc_now())[1]

@@ -13,6 +13,7 @@ from tests.support.read_log import Stored, assert_parameter_problem, get, items,
 
 # -- filters: type -----------------------------------------------------------------------
 
+
 def test_type_filters_by_repeated_parameters(client: TestClient, log: Stored) -> None:
     listed = items(client, "?type=LicenseGranted&type=ExportBanLifted")
     assert names(log, listed) == ["granted", "lifted"]
@@ -29,23 +30,26 @@ def test_an_unknown_type_is_refused(client: TestClient, log: Stored) -> None:
 
 # -- filters: valid time and record time -------------------------------------------------
 
-def test_effective_from_a_bare_date_starts_at_that_days_start(client: TestClient,
-                                                              log: Stored) -> None:
+
+def test_effective_from_a_bare_date_starts_at_that_days_start(
+    client: TestClient, log: Stored
+) -> None:
     # the amendment takes effect at 2025-05-01T00:00:00Z
-    assert names(log, items(client, "?effective_from=2025-05-01&type=ExportBanAmended")) \
-        == ["amended"]
+    assert names(log, items(client, "?effective_from=2025-05-01&type=ExportBanAmended")) == [
+        "amended"
+    ]
     assert names(log, items(client, "?effective_from=2025-05-02&type=ExportBanAmended")) == []
 
 
 def test_effective_to_a_bare_date_runs_to_that_days_end(client: TestClient, log: Stored) -> None:
     # the licence takes effect at 2025-08-11T18:00:00Z
-    assert names(log, items(client, "?effective_to=2025-08-11&type=LicenseGranted")) \
-        == ["granted"]
+    assert names(log, items(client, "?effective_to=2025-08-11&type=LicenseGranted")) == ["granted"]
     assert names(log, items(client, "?effective_to=2025-08-10&type=LicenseGranted")) == []
 
 
-def test_an_effective_range_keeps_what_takes_effect_inside_it(client: TestClient,
-                                                             log: Stored) -> None:
+def test_an_effective_range_keeps_what_takes_effect_inside_it(
+    client: TestClient, log: Stored
+) -> None:
     listed = items(client, "?effective_from=2025-05-01&effective_to=2025-10-01")
     assert names(log, listed) == ["amended", "granted", "halted", "revoked"]
 
@@ -55,24 +59,30 @@ def test_effective_bounds_take_timestamps_with_offsets(client: TestClient, log: 
     assert names(log, items(client, query)) == ["granted"]
 
 
-def test_an_effective_bound_must_be_a_time(client: TestClient, log: Stored,
-                                           subtests: pytest.Subtests) -> None:
-    for query, parameter in (("?effective_from=yesterday", "effective_from"),
-                             ("?effective_to=2025-08-11T18:00:00", "effective_to"),
-                             ("?recorded_before=2025-02-30", "recorded_before")):
+def test_an_effective_bound_must_be_a_time(
+    client: TestClient, log: Stored, subtests: pytest.Subtests
+) -> None:
+    for query, parameter in (
+        ("?effective_from=yesterday", "effective_from"),
+        ("?effective_to=2025-08-11T18:00:00", "effective_to"),
+        ("?recorded_before=2025-02-30", "recorded_before"),
+    ):
         with subtests.test(query):
             assert_parameter_problem(get(client, query), parameter)
 
 
 def test_recorded_before_excludes_what_was_recorded_at_or_after_it(
-        client: TestClient, write_headers: dict[str, str], container: Container,
-        clock: FakeClock) -> None:
+    client: TestClient, write_headers: dict[str, str], container: Container, clock: FakeClock
+) -> None:
     early = write(client, write_headers, b.company("nvidia"))
     clock.advance(hours=1)
     late = write(client, write_headers, b.company("amkor"))
     container.catch_up()
-    assert [e["id"] for e in items(client, f"?recorded_before={late['recorded_at']}")] \
-        == [early["id"]]
+    assert [e["id"] for e in items(client, f"?recorded_before={late['recorded_at']}")] == [
+        early["id"]
+    ]
     just_after = late["recorded_at"].replace("Z", ".000001Z")
-    assert [e["id"] for e in items(client, f"?recorded_before={just_after}")] \
-        == [early["id"], late["id"]]
+    assert [e["id"] for e in items(client, f"?recorded_before={just_after}")] == [
+        early["id"],
+        late["id"],
+    ]

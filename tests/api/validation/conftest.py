@@ -17,8 +17,11 @@ from tests.support.events_api import Api, open_api
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-        pg_farm: postgres.PostgresFarm | None) -> Iterator[Api]:
+def api(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_farm: postgres.PostgresFarm | None,
+) -> Iterator[Api]:
     """A migrated service on each backend, with nvidia and its H20 registered."""
     with open_api(request.param, tmp_path_factory.mktemp("validation"), pg_farm) as shared:
         for body in b.basics():

@@ -10,10 +10,34 @@ from tests.support.problems import assert_problem, uid
 
 # -- SPEC §1: slugs -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("slug", [
-    "H20", "a" * 81, "-h20", "_h20", ".h20", "", "h20\n", "h 20", "h²0", "h/20",
-], ids=["upper-case", "81-chars", "dash-first", "underscore-first", "dot-first", "empty",
-        "trailing-newline", "space", "non-ascii", "slash"])
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "H20",
+        "a" * 81,
+        "-h20",
+        "_h20",
+        ".h20",
+        "",
+        "h20\n",
+        "h 20",
+        "h²0",
+        "h/20",
+    ],
+    ids=[
+        "upper-case",
+        "81-chars",
+        "dash-first",
+        "underscore-first",
+        "dot-first",
+        "empty",
+        "trailing-newline",
+        "space",
+        "non-ascii",
+        "slash",
+    ],
+)
 def test_an_invalid_slug_is_refused(api: Api, slug: str) -> None:
     assert_problem(api.post(b.company(slug)), 422, "validation-error", pointer="/data/company")
 
@@ -34,22 +58,26 @@ def test_a_slug_at_the_limits_of_the_grammar_is_accepted(api: Api, shape: str) -
 
 # -- SPEC §1: jurisdictions ---------------------------------------------------------------
 
+
 def test_uk_is_refused_with_a_hint_to_use_gb(api: Api) -> None:
-    body = assert_problem(api.post(b.company(uid(), country="UK")), 422, "validation-error",
-                          pointer="/data/country")
+    body = assert_problem(
+        api.post(b.company(uid(), country="UK")), 422, "validation-error", pointer="/data/country"
+    )
     assert "GB" in body["errors"][0]["detail"]
 
 
 def test_a_lower_case_code_is_refused_with_the_upper_case_hint(api: Api) -> None:
-    body = assert_problem(api.post(b.company(uid(), country="gb")), 422, "validation-error",
-                          pointer="/data/country")
+    body = assert_problem(
+        api.post(b.company(uid(), country="gb")), 422, "validation-error", pointer="/data/country"
+    )
     assert "'GB'" in body["errors"][0]["detail"]
 
 
 @pytest.mark.parametrize("code", ["XX", "GBR", "", "U S", 826])
 def test_an_unknown_country_code_is_refused(api: Api, code: object) -> None:
-    assert_problem(api.post(b.company(uid(), country=code)), 422, "validation-error",
-                   pointer="/data/country")
+    assert_problem(
+        api.post(b.company(uid(), country=code)), 422, "validation-error", pointer="/data/country"
+    )
 
 
 def test_a_bad_destination_is_located_by_index(api: Api) -> None:

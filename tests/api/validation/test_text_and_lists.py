@@ -10,6 +10,7 @@ from tests.support.problems import assert_problem, uid
 
 # -- SPEC §2: text and sources ------------------------------------------------------------
 
+
 def test_a_summary_over_1000_characters_is_refused(api: Api) -> None:
     body = {**b.company(uid()), "summary": "a" * 1001}
     assert_problem(api.post(body), 422, "validation-error", pointer="/summary")
@@ -20,8 +21,11 @@ def test_a_summary_of_exactly_1000_characters_is_accepted(api: Api) -> None:
     assert response.status_code == 201, response.text
 
 
-@pytest.mark.parametrize("char", ["\t", "\r", "\x00", "\x1b", "\x7f", "\x85"],
-                         ids=["tab", "carriage-return", "nul", "escape", "delete", "c1-next-line"])
+@pytest.mark.parametrize(
+    "char",
+    ["\t", "\r", "\x00", "\x1b", "\x7f", "\x85"],
+    ids=["tab", "carriage-return", "nul", "escape", "delete", "c1-next-line"],
+)
 def test_a_control_character_in_the_summary_is_refused(api: Api, char: str) -> None:
     body = {**b.company(uid()), "summary": f"two{char}parts"}
     assert_problem(api.post(body), 422, "validation-error", pointer="/summary")
@@ -45,8 +49,12 @@ def test_a_newline_in_a_one_line_text_is_refused(api: Api, where: str) -> None:
 
 def test_more_than_20_sources_are_refused(api: Api) -> None:
     sources = [{"url": f"https://example.org/{i}"} for i in range(21)]
-    assert_problem(api.post({**b.company(uid()), "sources": sources}), 422, "validation-error",
-                   pointer="/sources")
+    assert_problem(
+        api.post({**b.company(uid()), "sources": sources}),
+        422,
+        "validation-error",
+        pointer="/sources",
+    )
 
 
 def test_a_source_needs_a_url_or_a_title(api: Api) -> None:
@@ -54,11 +62,19 @@ def test_a_source_needs_a_url_or_a_title(api: Api) -> None:
     assert_problem(api.post(body), 422, "validation-error", pointer="/sources/1")
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/a", "javascript:alert(1)", "example.org/a",
-                                 "https://", "https://exa mple.org", "file:///etc/passwd",
-                                 "https://example.org/" + "a" * 2030],
-                         ids=["ftp", "javascript", "no-scheme", "no-host", "space",
-                              "file", "over-2048"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.org/a",
+        "javascript:alert(1)",
+        "example.org/a",
+        "https://",
+        "https://exa mple.org",
+        "file:///etc/passwd",
+        "https://example.org/" + "a" * 2030,
+    ],
+    ids=["ftp", "javascript", "no-scheme", "no-host", "space", "file", "over-2048"],
+)
 def test_a_source_url_must_be_http_or_https(api: Api, url: str) -> None:
     body = {**b.company(uid()), "sources": [{"url": url}]}
     assert_problem(api.post(body), 422, "validation-error", pointer="/sources/0/url")
@@ -71,11 +87,13 @@ def test_a_source_text_over_300_characters_is_refused(api: Api, field: str) -> N
 
 
 def test_a_free_text_reason_over_1000_characters_is_refused(api: Api) -> None:
-    assert_problem(api.post(b.halt(reason="r" * 1001)), 422, "validation-error",
-                   pointer="/data/reason")
+    assert_problem(
+        api.post(b.halt(reason="r" * 1001)), 422, "validation-error", pointer="/data/reason"
+    )
 
 
 # -- SPEC §2: arrays and criteria ---------------------------------------------------------
+
 
 def test_an_array_over_300_items_is_refused(api: Api) -> None:
     body = b.measure(uid(), chips=[f"chip-{i}" for i in range(301)])

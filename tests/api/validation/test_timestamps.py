@@ -37,28 +37,67 @@ def test_a_naive_date_time_is_refused(api: Api, field: str) -> None:
 
 @pytest.mark.parametrize("field", TIME_FIELDS)
 def test_an_epoch_number_is_refused(api: Api, field: str) -> None:
-    assert_problem(api.post(_with_time(field, 1754906400)), 422, "validation-error",
-                   pointer=field)
+    assert_problem(api.post(_with_time(field, 1754906400)), 422, "validation-error", pointer=field)
 
 
-@pytest.mark.parametrize("value", [
-    "2025-02-30", "2025-13-01", "2025-00-10", "2025-04-09T24:00:00Z", "2025-04-09T10:60:00Z",
-    "2025-04-09T10:00:00+24:00", "0000-01-01", "2025-4-9",
-], ids=["feb-30", "month-13", "month-0", "hour-24", "minute-60", "offset-24h", "year-0",
-        "unpadded"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2025-02-30",
+        "2025-13-01",
+        "2025-00-10",
+        "2025-04-09T24:00:00Z",
+        "2025-04-09T10:60:00Z",
+        "2025-04-09T10:00:00+24:00",
+        "0000-01-01",
+        "2025-4-9",
+    ],
+    ids=[
+        "feb-30",
+        "month-13",
+        "month-0",
+        "hour-24",
+        "minute-60",
+        "offset-24h",
+        "year-0",
+        "unpadded",
+    ],
+)
 def test_an_impossible_calendar_value_is_refused(api: Api, value: str) -> None:
-    assert_problem(api.post(b.measure(uid(), effective_at=value)), 422, "validation-error",
-                   pointer="/effective_at")
+    assert_problem(
+        api.post(b.measure(uid(), effective_at=value)),
+        422,
+        "validation-error",
+        pointer="/effective_at",
+    )
 
 
-@pytest.mark.parametrize("value", [
-    "2025-04-09T10:00:00.1234567Z", "2025-04-09\n", "2025-04-09T10:00:00Z\n",
-    "２０２５-04-09", "2025-04-09T10:00Z", "09/04/2025",
-], ids=["7-fraction-digits", "date-newline", "stamp-newline", "fullwidth-digits",
-        "no-seconds", "not-iso"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2025-04-09T10:00:00.1234567Z",
+        "2025-04-09\n",
+        "2025-04-09T10:00:00Z\n",
+        "２０２５-04-09",
+        "2025-04-09T10:00Z",
+        "09/04/2025",
+    ],
+    ids=[
+        "7-fraction-digits",
+        "date-newline",
+        "stamp-newline",
+        "fullwidth-digits",
+        "no-seconds",
+        "not-iso",
+    ],
+)
 def test_a_timestamp_outside_rfc3339_is_refused(api: Api, value: str) -> None:
-    assert_problem(api.post(b.measure(uid(), effective_at=value)), 422, "validation-error",
-                   pointer="/effective_at")
+    assert_problem(
+        api.post(b.measure(uid(), effective_at=value)),
+        422,
+        "validation-error",
+        pointer="/effective_at",
+    )
 
 
 def test_an_expiry_past_the_last_representable_day_is_a_422(api: Api) -> None:
@@ -66,16 +105,20 @@ def test_an_expiry_past_the_last_representable_day_is_a_422(api: Api) -> None:
     assert_problem(response, 422, "validation-error", pointer="/data/expires_at")
 
 
-@pytest.mark.parametrize(("sent", "echoed"), [
-    ("2025-04-09T01:30:00+02:00", "2025-04-08T23:30:00Z"),
-    ("2025-04-09T10:00:00-05:30", "2025-04-09T15:30:00Z"),
-    ("2025-04-09T10:00:00+00:00", "2025-04-09T10:00:00Z"),
-    ("2025-04-09t10:00:00.25z", "2025-04-09T10:00:00.250000Z"),
-    ("2025-04-09T10:00:00.000000Z", "2025-04-09T10:00:00Z"),
-    ("2025-04-09T10:00:00.000001Z", "2025-04-09T10:00:00.000001Z"),
-])
-def test_a_timestamp_is_normalised_to_utc_and_echoed_with_z(api: Api, sent: str,
-                                                            echoed: str) -> None:
+@pytest.mark.parametrize(
+    ("sent", "echoed"),
+    [
+        ("2025-04-09T01:30:00+02:00", "2025-04-08T23:30:00Z"),
+        ("2025-04-09T10:00:00-05:30", "2025-04-09T15:30:00Z"),
+        ("2025-04-09T10:00:00+00:00", "2025-04-09T10:00:00Z"),
+        ("2025-04-09t10:00:00.25z", "2025-04-09T10:00:00.250000Z"),
+        ("2025-04-09T10:00:00.000000Z", "2025-04-09T10:00:00Z"),
+        ("2025-04-09T10:00:00.000001Z", "2025-04-09T10:00:00.000001Z"),
+    ],
+)
+def test_a_timestamp_is_normalised_to_utc_and_echoed_with_z(
+    api: Api, sent: str, echoed: str
+) -> None:
     response = api.post({**b.measure(uid(), effective_at=sent), "reported_at": sent})
     assert response.status_code == 201, response.text
     assert response.json()["effective_at"] == echoed
@@ -83,8 +126,11 @@ def test_a_timestamp_is_normalised_to_utc_and_echoed_with_z(api: Api, sent: str,
 
 
 def test_a_bare_date_as_an_event_time_is_the_start_of_that_utc_day(api: Api) -> None:
-    body = {**b.measure(uid(), effective_at="2025-04-09"), "reported_at": "2025-04-01",
-            "sources": [{"title": "Notice", "published_at": "2025-04-01"}]}
+    body = {
+        **b.measure(uid(), effective_at="2025-04-09"),
+        "reported_at": "2025-04-01",
+        "sources": [{"title": "Notice", "published_at": "2025-04-01"}],
+    }
     event = api.post(body).json()
     assert event["effective_at"] == "2025-04-09T00:00:00Z"
     assert event["reported_at"] == "2025-04-01T00:00:00Z"

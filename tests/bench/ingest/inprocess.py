@@ -33,7 +33,9 @@ def ingest_single_concurrent(farm: BenchFarm, baseline: Baseline, events: int) -
     tag = uuid.uuid4().hex[:6]
     with fresh_database(farm) as db:
         container = bootstrap(Settings(database_url=db.service_url))
-        saves: list[int] = []  # objects per library save() = group size (events, + idempotency records)
+        saves: list[
+            int
+        ] = []  # objects per library save() = group size (events, + idempotency records)
         original_save = container.log.save
 
         def counting_save(*objs: Any, **kwargs: Any) -> Any:
@@ -87,14 +89,23 @@ def ingest_single_concurrent(farm: BenchFarm, baseline: Baseline, events: int) -
     if ok != stored:
         note(f"ingest_single_concurrent: {ok} appends answered but {stored} rows stored")
     return emit(
-        "ingest_single_concurrent", ok / seconds, "events/s", baseline.rate,
-        n=events, threads=THREADS, seconds=round(seconds, 3), errors=len(errors),
-        stored=stored, saves=len(saves),
+        "ingest_single_concurrent",
+        ok / seconds,
+        "events/s",
+        baseline.rate,
+        n=events,
+        threads=THREADS,
+        seconds=round(seconds, 3),
+        errors=len(errors),
+        stored=stored,
+        saves=len(saves),
         mean_group=round(statistics.mean(saves), 2) if saves else None,
         max_group=max(saves) if saves else None,
-        latency_p50_ms=ms(pct(flat, 0.5)), latency_p99_ms=ms(pct(flat, 0.99)),
-        process_cpu_s=round(cpu, 2), db_cpu_s=None if pg_cpu is None else round(pg_cpu, 2),
+        latency_p50_ms=ms(pct(flat, 0.5)),
+        latency_p99_ms=ms(pct(flat, 0.99)),
+        process_cpu_s=round(cpu, 2),
+        db_cpu_s=None if pg_cpu is None else round(pg_cpu, 2),
         workload="CompanyRegistered, unique slugs; parse_envelope + writer.append per call; "
-                  "writer started, projector not running",
+        "writer started, projector not running",
         **baseline.describe(),
     )

@@ -38,6 +38,7 @@ MAX_NON_2XX_FRACTION = 0.01
 
 # -- 2. over HTTP, wrk, 16 connections -----------------------------------------------------
 
+
 def ingest_single_http(farm: BenchFarm, baseline: Baseline, duration: float) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:6]
     wrk = wrk_binary()
@@ -52,8 +53,17 @@ def ingest_single_http(farm: BenchFarm, baseline: Baseline, duration: float) -> 
             script.write(LUA.read_text().replace("@KEY@", server.key).replace("@TAG@", tag))
         try:
             seconds = max(1, round(duration))
-            args = [wrk, "-t2", f"-c{THREADS}", f"-d{seconds}s", "--timeout", "10s",
-                    "-s", script.name, f"{server.base}/v1/events"]
+            args = [
+                wrk,
+                "-t2",
+                f"-c{THREADS}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                script.name,
+                f"{server.base}/v1/events",
+            ]
             note(f"ingest_single_http: {' '.join(args)}")
             server_cpu_before = server.cpu_seconds()
             pg_before = postgres_cpu_seconds()
@@ -78,20 +88,33 @@ def ingest_single_http(farm: BenchFarm, baseline: Baseline, duration: float) -> 
     # or a problem) and is checked against the rows the log holds.
     problems = []
     if s["requests"] == 0 or (non_2xx + socket_errors) > MAX_NON_2XX_FRACTION * s["requests"]:
-        problems.append(f"{non_2xx} non-2xx and {socket_errors} socket errors of {s['requests']} "
-                        f"requests; server log tail: {log_tail}")
+        problems.append(
+            f"{non_2xx} non-2xx and {socket_errors} socket errors of {s['requests']} "
+            f"requests; server log tail: {log_tail}"
+        )
     if abs(stored - created) > THREADS:
         problems.append(f"wrk counted {created} created but the log holds {stored} new rows")
     line = emit(
-        "ingest_single_http", created / wall, "requests/s (201)", baseline.rate,
-        connections=THREADS, wrk_threads=2, seconds=round(wall, 3), requests=s["requests"],
-        non_2xx=non_2xx, socket_errors=socket_errors, wrk_errors=errors, stored=stored,
-        latency_p50_ms=round(s["p50_us"] / 1000, 2), latency_p99_ms=round(s["p99_us"] / 1000, 2),
-        client_cpu_s=round(user + system, 2), server_cpu_s=round(server_cpu, 2),
+        "ingest_single_http",
+        created / wall,
+        "requests/s (201)",
+        baseline.rate,
+        connections=THREADS,
+        wrk_threads=2,
+        seconds=round(wall, 3),
+        requests=s["requests"],
+        non_2xx=non_2xx,
+        socket_errors=socket_errors,
+        wrk_errors=errors,
+        stored=stored,
+        latency_p50_ms=round(s["p50_us"] / 1000, 2),
+        latency_p99_ms=round(s["p99_us"] / 1000, 2),
+        client_cpu_s=round(user + system, 2),
+        server_cpu_s=round(server_cpu, 2),
         db_cpu_s=None if pg_cpu is None else round(pg_cpu, 2),
         worker_cpu_s=round(worker_cpu, 2),
-        server=f"{server.topology}, log level " + os.environ.get("BENCH_SERVER_LOG_LEVEL",
-                                                                 "warning"),
+        server=f"{server.topology}, log level "
+        + os.environ.get("BENCH_SERVER_LOG_LEVEL", "warning"),
         **({"error": "; ".join(problems)} if problems else {}),
         **baseline.describe(),
     )
@@ -121,18 +144,24 @@ def _projection_catch_up(server: Server, timeout: float = 300.0) -> float:
 
 def ingest_batch(farm: BenchFarm, baseline: Baseline, batch: int, batches: int) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:6]
-    bodies = [json.dumps({"events": [company(f"b-{tag}-{b}-{i}") for i in range(batch)]}).encode()
-              for b in range(batches)]
+    bodies = [
+        json.dumps({"events": [company(f"b-{tag}-{b}-{i}") for i in range(batch)]}).encode()
+        for b in range(batches)
+    ]
     topology = os.environ.get("BENCH_BATCH_TOPOLOGY", "api-only")
     with fresh_database(farm) as db, Server(db, topology=topology) as server:
         headers = {"Authorization": f"Bearer {server.key}", "Content-Type": "application/json"}
         latencies: list[float] = []
         failures: list[str] = []
-        with httpx.Client(base_url=server.base, headers=headers, timeout=60, trust_env=False) as client:
+        with httpx.Client(
+            base_url=server.base, headers=headers, timeout=60, trust_env=False
+        ) as client:
             warm = json.dumps({"events": [company(f"warm-{tag}-{i}") for i in range(5)]}).encode()
             answer = client.post("/v1/events/batch", content=warm)
             if answer.status_code != 201:
-                raise RuntimeError(f"warm-up batch answered {answer.status_code}: {answer.text[:500]}")
+                raise RuntimeError(
+                    f"warm-up batch answered {answer.status_code}: {answer.text[:500]}"
+                )
             server_cpu_before = server.cpu_seconds()
             worker_cpu_before = server.worker_cpu_seconds()
             pg_before = postgres_cpu_seconds()
@@ -144,8 +173,9 @@ def ingest_batch(farm: BenchFarm, baseline: Baseline, batch: int, batches: int) 
                 nonlocal created
                 # Each sender has its own connection, so the server is never idle while a
                 # client builds its next request or reads an answer.
-                with httpx.Client(base_url=server.base, headers=headers, timeout=60,
-                                  trust_env=False) as own:
+                with httpx.Client(
+                    base_url=server.base, headers=headers, timeout=60, trust_env=False
+                ) as own:
                     for body in mine:
                         t0 = time.perf_counter()
                         answer = own.post("/v1/events/batch", content=body)
@@ -156,8 +186,10 @@ def ingest_batch(farm: BenchFarm, baseline: Baseline, batch: int, batches: int) 
                             else:
                                 failures.append(f"{answer.status_code}: {answer.text[:300]}")
 
-            senders = [threading.Thread(target=send, args=(bodies[n::BATCH_CONNECTIONS],))
-                       for n in range(BATCH_CONNECTIONS)]
+            senders = [
+                threading.Thread(target=send, args=(bodies[n::BATCH_CONNECTIONS],))
+                for n in range(BATCH_CONNECTIONS)
+            ]
             for sender in senders:
                 sender.start()
             for sender in senders:
@@ -168,14 +200,28 @@ def ingest_batch(farm: BenchFarm, baseline: Baseline, batch: int, batches: int) 
             pg_cpu = postgres_cpu_delta(pg_before)
         stored = count_events(db) - 5
         topology = server.topology
-        catch_up = _projection_catch_up(server) if topology.startswith("regtl serve --no-worker;") else None
+        catch_up = (
+            _projection_catch_up(server)
+            if topology.startswith("regtl serve --no-worker;")
+            else None
+        )
     line = emit(
-        "ingest_batch", created / seconds, "events/s", baseline.rate,
-        batch=batch, batches=batches, seconds=round(seconds, 3), failed_batches=len(failures),
-        stored=stored, batch_p50_ms=ms(pct(latencies, 0.5)), batch_max_ms=ms(max(latencies)),
-        client_cpu_s=round(client_cpu, 2), server_cpu_s=round(server_cpu, 2),
+        "ingest_batch",
+        created / seconds,
+        "events/s",
+        baseline.rate,
+        batch=batch,
+        batches=batches,
+        seconds=round(seconds, 3),
+        failed_batches=len(failures),
+        stored=stored,
+        batch_p50_ms=ms(pct(latencies, 0.5)),
+        batch_max_ms=ms(max(latencies)),
+        client_cpu_s=round(client_cpu, 2),
+        server_cpu_s=round(server_cpu, 2),
         db_cpu_s=None if pg_cpu is None else round(pg_cpu, 2),
-        worker_cpu_s=round(worker_cpu, 2), server=topology,
+        worker_cpu_s=round(worker_cpu, 2),
+        server=topology,
         projection_catch_up_s=None if catch_up is None else round(catch_up, 2),
         projection_events_per_s=None if not catch_up else round((stored + 5) / catch_up),
         client=f"httpx, {BATCH_CONNECTIONS} connections, each sequential, bodies pre-serialised",

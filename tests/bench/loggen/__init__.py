@@ -39,9 +39,16 @@ def check_sample(events: list[Recorded]) -> None:
     from services.write.parsing import parse_envelope
 
     for event in events:
-        body: dict[str, Any] = {"type": event.type, "summary": event.summary,
-                                "sources": event.sources, "data": event.data}
-        if event.effective_at is not None and event.type not in ("EventCorrected", "EventRetracted"):
+        body: dict[str, Any] = {
+            "type": event.type,
+            "summary": event.summary,
+            "sources": event.sources,
+            "data": event.data,
+        }
+        if event.effective_at is not None and event.type not in (
+            "EventCorrected",
+            "EventRetracted",
+        ):
             body["effective_at"] = event.effective_at
         envelope = parse_envelope(body)
         stored = canonical_data(CATALOG[event.type], envelope.data)

@@ -13,10 +13,25 @@ from domain.events import Recorded
 from tests.bench.loggen.stream import JURISDICTIONS, RECORDED_FROM, LogStream
 
 DESTINATIONS = ["CN", "RU", "IR", "KP", "BY", "VE", "CU", "SY", "HK", "MO", "AE", "SA"]
-AUTHORITIES = {"US": "BIS", "NL": "MinBuZa", "JP": "METI", "GB": "ECJU", "DE": "BAFA",
-               "KR": "MOTIE", "TW": "MOEA", "EU": "DG TRADE", "CN": "MOFCOM"}
-GUIDANCE = ["caution", "avoid_purchase", "purchase_ban", "import_blocked", "security_review",
-            "other"]
+AUTHORITIES = {
+    "US": "BIS",
+    "NL": "MinBuZa",
+    "JP": "METI",
+    "GB": "ECJU",
+    "DE": "BAFA",
+    "KR": "MOTIE",
+    "TW": "MOEA",
+    "EU": "DG TRADE",
+    "CN": "MOFCOM",
+}
+GUIDANCE = [
+    "caution",
+    "avoid_purchase",
+    "purchase_ban",
+    "import_blocked",
+    "security_review",
+    "other",
+]
 
 
 class LogGenerator(LogStream):
@@ -27,12 +42,20 @@ class LogGenerator(LogStream):
         jurisdiction = self.rng.choice(JURISDICTIONS)
         roll = self.rng.random()
         chips = self._sample(self.chips, 1, 4) if roll < 0.85 else []
-        criteria = ([{"tpp_min": str(self.rng.randint(1000, 6000))}] if roll >= 0.75 else [])
-        companies = self._sample(self.companies, 1, 2) if roll >= 0.92 or not (chips or criteria) else []
-        data = {"measure_id": mid, "authority": AUTHORITIES[jurisdiction],
-                "jurisdiction": jurisdiction, "destinations": self._sample(DESTINATIONS, 1, 3),
-                "chips": chips, "criteria": criteria, "companies": companies,
-                "control": self.rng.choice(("ban", "license_required"))}
+        criteria = [{"tpp_min": str(self.rng.randint(1000, 6000))}] if roll >= 0.75 else []
+        companies = (
+            self._sample(self.companies, 1, 2) if roll >= 0.92 or not (chips or criteria) else []
+        )
+        data = {
+            "measure_id": mid,
+            "authority": AUTHORITIES[jurisdiction],
+            "jurisdiction": jurisdiction,
+            "destinations": self._sample(DESTINATIONS, 1, 3),
+            "chips": chips,
+            "criteria": criteria,
+            "companies": companies,
+            "control": self.rng.choice(("ban", "license_required")),
+        }
         key = aggregate_key("measure", mid)
         self.open["measure"].append(mid)
         self.data[mid] = data
@@ -46,7 +69,9 @@ class LogGenerator(LogStream):
         change: dict[str, Any] = {"measure_id": mid}
         roll = self.rng.random()
         if roll < 0.4:
-            change["control"] = "ban" if current["control"] == "license_required" else "license_required"
+            change["control"] = (
+                "ban" if current["control"] == "license_required" else "license_required"
+            )
         elif roll < 0.7:
             change["destinations"] = self._sample(DESTINATIONS, 1, 4)
         elif current["chips"] or not (current["criteria"] or current["companies"]):
@@ -63,22 +88,37 @@ class LogGenerator(LogStream):
             return None
         del self.data[mid]
         key = aggregate_key("measure", mid)
-        return self._event("ExportBanLifted", key, {
-            "measure_id": mid, "reason": self.rng.choice(("rescinded", "superseded", "other"))},
-            self._after(key))
+        return self._event(
+            "ExportBanLifted",
+            key,
+            {"measure_id": mid, "reason": self.rng.choice(("rescinded", "superseded", "other"))},
+            self._after(key),
+        )
 
     def _grant(self) -> Recorded:
         lid = self._slug("lic")
         jurisdiction = self.rng.choice(JURISDICTIONS)
         effective = self._when()
-        expires = (None if self.rng.random() < 0.5
-                   else format_instant(effective + timedelta(days=self.rng.randint(90, 900))))
+        expires = (
+            None
+            if self.rng.random() < 0.5
+            else format_instant(effective + timedelta(days=self.rng.randint(90, 900)))
+        )
         self.open["license"].append(lid)
-        return self._event("LicenseGranted", aggregate_key("license", lid), {
-            "license_id": lid, "authority": AUTHORITIES[jurisdiction],
-            "jurisdiction": jurisdiction, "licensee": self.rng.choice(self.companies),
-            "chips": self._sample(self.chips, 1, 3),
-            "destinations": self._sample(DESTINATIONS, 1, 2), "expires_at": expires}, effective)
+        return self._event(
+            "LicenseGranted",
+            aggregate_key("license", lid),
+            {
+                "license_id": lid,
+                "authority": AUTHORITIES[jurisdiction],
+                "jurisdiction": jurisdiction,
+                "licensee": self.rng.choice(self.companies),
+                "chips": self._sample(self.chips, 1, 3),
+                "destinations": self._sample(DESTINATIONS, 1, 2),
+                "expires_at": expires,
+            },
+            effective,
+        )
 
     def _revoke(self) -> Recorded | None:
         lid = self._pick_open("license", close=True)
@@ -90,20 +130,36 @@ class LogGenerator(LogStream):
     def _deny(self) -> Recorded:
         aid = self._slug("app")
         jurisdiction = self.rng.choice(JURISDICTIONS)
-        return self._event("LicenseDenied", aggregate_key("application", aid), {
-            "application_id": aid, "authority": AUTHORITIES[jurisdiction],
-            "jurisdiction": jurisdiction, "licensee": self.rng.choice(self.companies),
-            "chips": self._sample(self.chips, 1, 3),
-            "destinations": self._sample(DESTINATIONS, 1, 2)}, self._when())
+        return self._event(
+            "LicenseDenied",
+            aggregate_key("application", aid),
+            {
+                "application_id": aid,
+                "authority": AUTHORITIES[jurisdiction],
+                "jurisdiction": jurisdiction,
+                "licensee": self.rng.choice(self.companies),
+                "chips": self._sample(self.chips, 1, 3),
+                "destinations": self._sample(DESTINATIONS, 1, 2),
+            },
+            self._when(),
+        )
 
     def _agree(self) -> Recorded:
         gid = self._slug("deal")
         self.open["agreement"].append(gid)
-        return self._event("RevenueShareAgreed", aggregate_key("agreement", gid), {
-            "agreement_id": gid, "company": self.rng.choice(self.companies),
-            "chips": self._sample(self.chips, 1, 3), "destinations": ["CN"],
-            "beneficiary": self.rng.choice(JURISDICTIONS),
-            "percent": str(self.rng.choice((5, 10, 15, 20)))}, self._when())
+        return self._event(
+            "RevenueShareAgreed",
+            aggregate_key("agreement", gid),
+            {
+                "agreement_id": gid,
+                "company": self.rng.choice(self.companies),
+                "chips": self._sample(self.chips, 1, 3),
+                "destinations": ["CN"],
+                "beneficiary": self.rng.choice(JURISDICTIONS),
+                "percent": str(self.rng.choice((5, 10, 15, 20))),
+            },
+            self._when(),
+        )
 
     def _end(self) -> Recorded | None:
         gid = self._pick_open("agreement", close=True)
@@ -116,11 +172,19 @@ class LogGenerator(LogStream):
         vid = self._slug("adv")
         jurisdiction = self.rng.choice(JURISDICTIONS)
         self.open["advisory"].append(vid)
-        return self._event("AdvisoryIssued", aggregate_key("advisory", vid), {
-            "advisory_id": vid, "authority": AUTHORITIES[jurisdiction],
-            "jurisdiction": jurisdiction, "chips": self._sample(self.chips, 1, 3),
-            "companies": self._sample(self.companies, 0, 2),
-            "guidance": self.rng.choice(GUIDANCE)}, self._when())
+        return self._event(
+            "AdvisoryIssued",
+            aggregate_key("advisory", vid),
+            {
+                "advisory_id": vid,
+                "authority": AUTHORITIES[jurisdiction],
+                "jurisdiction": jurisdiction,
+                "chips": self._sample(self.chips, 1, 3),
+                "companies": self._sample(self.companies, 0, 2),
+                "guidance": self.rng.choice(GUIDANCE),
+            },
+            self._when(),
+        )
 
     def _withdraw(self) -> Recorded | None:
         vid = self._pick_open("advisory", close=True)
@@ -139,9 +203,17 @@ class LogGenerator(LogStream):
         self.open["halt"].append(slot)
         key = aggregate_key("production", company)
         effective = self._after(key) if key in self.last_effective else self._when()
-        return self._event("ProductionHalted", key, {
-            "company": company, "chips": [chip], "suppliers": self._sample(self.companies, 0, 3),
-            "reason": "synthetic halt"}, effective)
+        return self._event(
+            "ProductionHalted",
+            key,
+            {
+                "company": company,
+                "chips": [chip],
+                "suppliers": self._sample(self.companies, 0, 3),
+                "reason": "synthetic halt",
+            },
+            effective,
+        )
 
     def _resume(self) -> Recorded | None:
         slot = self._pick_open("halt", close=True)
@@ -150,26 +222,39 @@ class LogGenerator(LogStream):
         self.halted.discard(slot)
         company, chip = slot.split("|")
         key = aggregate_key("production", company)
-        return self._event("ProductionResumed", key, {"company": company, "chips": [chip]},
-                           self._after(key))
+        return self._event(
+            "ProductionResumed", key, {"company": company, "chips": [chip]}, self._after(key)
+        )
 
     def _open_case(self) -> Recorded:
         cid = self._slug("case")
         jurisdiction = self.rng.choice(JURISDICTIONS)
         self.open["case"].append(cid)
-        return self._event("InvestigationOpened", aggregate_key("case", cid), {
-            "case_id": cid, "authority": AUTHORITIES[jurisdiction], "jurisdiction": jurisdiction,
-            "companies": self._sample(self.companies, 1, 2), "chips": self._sample(self.chips, 0, 2),
-            "kind": self.rng.choice(("antitrust", "security", "summons", "other"))}, self._when())
+        return self._event(
+            "InvestigationOpened",
+            aggregate_key("case", cid),
+            {
+                "case_id": cid,
+                "authority": AUTHORITIES[jurisdiction],
+                "jurisdiction": jurisdiction,
+                "companies": self._sample(self.companies, 1, 2),
+                "chips": self._sample(self.chips, 0, 2),
+                "kind": self.rng.choice(("antitrust", "security", "summons", "other")),
+            },
+            self._when(),
+        )
 
     def _conclude(self) -> Recorded | None:
         cid = self._pick_open("case", close=True)
         if cid is None:
             return None
         key = aggregate_key("case", cid)
-        return self._event("InvestigationConcluded", key, {
-            "case_id": cid, "finding": self.rng.choice(("violation", "cleared", "other"))},
-            self._after(key))
+        return self._event(
+            "InvestigationConcluded",
+            key,
+            {"case_id": cid, "finding": self.rng.choice(("violation", "cleared", "other"))},
+            self._after(key),
+        )
 
     def _correct(self) -> Recorded | None:
         if not self.targets:
@@ -182,15 +267,26 @@ class LogGenerator(LogStream):
             changes = {"data": {**data, "specs": specs}}
         elif type_ == "ExportBanImposed" and data["chips"]:
             changes = {"data": {**data, "chips": self._sample(self.chips, 1, 4)}}
-        elif type_ in ("ExportBanImposed", "LicenseGranted", "AdvisoryIssued",
-                       "InvestigationOpened", "RevenueShareAgreed") and effective is not None:
+        elif (
+            type_
+            in (
+                "ExportBanImposed",
+                "LicenseGranted",
+                "AdvisoryIssued",
+                "InvestigationOpened",
+                "RevenueShareAgreed",
+            )
+            and effective is not None
+        ):
             # an earlier creation never breaks the lifecycle order (docs/events.md, "Write rules")
             earlier = datetime.fromisoformat(effective.replace("Z", "+00:00")) - timedelta(
-                days=self.rng.randint(1, 30))
+                days=self.rng.randint(1, 30)
+            )
             changes = {"effective_at": format_instant(earlier)}
         else:
-            changes = {"reported_at": format_instant(
-                RECORDED_FROM + timedelta(milliseconds=self.emitted))}
+            changes = {
+                "reported_at": format_instant(RECORDED_FROM + timedelta(milliseconds=self.emitted))
+            }
         return self._event("EventCorrected", key, {"event_id": event_id, "changes": changes}, None)
 
     def _retract(self) -> Recorded | None:
@@ -198,10 +294,15 @@ class LogGenerator(LogStream):
             return None
         index = self.rng.randrange(len(self.targets))
         event_id, key, type_, _data, _effective = self.targets[index]
-        if type_ not in ("AdvisoryIssued", "ExportBanAmended", "LicenseDenied",
-                         "InvestigationOpened"):
+        if type_ not in (
+            "AdvisoryIssued",
+            "ExportBanAmended",
+            "LicenseDenied",
+            "InvestigationOpened",
+        ):
             return None
         self.targets[index] = self.targets[-1]
         self.targets.pop()
-        return self._event("EventRetracted", key, {"event_id": event_id,
-                                                    "reason": "reported in error"}, None)
+        return self._event(
+            "EventRetracted", key, {"event_id": event_id, "reason": "reported in error"}, None
+        )

@@ -20,13 +20,22 @@ RECORDED_FROM = datetime(2026, 1, 1, tzinfo=UTC)
 
 # (weight, kind of step) after the registry; weights are per thousand events.
 MIX = [
-    (180, "impose"), (200, "amend"), (50, "lift"),
-    (90, "grant"), (30, "revoke"), (30, "deny"),
-    (50, "agree"), (20, "end"),
-    (60, "advise"), (20, "withdraw"),
-    (50, "halt"), (30, "resume"),
-    (40, "open_case"), (20, "conclude"),
-    (90, "correct"), (40, "retract"),
+    (180, "impose"),
+    (200, "amend"),
+    (50, "lift"),
+    (90, "grant"),
+    (30, "revoke"),
+    (30, "deny"),
+    (50, "agree"),
+    (20, "end"),
+    (60, "advise"),
+    (20, "withdraw"),
+    (50, "halt"),
+    (30, "resume"),
+    (40, "open_case"),
+    (20, "conclude"),
+    (90, "correct"),
+    (40, "retract"),
 ]
 
 
@@ -40,8 +49,9 @@ class LogStream:
         self.maker = {c: self.rng.choice(self.companies) for c in self.chips}
         self.versions: dict[str, int] = {}
         self.last_effective: dict[str, datetime] = {}
-        self.open: dict[str, list[str]] = {k: [] for k in (
-            "measure", "license", "agreement", "advisory", "case", "halt")}
+        self.open: dict[str, list[str]] = {
+            k: [] for k in ("measure", "license", "agreement", "advisory", "case", "halt")
+        }
         self.halted: set[str] = set()  # open halts, "company|chip"
         self.data: dict[str, dict[str, Any]] = {}  # open measures' current fields
         # recent base events that revisions may target: event_id -> (key, type, data, eff)
@@ -62,8 +72,9 @@ class LogStream:
         self.serial += 1
         return f"{prefix}-{self.serial}"
 
-    def _event(self, type_: str, key: str, data: dict[str, Any],
-               effective: datetime | None) -> Recorded:
+    def _event(
+        self, type_: str, key: str, data: dict[str, Any], effective: datetime | None
+    ) -> Recorded:
         recorded = RECORDED_FROM + timedelta(milliseconds=self.emitted)
         version = self.versions.get(key, 0) + 1
         self.versions[key] = version
@@ -84,20 +95,26 @@ class LogStream:
             recorded_at=format_instant(recorded),
             recorded_by="bench-loader",
             summary=f"{type_} of {key}: synthetic event {self.emitted} for the rebuild benchmark.",
-            sources=[{"url": f"https://example.org/news/{self.emitted}",
-                      "title": f"Report {self.emitted}", "publisher": "Example Wire"}],
+            sources=[
+                {
+                    "url": f"https://example.org/news/{self.emitted}",
+                    "title": f"Report {self.emitted}",
+                    "publisher": "Example Wire",
+                }
+            ],
             data=data,
             schema_version=SCHEMA_VERSION,
         )
         if not revision and type_ not in ("CompanyRegistered",):
             self.targets.append((event_id, key, type_, data, event.effective_at))
             if len(self.targets) > 20_000:
-                del self.targets[: 10_000]
+                del self.targets[:10_000]
         return event
 
     def _when(self) -> datetime:
-        return EPOCH + timedelta(days=self.rng.randint(0, 8 * 365),
-                                 seconds=self.rng.choice((0, 0, 0, 43_200)))
+        return EPOCH + timedelta(
+            days=self.rng.randint(0, 8 * 365), seconds=self.rng.choice((0, 0, 0, 43_200))
+        )
 
     def _after(self, key: str) -> datetime:
         return self.last_effective[key] + timedelta(days=self.rng.randint(1, 90))
@@ -107,20 +124,41 @@ class LogStream:
         for company in self.companies:
             if self.emitted >= self.total:
                 return
-            yield self._event("CompanyRegistered", aggregate_key("company", company), {
-                "company": company, "name": company.upper(),
-                "country": self.rng.choice(JURISDICTIONS[:-2])}, None)
+            yield self._event(
+                "CompanyRegistered",
+                aggregate_key("company", company),
+                {
+                    "company": company,
+                    "name": company.upper(),
+                    "country": self.rng.choice(JURISDICTIONS[:-2]),
+                },
+                None,
+            )
         for i, chip in enumerate(self.chips):
             if self.emitted >= self.total:
                 return
-            specs = None if i % 10 == 9 else {
-                "tpp": str(self.rng.randint(500, 9000)),
-                "performance_density": f"{self.rng.randint(100, 1500) / 100:g}",
-                "hbm_gb": str(self.rng.choice((24, 48, 80, 96, 141)))}
+            specs = (
+                None
+                if i % 10 == 9
+                else {
+                    "tpp": str(self.rng.randint(500, 9000)),
+                    "performance_density": f"{self.rng.randint(100, 1500) / 100:g}",
+                    "hbm_gb": str(self.rng.choice((24, 48, 80, 96, 141))),
+                }
+            )
             successor = self.chips[i - 1] if i and i % 7 == 0 else None
-            yield self._event("ChipRegistered", aggregate_key("chip", chip), {
-                "chip": chip, "name": chip.upper(), "manufacturer": self.maker[chip],
-                "successor_of": successor, "specs": specs}, None)
+            yield self._event(
+                "ChipRegistered",
+                aggregate_key("chip", chip),
+                {
+                    "chip": chip,
+                    "name": chip.upper(),
+                    "manufacturer": self.maker[chip],
+                    "successor_of": successor,
+                    "specs": specs,
+                },
+                None,
+            )
         while self.emitted < self.total:
             event = self._step()
             if event is not None:

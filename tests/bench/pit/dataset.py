@@ -69,8 +69,10 @@ class Dataset:
         history = History(size["pit_events"], size["pit_chips"], size["pit_companies"])
         plan = history.generate()
         generate_s = watch.elapsed
-        note(f"pit: generated {len(plan)} events in {generate_s:.1f} s; storing ({LOAD_MODE}) "
-             f"on {self.db.name}")
+        note(
+            f"pit: generated {len(plan)} events in {generate_s:.1f} s; storing ({LOAD_MODE}) "
+            f"on {self.db.name}"
+        )
         watch = Stopwatch()
         pg_before = postgres_cpu_seconds()
         if LOAD_MODE == "writer":
@@ -98,10 +100,15 @@ class Dataset:
         for planned in plan:
             types[planned.body["type"]] = types.get(planned.body["type"], 0) + 1
         self.facts = {
-            "events": len(plan), "chips": len(self.chips), "companies": len(history.companies),
-            "measures": history.counters.get("m", 0), "criteria_measures": history.criteria_measures,
+            "events": len(plan),
+            "chips": len(self.chips),
+            "companies": len(history.companies),
+            "measures": history.counters.get("m", 0),
+            "criteria_measures": history.criteria_measures,
             "revisions": types.get("EventCorrected", 0) + types.get("EventRetracted", 0),
-            "load": LOAD_MODE, "generate_s": round(generate_s, 1), "store_s": round(store_s, 1),
+            "load": LOAD_MODE,
+            "generate_s": round(generate_s, 1),
+            "store_s": round(store_s, 1),
             "store_events_per_s": round(len(plan) / store_s),
             "store_cpu_s": round(store_cpu, 1),
             "store_db_cpu_s": None if store_pg is None else round(store_pg, 1),
@@ -109,7 +116,8 @@ class Dataset:
             "project_events_per_s": round(len(plan) / project_s),
             "project_cpu_s": round(project_cpu, 1),
             "project_db_cpu_s": None if project_pg is None else round(project_pg, 1),
-            "analyze_s": analyze_s, "autovacuum": autovacuum(self.db),
+            "analyze_s": analyze_s,
+            "autovacuum": autovacuum(self.db),
             "position": self.position,
         }
         note(f"pit: data set {self.facts}")
@@ -123,8 +131,12 @@ class Dataset:
             chip = chips[i % len(chips)] if chips else self.rng.choice(self.chips)
             t = low + timedelta(seconds=self.rng.uniform(0, span))
             k = low + timedelta(seconds=self.rng.uniform(0, span))
-            out.append(Query(chip, Coordinates(t.replace(microsecond=0), k.replace(microsecond=0),
-                                               self.position)))
+            out.append(
+                Query(
+                    chip,
+                    Coordinates(t.replace(microsecond=0), k.replace(microsecond=0), self.position),
+                )
+            )
         return out
 
     def close(self) -> None:

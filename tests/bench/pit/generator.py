@@ -69,7 +69,9 @@ class Production:
 
     def add(self, type_: str, chips: list[str]) -> int:
         self.events.append([type_, chips, True])
-        self.open = self.open | set(chips) if type_ == "ProductionHalted" else self.open - set(chips)
+        self.open = (
+            self.open | set(chips) if type_ == "ProductionHalted" else self.open - set(chips)
+        )
         return len(self.events) - 1
 
     def retract(self, index: int) -> None:
@@ -77,8 +79,11 @@ class Production:
         self.open = set()
         for type_, chips, alive in self.events:
             if alive:
-                self.open = self.open | set(chips) if type_ == "ProductionHalted" \
+                self.open = (
+                    self.open | set(chips)
+                    if type_ == "ProductionHalted"
                     else self.open - set(chips)
+                )
 
 
 def day(moment: datetime) -> datetime:
@@ -100,8 +105,9 @@ class Generator:
         self.registered: list[str] = []  # chips registered so far, in order
         self.manufacturer: dict[str, str] = {}
         self.made_by: dict[str, list[str]] = {}
-        self.live: dict[str, list[Thing]] = {k: [] for k in
-                                              ("measure", "license", "agreement", "advisory", "case")}
+        self.live: dict[str, list[Thing]] = {
+            k: [] for k in ("measure", "license", "agreement", "advisory", "case")
+        }
         self.things: dict[str, Thing] = {}
         self.production: dict[str, Production] = {}
         self.halting: set[str] = set()  # companies with an open halt
@@ -139,8 +145,11 @@ class Generator:
         return list(chosen)
 
     def _companies(self, low: int, high: int, but: str | None = None) -> list[str]:
-        pool = [c for c in self.rng.sample(self.companies, min(len(self.companies), high + 1))
-                if c != but]
+        pool = [
+            c
+            for c in self.rng.sample(self.companies, min(len(self.companies), high + 1))
+            if c != but
+        ]
         return pool[: self.rng.randint(low, high)]
 
     def _destinations(self, jurisdiction: str, low: int = 1, high: int = 4) -> list[str]:
@@ -163,8 +172,10 @@ class Generator:
     def _specs(self) -> dict[str, str] | None:
         if self.rng.random() < 0.15:
             return None
-        specs = {"tpp": str(self.rng.randint(50, 8000)),
-                 "performance_density": f"{self.rng.uniform(0.5, 12):.2f}"}
+        specs = {
+            "tpp": str(self.rng.randint(50, 8000)),
+            "performance_density": f"{self.rng.uniform(0.5, 12):.2f}",
+        }
         if self.rng.random() < 0.6:
             specs["memory_bandwidth_gbps"] = str(self.rng.randint(200, 8000))
         if self.rng.random() < 0.5:
@@ -176,24 +187,46 @@ class Generator:
     def _criteria(self) -> list[dict[str, str]]:
         clauses = [{"tpp_min": str(self.rng.choice([1600, 2400, 4800, 6000]))}]
         if self.rng.random() < 0.6:
-            clauses.append({"tpp_min": str(self.rng.choice([1600, 2400])),
-                            "performance_density_min": self.rng.choice(["1.6", "3.2", "5.92"])})
+            clauses.append(
+                {
+                    "tpp_min": str(self.rng.choice([1600, 2400])),
+                    "performance_density_min": self.rng.choice(["1.6", "3.2", "5.92"]),
+                }
+            )
         if self.rng.random() < 0.2:
             clauses.append({"memory_bandwidth_gbps_min": "4000", "hbm_gb_min": "80"})
         return clauses
 
     def _sources(self, n: int) -> list[dict[str, str]]:
-        return [{"url": f"https://example.org/news/{self.rng.randrange(10**6)}",
-                 "title": "Report on export controls", "publisher": self.rng.choice(
-                     ["Reuters", "Bloomberg", "Federal Register", "Nikkei"])}
-                for _ in range(n)]
+        return [
+            {
+                "url": f"https://example.org/news/{self.rng.randrange(10**6)}",
+                "title": "Report on export controls",
+                "publisher": self.rng.choice(
+                    ["Reuters", "Bloomberg", "Federal Register", "Nikkei"]
+                ),
+            }
+            for _ in range(n)
+        ]
 
-    def _emit(self, index: int, type_: str, key: str, data: dict[str, Any],
-              effective: datetime | None, *, reported: datetime | None = None,
-              base: bool = True) -> Planned:
+    def _emit(
+        self,
+        index: int,
+        type_: str,
+        key: str,
+        data: dict[str, Any],
+        effective: datetime | None,
+        *,
+        reported: datetime | None = None,
+        base: bool = True,
+    ) -> Planned:
         recorded = self._recorded(index)
-        body: dict[str, Any] = {"type": type_, "summary": f"{type_} {key}", "data": data,
-                                "sources": self._sources(self.rng.choice((0, 1, 1, 2)))}
+        body: dict[str, Any] = {
+            "type": type_,
+            "summary": f"{type_} {key}",
+            "data": data,
+            "sources": self._sources(self.rng.choice((0, 1, 1, 2))),
+        }
         if effective is not None:
             body["effective_at"] = text_day(effective)
         if reported is not None:
@@ -201,16 +234,18 @@ class Generator:
         elif effective is not None and self.rng.random() < 0.01:
             # an embargo: reported (public) some days after it was recorded
             body["reported_at"] = format_instant(recorded + timedelta(days=self.rng.uniform(1, 30)))
-        planned = Planned(body, str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
-                          recorded, key)
+        planned = Planned(
+            body, str(uuid.UUID(int=self.rng.getrandbits(128), version=4)), recorded, key
+        )
         self.versions[key] = self.versions.get(key, 0) + 1
         if base:
             self.bases.append(Base(planned.event_id, type_, key, data, effective))
         self.out.append(planned)
         return planned
 
-    def _create(self, kind: str, thing_id: str, key: str, data: dict[str, Any],
-                effective: datetime) -> None:
+    def _create(
+        self, kind: str, thing_id: str, key: str, data: dict[str, Any], effective: datetime
+    ) -> None:
         thing = Thing(kind, thing_id, key, data, effective)
         self.things[key] = thing
         if kind in self.live:

@@ -26,9 +26,17 @@ class History(Lifecycles):
     def generate(self) -> list[Planned]:
         index = 0
         for company in self.companies:
-            self._emit(index, "CompanyRegistered", f"company:{company}",
-                       {"company": company, "name": company.upper(),
-                        "country": self.rng.choice(["US", "US", "CN", "TW", "KR", "NL", "JP"])}, None)
+            self._emit(
+                index,
+                "CompanyRegistered",
+                f"company:{company}",
+                {
+                    "company": company,
+                    "name": company.upper(),
+                    "country": self.rng.choice(["US", "US", "CN", "TW", "KR", "NL", "JP"]),
+                },
+                None,
+            )
             index += 1
         initial = max(1, int(self.n_chips * INITIAL_CHIPS))
         for _ in range(initial):
@@ -64,9 +72,14 @@ class History(Lifecycles):
             self._correct(index, target, role)
 
     def _retract(self, index: int, target: Base) -> None:
-        self._emit(index, "EventRetracted", target.key,
-                   {"event_id": target.event_id, "reason": "Report withdrawn by its source"},
-                   None, base=False)
+        self._emit(
+            index,
+            "EventRetracted",
+            target.key,
+            {"event_id": target.event_id, "reason": "Report withdrawn by its source"},
+            None,
+            base=False,
+        )
         target.retracted = True
         thing = self.things.get(target.key)
         if thing is not None and CATALOG[target.type].role in (Role.CREATOR, Role.TERMINAL):
@@ -87,15 +100,27 @@ class History(Lifecycles):
             if roll < 0.7 and role in (Role.CREATOR, Role.TERMINAL):
                 # creators move earlier, endings later: later writes stay valid
                 shift = DAY * self.rng.randint(1, 10)
-                moved = target.effective_at - shift if role is Role.CREATOR else target.effective_at + shift
+                moved = (
+                    target.effective_at - shift
+                    if role is Role.CREATOR
+                    else target.effective_at + shift
+                )
                 changes["effective_at"] = text_day(moved)
                 target.effective_at = moved
             else:
-                changes["reported_at"] = text_day(target.effective_at - DAY * self.rng.randint(1, 30))
+                changes["reported_at"] = text_day(
+                    target.effective_at - DAY * self.rng.randint(1, 30)
+                )
         if not changes:  # a registry event with nothing to change: rename it
             changes["data"] = {**data, "name": data["name"] + " (corrected)"}
-        self._emit(index, "EventCorrected", target.key,
-                   {"event_id": target.event_id, "changes": changes}, None, base=False)
+        self._emit(
+            index,
+            "EventCorrected",
+            target.key,
+            {"event_id": target.event_id, "changes": changes},
+            None,
+            base=False,
+        )
         if "data" in changes:
             kept = {k: v for k, v in target.data.items() if k.startswith("_")}
             target.data = {**changes["data"], **kept}
@@ -117,7 +142,9 @@ class History(Lifecycles):
             new["destinations"] = self._destinations(data["jurisdiction"], 1, 4)
         elif type_ == "ExportBanAmended":
             if "control" in data:
-                new["control"] = "ban" if data["control"] == "license_required" else "license_required"
+                new["control"] = (
+                    "ban" if data["control"] == "license_required" else "license_required"
+                )
             elif "destinations" in data:
                 new["destinations"] = self._destinations("US")
             else:
@@ -126,8 +153,10 @@ class History(Lifecycles):
             new["reason"] = self.rng.choice(LIFT_REASONS)
         elif type_ == "LicenseGranted":
             if "expires_at" in data or self.rng.random() < 0.5:
-                new["expires_at"] = text_day(parse_instant(data.get("expires_at") or "2026-01-01")
-                                             + DAY * self.rng.randint(-60, 60))
+                new["expires_at"] = text_day(
+                    parse_instant(data.get("expires_at") or "2026-01-01")
+                    + DAY * self.rng.randint(-60, 60)
+                )
             else:
                 new["destinations"] = self._destinations(data["jurisdiction"], 1, 3)
         elif type_ == "RevenueShareAgreed":

@@ -32,9 +32,13 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def summary(latencies: list[float], prefix: str) -> dict[str, Any]:
-    return {f"{prefix}n": len(latencies), f"{prefix}p50_ms": ms(_pct(latencies, 0.5)),
-            f"{prefix}p99_ms": ms(_pct(latencies, 0.99)), f"{prefix}max_ms": ms(max(latencies)),
-            f"{prefix}mean_ms": ms(statistics.fmean(latencies))}
+    return {
+        f"{prefix}n": len(latencies),
+        f"{prefix}p50_ms": ms(_pct(latencies, 0.5)),
+        f"{prefix}p99_ms": ms(_pct(latencies, 0.99)),
+        f"{prefix}max_ms": ms(max(latencies)),
+        f"{prefix}mean_ms": ms(statistics.fmean(latencies)),
+    }
 
 
 def served(container: Container, pit: PointInTime, query: Query) -> dict[str, Any] | None:
@@ -43,7 +47,9 @@ def served(container: Container, pit: PointInTime, query: Query) -> dict[str, An
         return pit.state(db, "chip", query.chip, query.at)
 
 
-def time_queries(container: Container, pit: PointInTime, queries: list[Query]) -> tuple[list[float], int]:
+def time_queries(
+    container: Container, pit: PointInTime, queries: list[Query]
+) -> tuple[list[float], int]:
     latencies, missing = [], 0
     for query in queries:
         t0 = time.perf_counter()
@@ -63,8 +69,12 @@ def slice_sizes(container: Container, queries: list[Query]) -> tuple[list[int], 
     with Reading(container.engine) as db:
         for query in queries:
             P = query.at.position
-            raw.append(len(set(pit.slices.positions(db, f"chip:{query.chip}", P))
-                           | set(pit.slices.positions(db, CRITERIA, P))))
+            raw.append(
+                len(
+                    set(pit.slices.positions(db, f"chip:{query.chip}", P))
+                    | set(pit.slices.positions(db, CRITERIA, P))
+                )
+            )
             folded.append(pit.prepared_slice(db, "chip", query.chip, P).size)
     return raw, folded
 
@@ -114,22 +124,41 @@ def pit_inprocess(data: Dataset) -> dict[str, Any]:
     seconds, cpu, pg_cpu = watch.elapsed, watch.cpu, postgres_cpu_delta(pg_before)
     raw, folded = slice_sizes(container, queries[:SLICE_SAMPLE])
     line = emit(
-        "pit_query_p99_ms_inprocess", ms(_pct(latencies, 0.99)), "ms", None,
-        **summary(latencies, ""), seconds=round(seconds, 2), process_cpu_s=round(cpu, 2),
-        db_cpu_s=None if pg_cpu is None else round(pg_cpu, 2), not_found=missing,
+        "pit_query_p99_ms_inprocess",
+        ms(_pct(latencies, 0.99)),
+        "ms",
+        None,
+        **summary(latencies, ""),
+        seconds=round(seconds, 2),
+        process_cpu_s=round(cpu, 2),
+        db_cpu_s=None if pg_cpu is None else round(pg_cpu, 2),
+        not_found=missing,
         **summary(cold, "cold_"),
-        cache_preload={"events": cached, "seconds": round(preload_s, 1),
-                       "rss_growth_mb": round(cache_mb)},
-        slice_events={"n": len(raw), "p50": int(_pct(raw, 0.5)), "p99": int(_pct(raw, 0.99)),
-                      "max": max(raw)},
-        folded_events={"n": len(folded), "p50": int(_pct(folded, 0.5)),
-                       "p99": int(_pct(folded, 0.99)), "max": max(folded)},
-        workload=("container.pit.state(Reading(engine), 'chip', chip, Coordinates(T, K, "
-                  "P=checkpoint)) per query as the route runs it (a connection only if the "
-                  "read needs the database), 1 thread, after services.heap.settle(); random chips, T and K "
-                  "uniform over the data's dates; warm = every event already decoded and "
-                  "every chip read once (its slice held), as in a process that has served "
-                  "for a while; cold = fresh caches, first touch of each chip"),
+        cache_preload={
+            "events": cached,
+            "seconds": round(preload_s, 1),
+            "rss_growth_mb": round(cache_mb),
+        },
+        slice_events={
+            "n": len(raw),
+            "p50": int(_pct(raw, 0.5)),
+            "p99": int(_pct(raw, 0.99)),
+            "max": max(raw),
+        },
+        folded_events={
+            "n": len(folded),
+            "p50": int(_pct(folded, 0.5)),
+            "p99": int(_pct(folded, 0.99)),
+            "max": max(folded),
+        },
+        workload=(
+            "container.pit.state(Reading(engine), 'chip', chip, Coordinates(T, K, "
+            "P=checkpoint)) per query as the route runs it (a connection only if the "
+            "read needs the database), 1 thread, after services.heap.settle(); random chips, T and K "
+            "uniform over the data's dates; warm = every event already decoded and "
+            "every chip read once (its slice held), as in a process that has served "
+            "for a while; cold = fresh caches, first touch of each chip"
+        ),
         data=data.facts,
     )
     data.results.update(warm_mean=statistics.fmean(latencies), cold_mean=statistics.fmean(cold))
@@ -165,8 +194,9 @@ def pit_speedup_vs_fold(data: Dataset) -> dict[str, Any]:
         t0 = time.perf_counter()
         events = read_whole_log(container)
         t1 = time.perf_counter()
-        expected = fold_state("chip", query.chip, events, query.at.as_of, query.at.known_at,
-                              query.at.position)
+        expected = fold_state(
+            "chip", query.chip, events, query.at.as_of, query.at.known_at, query.at.position
+        )
         fold_times.append(time.perf_counter() - t0)
         read_times.append(t1 - t0)
         answer = served(container, pit, query)
@@ -180,39 +210,56 @@ def pit_speedup_vs_fold(data: Dataset) -> dict[str, Any]:
     checks = data.queries(size["pit_equality_sample"])
     events = read_whole_log(container)
     for query in checks:
-        expected = fold_state("chip", query.chip, events, query.at.as_of, query.at.known_at,
-                              query.at.position)
+        expected = fold_state(
+            "chip", query.chip, events, query.at.as_of, query.at.known_at, query.at.position
+        )
         answer = served(container, pit, query)
         if answer != expected:
             mismatches.append(first_difference(query, expected, answer))
     fold_mean, served_mean = statistics.fmean(fold_times), statistics.fmean(served_times)
     extra = {
-        "fold_mean_ms": ms(fold_mean), "fold_read_decode_mean_ms": ms(statistics.fmean(read_times)),
-        "fold_n": len(fold_times), "served_mean_ms": ms(served_mean),
-        "served_warm_mean_ms_main_sample": (ms(data.results["warm_mean"])
-                                            if "warm_mean" in data.results else None),
-        "speedup_vs_cold_mean": (round(fold_mean / data.results["cold_mean"], 1)
-                                 if "cold_mean" in data.results else None),
-        "log_events": len(events), "equal_checked": len(sample) + len(checks),
+        "fold_mean_ms": ms(fold_mean),
+        "fold_read_decode_mean_ms": ms(statistics.fmean(read_times)),
+        "fold_n": len(fold_times),
+        "served_mean_ms": ms(served_mean),
+        "served_warm_mean_ms_main_sample": (
+            ms(data.results["warm_mean"]) if "warm_mean" in data.results else None
+        ),
+        "speedup_vs_cold_mean": (
+            round(fold_mean / data.results["cold_mean"], 1) if "cold_mean" in data.results else None
+        ),
+        "log_events": len(events),
+        "equal_checked": len(sample) + len(checks),
         "mismatches": len(mismatches),
-        "workload": ("fold = container.log.notifications over the whole log (pages of 10,000), "
-                     "mapper.to_domain_event, domain.pit.state; served = container.pit.state, "
-                     f"warm, on the same (chip, T, K, P), each timed {SERVED_REPEATS} times; value = mean fold / mean served "
-                     f"over a sample of {len(fold_times)} (the fold is slow); equality also "
-                     f"checked on {len(checks)} more queries against one read of the log"),
+        "workload": (
+            "fold = container.log.notifications over the whole log (pages of 10,000), "
+            "mapper.to_domain_event, domain.pit.state; served = container.pit.state, "
+            f"warm, on the same (chip, T, K, P), each timed {SERVED_REPEATS} times; value = mean fold / mean served "
+            f"over a sample of {len(fold_times)} (the fold is slow); equality also "
+            f"checked on {len(checks)} more queries against one read of the log"
+        ),
     }
     if mismatches:
-        emit("pit_speedup_vs_fold", None, "x", None, **extra,
-             error=f"{len(mismatches)} answers differ from the reference fold, first: "
-                   f"{mismatches[0]}")
+        emit(
+            "pit_speedup_vs_fold",
+            None,
+            "x",
+            None,
+            **extra,
+            error=f"{len(mismatches)} answers differ from the reference fold, first: "
+            f"{mismatches[0]}",
+        )
         raise Reported("answers differ from the fold")
     return emit("pit_speedup_vs_fold", fold_mean / served_mean, "x", None, **extra)
 
 
 def _differences(a: Any, b: Any, path: str = "") -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
-        return [d for k in sorted(set(a) | set(b)) for d in _differences(a.get(k), b.get(k),
-                                                                          f"{path}/{k}")]
+        return [
+            d
+            for k in sorted(set(a) | set(b))
+            for d in _differences(a.get(k), b.get(k), f"{path}/{k}")
+        ]
     return [] if a == b else [f"{path}: {str(a)[:300]} != {str(b)[:300]}"]
 
 

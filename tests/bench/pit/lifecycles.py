@@ -25,8 +25,11 @@ class Lifecycles(Generator):
 
     def _register_chip(self, index: int) -> None:
         chip = self.chip_ids[len(self.registered)]
-        maker = self.rng.choice(self.companies[: max(1, len(self.companies) // 5)]
-                                if self.rng.random() < 0.7 else self.companies)
+        maker = self.rng.choice(
+            self.companies[: max(1, len(self.companies) // 5)]
+            if self.rng.random() < 0.7
+            else self.companies
+        )
         data: dict[str, Any] = {"chip": chip, "name": chip.upper(), "manufacturer": maker}
         if self.registered and self.rng.random() < 0.3:
             data["successor_of"] = self.rng.choice(self.registered[-50:])
@@ -44,9 +47,16 @@ class Lifecycles(Generator):
         role = CATALOG[type_].role
         if role in (Role.LIFECYCLE, Role.TERMINAL):
             if not self.live[kind]:
-                self._domain(index, {"measure": "ExportBanImposed", "license": "LicenseGranted",
-                                     "agreement": "RevenueShareAgreed", "advisory": "AdvisoryIssued",
-                                     "case": "InvestigationOpened"}[kind])
+                self._domain(
+                    index,
+                    {
+                        "measure": "ExportBanImposed",
+                        "license": "LicenseGranted",
+                        "agreement": "RevenueShareAgreed",
+                        "advisory": "AdvisoryIssued",
+                        "case": "InvestigationOpened",
+                    }[kind],
+                )
                 return
             self._lifecycle(index, type_, self.rng.choice(self.live[kind]), recorded)
             return
@@ -58,11 +68,15 @@ class Lifecycles(Generator):
     def _new_measure(self, index: int, recorded: datetime) -> None:
         measure = self._next_id("m")
         jurisdiction = self.rng.choice(EXPORTERS)
-        data: dict[str, Any] = {"measure_id": measure, "authority": AUTHORITY[jurisdiction],
-                                "jurisdiction": jurisdiction,
-                                "destinations": self._destinations(jurisdiction),
-                                "control": self.rng.choice(["ban", "ban", "license_required",
-                                                            "license_required", "license_required"])}
+        data: dict[str, Any] = {
+            "measure_id": measure,
+            "authority": AUTHORITY[jurisdiction],
+            "jurisdiction": jurisdiction,
+            "destinations": self._destinations(jurisdiction),
+            "control": self.rng.choice(
+                ["ban", "ban", "license_required", "license_required", "license_required"]
+            ),
+        }
         roll = self.rng.random()
         if roll < CRITERIA_SHARE:
             data["criteria"] = self._criteria()
@@ -86,18 +100,24 @@ class Lifecycles(Generator):
         source = self.rng.choice(measures) if measures and self.rng.random() < 0.7 else None
         if source is not None and source.data.get("chips"):
             jurisdiction = source.data["jurisdiction"]
-            chips = self.rng.sample(source.data["chips"],
-                                    self.rng.randint(1, min(5, len(source.data["chips"]))))
-            destinations = self.rng.sample(source.data["destinations"],
-                                           self.rng.randint(1, len(source.data["destinations"])))
+            chips = self.rng.sample(
+                source.data["chips"], self.rng.randint(1, min(5, len(source.data["chips"])))
+            )
+            destinations = self.rng.sample(
+                source.data["destinations"], self.rng.randint(1, len(source.data["destinations"]))
+            )
         else:
             jurisdiction = self.rng.choice(EXPORTERS)
             chips, destinations = self._chips(1, 5), self._destinations(jurisdiction, 1, 3)
         effective = self._effective(recorded)
-        data: dict[str, Any] = {"license_id": licence, "authority": AUTHORITY[jurisdiction],
-                                "jurisdiction": jurisdiction,
-                                "licensee": self.manufacturer.get(chips[0], self.companies[0]),
-                                "chips": chips, "destinations": destinations}
+        data: dict[str, Any] = {
+            "license_id": licence,
+            "authority": AUTHORITY[jurisdiction],
+            "jurisdiction": jurisdiction,
+            "licensee": self.manufacturer.get(chips[0], self.companies[0]),
+            "chips": chips,
+            "destinations": destinations,
+        }
         if self.rng.random() < 0.4:
             data["expires_at"] = text_day(effective + DAY * self.rng.randint(90, 730))
         key = f"license:{licence}"
@@ -108,18 +128,29 @@ class Lifecycles(Generator):
         application = self._next_id("app")
         jurisdiction = self.rng.choice(EXPORTERS)
         chips = self._chips(1, 4)
-        data = {"application_id": application, "authority": AUTHORITY[jurisdiction],
-                "jurisdiction": jurisdiction, "licensee": self.manufacturer[chips[0]],
-                "chips": chips, "destinations": self._destinations(jurisdiction, 1, 2)}
-        self._emit(index, "LicenseDenied", f"application:{application}", data,
-                   self._effective(recorded))
+        data = {
+            "application_id": application,
+            "authority": AUTHORITY[jurisdiction],
+            "jurisdiction": jurisdiction,
+            "licensee": self.manufacturer[chips[0]],
+            "chips": chips,
+            "destinations": self._destinations(jurisdiction, 1, 2),
+        }
+        self._emit(
+            index, "LicenseDenied", f"application:{application}", data, self._effective(recorded)
+        )
 
     def _new_agreement(self, index: int, recorded: datetime) -> None:
         agreement = self._next_id("rs")
         chips = self._chips(1, 5)
-        data = {"agreement_id": agreement, "company": self.manufacturer[chips[0]], "chips": chips,
-                "destinations": self._destinations("US", 1, 2), "beneficiary": "US",
-                "percent": self.rng.choice(["15", "12.5", "20", "5", "25"])}
+        data = {
+            "agreement_id": agreement,
+            "company": self.manufacturer[chips[0]],
+            "chips": chips,
+            "destinations": self._destinations("US", 1, 2),
+            "beneficiary": "US",
+            "percent": self.rng.choice(["15", "12.5", "20", "5", "25"]),
+        }
         effective = self._effective(recorded)
         key = f"agreement:{agreement}"
         self._emit(index, "RevenueShareAgreed", key, data, effective)
@@ -128,9 +159,13 @@ class Lifecycles(Generator):
     def _new_advisory(self, index: int, recorded: datetime) -> None:
         advisory = self._next_id("adv")
         authority, jurisdiction = self.rng.choice(REGULATORS)
-        data: dict[str, Any] = {"advisory_id": advisory, "authority": authority,
-                                "jurisdiction": jurisdiction, "guidance": self.rng.choice(GUIDANCE),
-                                "chips": self._chips(1, 5)}
+        data: dict[str, Any] = {
+            "advisory_id": advisory,
+            "authority": authority,
+            "jurisdiction": jurisdiction,
+            "guidance": self.rng.choice(GUIDANCE),
+            "chips": self._chips(1, 5),
+        }
         if self.rng.random() < 0.4:
             data["companies"] = self._companies(1, 3)
         effective = self._effective(recorded)
@@ -141,9 +176,13 @@ class Lifecycles(Generator):
     def _new_case(self, index: int, recorded: datetime) -> None:
         case = self._next_id("case")
         authority, jurisdiction = self.rng.choice(REGULATORS)
-        data: dict[str, Any] = {"case_id": case, "authority": authority, "jurisdiction": jurisdiction,
-                                "companies": self._companies(1, 3),
-                                "kind": self.rng.choice(["antitrust", "security", "summons", "other"])}
+        data: dict[str, Any] = {
+            "case_id": case,
+            "authority": authority,
+            "jurisdiction": jurisdiction,
+            "companies": self._companies(1, 3),
+            "kind": self.rng.choice(["antitrust", "security", "summons", "other"]),
+        }
         if self.rng.random() < 0.6:
             data["chips"] = self._chips(1, 5)
         effective = self._effective(recorded)
@@ -178,12 +217,18 @@ class Lifecycles(Generator):
         if type_ == "ProductionResumed" and not self.halting:
             type_ = "ProductionHalted"
         if type_ == "ProductionHalted":
-            company = self.rng.choice(list(self.made_by)) if self.rng.random() < 0.8 \
+            company = (
+                self.rng.choice(list(self.made_by))
+                if self.rng.random() < 0.8
                 else self.rng.choice(self.companies)
+            )
             own = self.made_by.get(company) or self.registered
             chips = list(dict.fromkeys(self.rng.choice(own) for _ in range(self.rng.randint(1, 3))))
-            data: dict[str, Any] = {"company": company, "chips": chips,
-                                    "suppliers": self._companies(0, 3, but=company)}
+            data: dict[str, Any] = {
+                "company": company,
+                "chips": chips,
+                "suppliers": self._companies(0, 3, but=company),
+            }
             if self.rng.random() < 0.5:
                 data["reason"] = "Export licence uncertainty"
         else:

@@ -79,10 +79,17 @@ def load_writer(container: Container, plan: list[Planned]) -> None:
     """Every envelope through the writer's use case (decide: every write rule), projecting
     after each batch so the writer finds revision targets in the views, not the log's tail."""
     for start in range(0, len(plan), WRITER_BATCH):
-        items = [Item(parse_envelope(p.body), ImportedEnvelope(id=uuid.UUID(p.event_id),
-                                                               recorded_at=format_instant(p.recorded_at),
-                                                               recorded_by="bench"))
-                 for p in plan[start:start + WRITER_BATCH]]
+        items = [
+            Item(
+                parse_envelope(p.body),
+                ImportedEnvelope(
+                    id=uuid.UUID(p.event_id),
+                    recorded_at=format_instant(p.recorded_at),
+                    recorded_by="bench",
+                ),
+            )
+            for p in plan[start : start + WRITER_BATCH]
+        ]
         container.writer.append(items, "bench", batch=True)
         container.catch_up()
 

@@ -34,12 +34,14 @@ HTTP_CHECKED = 50  # HTTP answers compared byte for byte with the in-process one
 
 def _lua(server_key: str, chips: list[str], position: int) -> str:
     low, high = START - timedelta(days=30), END + timedelta(days=90)
-    return (LUA.read_text()
-            .replace("@KEY@", server_key)
-            .replace("@CHIPS@", ", ".join(f'"{c}"' for c in chips))
-            .replace("@LOW@", str(int(low.timestamp())))
-            .replace("@HIGH@", str(int(high.timestamp())))
-            .replace("@POSITION@", str(position)))
+    return (
+        LUA.read_text()
+        .replace("@KEY@", server_key)
+        .replace("@CHIPS@", ", ".join(f'"{c}"' for c in chips))
+        .replace("@LOW@", str(int(low.timestamp())))
+        .replace("@HIGH@", str(int(high.timestamp())))
+        .replace("@POSITION@", str(position))
+    )
 
 
 def pit_http(data: Dataset) -> dict[str, Any]:
@@ -55,66 +57,100 @@ def pit_http(data: Dataset) -> dict[str, Any]:
         cold: list[float] = []
         mismatches: list[str] = []
         client_watch = Stopwatch()
-        with httpx.Client(base_url=server.base, headers=headers, timeout=30,
-                          trust_env=False) as client:
+        with httpx.Client(
+            base_url=server.base, headers=headers, timeout=30, trust_env=False
+        ) as client:
             for i, query in enumerate(data.queries(len(chips), chips)):
-                params = {"as_of": format_instant(query.at.as_of),
-                          "known_at": format_instant(query.at.known_at),
-                          "at_position": str(query.at.position)}
+                params = {
+                    "as_of": format_instant(query.at.as_of),
+                    "known_at": format_instant(query.at.known_at),
+                    "at_position": str(query.at.position),
+                }
                 t0 = time.perf_counter()
                 answer = client.get(f"/v1/chips/{query.chip}", params=params)
                 cold.append(time.perf_counter() - t0)
                 if answer.status_code != 200:
-                    raise RuntimeError(f"GET /v1/chips/{query.chip} answered "
-                                       f"{answer.status_code}: {answer.text[:300]}")
+                    raise RuntimeError(
+                        f"GET /v1/chips/{query.chip} answered "
+                        f"{answer.status_code}: {answer.text[:300]}"
+                    )
                 if i < HTTP_CHECKED:
                     mine = served(data.container, data.container.pit, query)
                     if answer.content != dumps(mine):
                         mismatches.append(first_difference(query, answer.json(), mine))
         cold_client_cpu = client_watch.cpu
         if mismatches:
-            raise RuntimeError(f"{len(mismatches)} of {min(HTTP_CHECKED, len(chips))} HTTP "
-                               f"answers differ from the in-process ones, first: {mismatches[0]}")
+            raise RuntimeError(
+                f"{len(mismatches)} of {min(HTTP_CHECKED, len(chips))} HTTP "
+                f"answers differ from the in-process ones, first: {mismatches[0]}"
+            )
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(_lua(server.key, chips, data.position))
         try:
             for connections in (1, 2, 4):
-                args = [wrk, f"-t{min(2, connections)}", f"-c{connections}",
-                        f"-d{size['pit_http_seconds']}s", "--timeout", "10s", "--latency",
-                        "-s", script.name, server.base]
+                args = [
+                    wrk,
+                    f"-t{min(2, connections)}",
+                    f"-c{connections}",
+                    f"-d{size['pit_http_seconds']}s",
+                    "--timeout",
+                    "10s",
+                    "--latency",
+                    "-s",
+                    script.name,
+                    server.base,
+                ]
                 note(f"pit_http: {' '.join(args)}")
                 server_cpu_before = server.cpu_seconds()
                 pg_before = postgres_cpu_seconds()
                 text, user, system = run_wrk(args)
                 s = wrk_summary(text)
                 runs[connections] = {
-                    "requests": s["requests"], "seconds": round(s["duration_us"] / 1e6, 2),
+                    "requests": s["requests"],
+                    "seconds": round(s["duration_us"] / 1e6, 2),
                     "rps": round(s["requests"] / (s["duration_us"] / 1e6), 1),
-                    "p50_ms": round(s["p50_us"] / 1000, 2), "p99_ms": round(s["p99_us"] / 1000, 2),
+                    "p50_ms": round(s["p50_us"] / 1000, 2),
+                    "p99_ms": round(s["p99_us"] / 1000, 2),
                     "max_ms": round(s["max_us"] / 1000, 2),
                     "errors": sum(s["errors"].values()),
                     "client_cpu_s": round(user + system, 2),
                     "server_cpu_s": round(server.cpu_seconds() - server_cpu_before, 2),
-                    "db_cpu_s": (None if (pg := postgres_cpu_delta(pg_before)) is None
-                                 else round(pg, 2)),
+                    "db_cpu_s": (
+                        None if (pg := postgres_cpu_delta(pg_before)) is None else round(pg, 2)
+                    ),
                 }
                 note(f"  -> {runs[connections]}")
         finally:
             os.unlink(script.name)
         topology = server.topology
     main = runs[2]
-    problems = [f"{c} connections: {r['errors']} errors of {r['requests']}"
-                for c, r in runs.items() if r["errors"] or not r["requests"]]
+    problems = [
+        f"{c} connections: {r['errors']} errors of {r['requests']}"
+        for c, r in runs.items()
+        if r["errors"] or not r["requests"]
+    ]
     line = emit(
-        "pit_query_p99_ms_http", main["p99_ms"], "ms", None,
-        connections=2, p50_ms=main["p50_ms"], max_ms=main["max_ms"], requests=main["requests"],
-        seconds=main["seconds"], requests_per_s=main["rps"], client_cpu_s=main["client_cpu_s"],
-        server_cpu_s=main["server_cpu_s"], db_cpu_s=main["db_cpu_s"],
+        "pit_query_p99_ms_http",
+        main["p99_ms"],
+        "ms",
+        None,
+        connections=2,
+        p50_ms=main["p50_ms"],
+        max_ms=main["max_ms"],
+        requests=main["requests"],
+        seconds=main["seconds"],
+        requests_per_s=main["rps"],
+        client_cpu_s=main["client_cpu_s"],
+        server_cpu_s=main["server_cpu_s"],
+        db_cpu_s=main["db_cpu_s"],
         by_connections={str(c): r for c, r in runs.items()},
-        **summary(cold, "cold_"), cold_client="httpx, 1 connection, sequential",
+        **summary(cold, "cold_"),
+        cold_client="httpx, 1 connection, sequential",
         cold_client_cpu_s=round(cold_client_cpu, 2),
-        client=(f"wrk + Lua ({LUA.name}): random chip of the {len(chips)} warmed, as_of and "
-                "known_at uniform over the data's dates, at_position = checkpoint"),
+        client=(
+            f"wrk + Lua ({LUA.name}): random chip of the {len(chips)} warmed, as_of and "
+            "known_at uniform over the data's dates, at_position = checkpoint"
+        ),
         server=topology,
         **({"error": "; ".join(problems)} if problems else {}),
         data=data.facts,

@@ -22,12 +22,20 @@ DAY = timedelta(days=1)
 
 # The mix of domain events (relative weights); registrations and revisions come on top.
 MIX = {
-    "ExportBanImposed": 10, "ExportBanAmended": 5, "ExportBanLifted": 4,
-    "LicenseGranted": 16, "LicenseDenied": 3, "LicenseRevoked": 3,
-    "RevenueShareAgreed": 5, "RevenueShareEnded": 2,
-    "AdvisoryIssued": 8, "AdvisoryWithdrawn": 3,
-    "ProductionHalted": 10, "ProductionResumed": 6,
-    "InvestigationOpened": 7, "InvestigationConcluded": 4,
+    "ExportBanImposed": 10,
+    "ExportBanAmended": 5,
+    "ExportBanLifted": 4,
+    "LicenseGranted": 16,
+    "LicenseDenied": 3,
+    "LicenseRevoked": 3,
+    "RevenueShareAgreed": 5,
+    "RevenueShareEnded": 2,
+    "AdvisoryIssued": 8,
+    "AdvisoryWithdrawn": 3,
+    "ProductionHalted": 10,
+    "ProductionResumed": 6,
+    "InvestigationOpened": 7,
+    "InvestigationConcluded": 4,
 }
 REVISION_SHARE = 0.05  # of all events: corrections and retractions
 RETRACTION_SHARE = 0.3  # of revisions
@@ -39,14 +47,55 @@ HOT_PICKS = 0.25  # ... gets this share of the mentions (flagships are named oft
 INITIAL_CHIPS = 0.4  # registered before any domain event; the rest arrive over time
 
 EXPORTERS = ["US"] * 14 + ["NL", "NL", "JP", "JP", "EU", "GB", "KR", "TW", "CN"]
-DESTINATIONS = ["CN", "RU", "IR", "KP", "HK", "MO", "BY", "SY", "CU", "VE", "AE", "SA", "IN",
-                "VN", "MY", "SG", "US", "NL"]
-AUTHORITY = {"US": "BIS", "NL": "MinBuZa", "JP": "METI", "EU": "European Commission",
-             "GB": "ECJU", "KR": "MOTIE", "TW": "MOEA", "CN": "MOFCOM"}
-REGULATORS = [("CAC", "CN"), ("SAMR", "CN"), ("MIIT", "CN"), ("BIS", "US"), ("FTC", "US"),
-              ("DG COMP", "EU"), ("CMA", "GB"), ("KFTC", "KR"), ("JFTC", "JP")]
-GUIDANCE = ["caution", "avoid_purchase", "purchase_ban", "import_blocked", "security_review",
-            "other"]
+DESTINATIONS = [
+    "CN",
+    "RU",
+    "IR",
+    "KP",
+    "HK",
+    "MO",
+    "BY",
+    "SY",
+    "CU",
+    "VE",
+    "AE",
+    "SA",
+    "IN",
+    "VN",
+    "MY",
+    "SG",
+    "US",
+    "NL",
+]
+AUTHORITY = {
+    "US": "BIS",
+    "NL": "MinBuZa",
+    "JP": "METI",
+    "EU": "European Commission",
+    "GB": "ECJU",
+    "KR": "MOTIE",
+    "TW": "MOEA",
+    "CN": "MOFCOM",
+}
+REGULATORS = [
+    ("CAC", "CN"),
+    ("SAMR", "CN"),
+    ("MIIT", "CN"),
+    ("BIS", "US"),
+    ("FTC", "US"),
+    ("DG COMP", "EU"),
+    ("CMA", "GB"),
+    ("KFTC", "KR"),
+    ("JFTC", "JP"),
+]
+GUIDANCE = [
+    "caution",
+    "avoid_purchase",
+    "purchase_ban",
+    "import_blocked",
+    "security_review",
+    "other",
+]
 LIFT_REASONS = ["rescinded", "suspended", "expired", "superseded", "other"]
 
 
@@ -64,7 +113,9 @@ def sizes() -> dict[str, Any]:
         "pit_http_seconds": max(3, round(10 * scale())),
         "pit_load": LOAD_MODE,
         "pit_analyze": ANALYZE,
-        "pit_mix": {"criteria_share_of_measures": CRITERIA_SHARE,
-                    "hot_chips": f"{HOT_CHIPS:.0%} of chips get {HOT_PICKS:.0%} of mentions",
-                    "revisions_share": REVISION_SHARE},
+        "pit_mix": {
+            "criteria_share_of_measures": CRITERIA_SHARE,
+            "hot_chips": f"{HOT_CHIPS:.0%} of chips get {HOT_PICKS:.0%} of mentions",
+            "revisions_share": REVISION_SHARE,
+        },
     }

@@ -29,8 +29,12 @@ def sizes() -> dict[str, Any]:
 
 def run_all(farm: BenchFarm, only: set[str], run: Callable[[str, Callable[[], Any]], None]) -> None:
     chosen = sizes()
-    run("webhook_deliveries_per_s", lambda: webhook_deliveries_per_s(
-        farm, chosen["webhook_deliveries"]))
+    run(
+        "webhook_deliveries_per_s",
+        lambda: webhook_deliveries_per_s(farm, chosen["webhook_deliveries"]),
+    )
     lo, hi = chosen["webhook_latency_gap_s"]
-    run("webhook_latency_p99_ms", lambda: webhook_latency_p99_ms(
-        farm, chosen["webhook_latency_events"], (lo, hi)))
+    run(
+        "webhook_latency_p99_ms",
+        lambda: webhook_latency_p99_ms(farm, chosen["webhook_latency_events"], (lo, hi)),
+    )

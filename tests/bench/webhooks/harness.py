@@ -26,22 +26,36 @@ from tests.support.builders import company
 
 
 def bench_settings(db: FreshDb, key: str, data_dir: Path) -> Settings:
-    return Settings(database_url=db.service_url, webhook_allow_private=True, secret_key=key,
-                    data_dir=data_dir, log_level="warning")
+    return Settings(
+        database_url=db.service_url,
+        webhook_allow_private=True,
+        secret_key=key,
+        data_dir=data_dir,
+        log_level="warning",
+    )
 
 
 def subscribe(container: Container, url: str) -> str:
     new = subs.NewSubscription(url, [], [], [], "bench receiver")
     with write_transaction(container.engine) as conn:
-        created = subs.create(conn, container.webhooks.box, "bench", new, container.log.head(),
-                              to_micros(container.clock()))
+        created = subs.create(
+            conn,
+            container.webhooks.box,
+            "bench",
+            new,
+            container.log.head(),
+            to_micros(container.clock()),
+        )
     return str(created["id"])
 
 
 def delivery_counts(db: FreshDb) -> dict[str, int]:
     with psycopg.connect(db.owner_url) as conn:
-        rows = conn.execute("SELECT status, count(*) FROM webhook_delivery GROUP BY status").fetchall()
+        rows = conn.execute(
+            "SELECT status, count(*) FROM webhook_delivery GROUP BY status"
+        ).fetchall()
     return {str(s): int(n) for s, n in rows}
+
 
 def company_items(tag: str, start: int, count: int) -> list[Item]:
     return [Item(parse_envelope(company(f"wh-{tag}-{i}"))) for i in range(start, start + count)]
@@ -51,17 +65,27 @@ class Worker:
     """`regtl worker` as a subprocess (its own session), stopped on exit."""
 
     def __init__(self, db: FreshDb, key: str, data_dir: Path):
-        self.env = {**os.environ, "REGTL_DATABASE_URL": db.service_url, "REGTL_SECRET_KEY": key,
-                    "REGTL_WEBHOOK_ALLOW_PRIVATE": "true", "REGTL_DATA_DIR": str(data_dir),
-                    "REGTL_LOG_LEVEL": "warning"}
+        self.env = {
+            **os.environ,
+            "REGTL_DATABASE_URL": db.service_url,
+            "REGTL_SECRET_KEY": key,
+            "REGTL_WEBHOOK_ALLOW_PRIVATE": "true",
+            "REGTL_DATA_DIR": str(data_dir),
+            "REGTL_LOG_LEVEL": "warning",
+        }
         self.env.pop("REGTL_MIGRATION_DATABASE_URL", None)
         self.log_path = data_dir / "worker.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Self:
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in __exit__
-        self.proc = subprocess.Popen([str(REGTL), "worker"], env=self.env, stdout=self._log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(REGTL), "worker"],
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if b"worker running" in self.log_path.read_bytes():
@@ -82,8 +106,12 @@ class Worker:
         assert self.proc is not None
         return proc_cpu_seconds(self.proc.pid)
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:

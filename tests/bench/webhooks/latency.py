@@ -31,12 +31,17 @@ from tests.bench.webhooks.receiver import Receiver
 TARGET_P99_MS = 1000.0
 
 
-def webhook_latency_p99_ms(farm: BenchFarm, events: int, gap: tuple[float, float]) -> dict[str, Any]:
+def webhook_latency_p99_ms(
+    farm: BenchFarm, events: int, gap: tuple[float, float]
+) -> dict[str, Any]:
     key = Fernet.generate_key().decode()
     tag = uuid.uuid4().hex[:6]
     rng = random.Random(20250811)
-    with tempfile.TemporaryDirectory(prefix="regtl-bench-wh-") as tmp, \
-            fresh_database(farm) as db, Receiver(Path(tmp), log=True) as receiver:
+    with (
+        tempfile.TemporaryDirectory(prefix="regtl-bench-wh-") as tmp,
+        fresh_database(farm) as db,
+        Receiver(Path(tmp), log=True) as receiver,
+    ):
         container = bootstrap(bench_settings(db, key, Path(tmp)))
         appended: dict[str, tuple[int, int]] = {}  # msg id → (monotonic ns, wall µs) at return
         try:
@@ -55,9 +60,13 @@ def webhook_latency_p99_ms(farm: BenchFarm, events: int, gap: tuple[float, float
         finally:
             container.close()
         with psycopg.connect(db.owner_url) as conn:
-            made = {str(m): int(c) for m, c in conn.execute(
-                "SELECT m.msg_id, d.created_at_us FROM webhook_delivery d "
-                "JOIN webhook_message m ON m.id = d.message_id").fetchall()}
+            made = {
+                str(m): int(c)
+                for m, c in conn.execute(
+                    "SELECT m.msg_id, d.created_at_us FROM webhook_delivery d "
+                    "JOIN webhook_message m ON m.id = d.message_id"
+                ).fetchall()
+            }
         receiver.stop()
         arrivals = receiver.arrivals()
     latencies, to_fanout = [], []
@@ -69,9 +78,16 @@ def webhook_latency_p99_ms(farm: BenchFarm, events: int, gap: tuple[float, float
     missing = events - len(latencies)
     p99 = pct(latencies, 0.99)
     line = emit(
-        "webhook_latency_p99_ms", p99 if not missing else None, "ms", None,
-        n=events, delivered=delivered - 3, received=len(latencies), missing=missing,
-        p50_ms=rounded(pct(latencies, 0.5)), p90_ms=rounded(pct(latencies, 0.9)),
+        "webhook_latency_p99_ms",
+        p99 if not missing else None,
+        "ms",
+        None,
+        n=events,
+        delivered=delivered - 3,
+        received=len(latencies),
+        missing=missing,
+        p50_ms=rounded(pct(latencies, 0.5)),
+        p90_ms=rounded(pct(latencies, 0.9)),
         p99_ms=rounded(p99),
         max_ms=rounded(max(latencies) if latencies else None),
         mean_ms=rounded(statistics.mean(latencies) if latencies else None),
@@ -79,11 +95,14 @@ def webhook_latency_p99_ms(farm: BenchFarm, events: int, gap: tuple[float, float
         append_to_fanout_p99_ms=rounded(pct(to_fanout, 0.99)),
         gap_s=list(gap),
         stack="bench process: bootstrap + container.start(worker=True) (writer, projector runner, "
-              "fan-out, delivery worker, scheduler, LISTEN); one CompanyRegistered per "
-              "writer.append call, random gaps",
+        "fan-out, delivery worker, scheduler, LISTEN); one CompanyRegistered per "
+        "writer.append call, random gaps",
         clock="receiver CLOCK_MONOTONIC arrival − time.monotonic_ns() at append return",
-        receiver=receiver.kind, target_ms=TARGET_P99_MS,
-        **({"error": f"{missing} of {events} events never reached the receiver"} if missing else {}),
+        receiver=receiver.kind,
+        target_ms=TARGET_P99_MS,
+        **(
+            {"error": f"{missing} of {events} events never reached the receiver"} if missing else {}
+        ),
     )
     if missing:
         raise Reported(line["error"])

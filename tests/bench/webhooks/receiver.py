@@ -215,11 +215,18 @@ class Receiver:
             return exe
         source = workdir / "receiver.c"
         source.write_text(RECEIVER_C)
-        done = subprocess.run([compiler, "-O2", "-o", str(exe), str(source)], capture_output=True,
-                              text=True, check=False, timeout=60)
+        done = subprocess.run(
+            [compiler, "-O2", "-o", str(exe), str(source)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
         if done.returncode != 0:
-            note(f"webhooks: cannot compile the C receiver ({done.stderr.strip()[-300:]}); "
-                 "using the asyncio one")
+            note(
+                f"webhooks: cannot compile the C receiver ({done.stderr.strip()[-300:]}); "
+                "using the asyncio one"
+            )
             return None
         return exe
 
@@ -232,8 +239,9 @@ class Receiver:
             args = [sys.executable, "-c", RECEIVER_PY, *mode]
             self.kind = "python asyncio (uvloop if installed) HTTP/1.1 server, 204"
         self._out = open(self.out_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(args, stdout=self._out, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            args, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             first = self.out_path.read_bytes().split(b"\n", 1)
@@ -246,8 +254,12 @@ class Receiver:
         self.stop()
         raise RuntimeError(f"the receiver did not start: {self.out_path.read_bytes()[-300:]!r}")
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     @property

@@ -45,9 +45,9 @@ POSTGRES = [
          RAISE EXCEPTION 'the event log is append-only: % refused', TG_OP
            USING ERRCODE = 'insufficient_privilege';
        END $$""",
-    'CREATE TRIGGER regtimeline_events_no_update_delete BEFORE UPDATE OR DELETE '
+    "CREATE TRIGGER regtimeline_events_no_update_delete BEFORE UPDATE OR DELETE "
     'ON "public"."regtimeline_events" FOR EACH ROW EXECUTE FUNCTION "public"."regtl_refuse_log_change"()',
-    'CREATE TRIGGER regtimeline_events_no_truncate BEFORE TRUNCATE '
+    "CREATE TRIGGER regtimeline_events_no_truncate BEFORE TRUNCATE "
     'ON "public"."regtimeline_events" FOR EACH STATEMENT EXECUTE FUNCTION "public"."regtl_refuse_log_change"()',
 ]
 

@@ -78,10 +78,14 @@ def upgrade() -> None:
         sa.Column("generation", sa.String(8), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
     )
-    op.bulk_insert(sa.table("projection_generation", sa.column("name"), sa.column("active")),
-                   [{"name": "views", "active": "a"}])
-    op.bulk_insert(sa.table("projection_checkpoint", sa.column("name"), sa.column("position")),
-                   [{"name": f"views@{g}", "position": 0} for g in GENERATIONS])
+    op.bulk_insert(
+        sa.table("projection_generation", sa.column("name"), sa.column("active")),
+        [{"name": "views", "active": "a"}],
+    )
+    op.bulk_insert(
+        sa.table("projection_checkpoint", sa.column("name"), sa.column("position")),
+        [{"name": f"views@{g}", "position": 0} for g in GENERATIONS],
+    )
     for g in GENERATIONS:
         _generation(g)
     op.create_table(
@@ -100,8 +104,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("api_key")
     for g in GENERATIONS:
-        for table in ("rm_registry", "rm_object", "rm_criteria_agg", "rm_subject",
-                      "rm_event_subject", "rm_event"):
+        for table in (
+            "rm_registry",
+            "rm_object",
+            "rm_criteria_agg",
+            "rm_subject",
+            "rm_event_subject",
+            "rm_event",
+        ):
             op.drop_table(f"{table}_{g}")
     op.drop_table("projection_rebuild")
     op.drop_table("projection_generation")

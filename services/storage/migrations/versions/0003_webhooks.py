@@ -37,8 +37,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "webhook_message",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-                  autoincrement=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         sa.Column("msg_id", sa.String(120), nullable=False),
         sa.Column("type", sa.String(40), nullable=False),
         sa.Column("position", sa.BigInteger),
@@ -49,8 +53,12 @@ def upgrade() -> None:
     op.create_index("ix_webhook_message_position", "webhook_message", ["position"])
     op.create_table(
         "webhook_delivery",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-                  autoincrement=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         sa.Column("subscription_id", sa.String(40), nullable=False),
         sa.Column("message_id", sa.BigInteger, nullable=False),
         sa.Column("status", sa.String(12), nullable=False),  # pending held delivered failed
@@ -61,12 +69,17 @@ def upgrade() -> None:
         sa.Column("updated_at_us", sa.BigInteger, nullable=False),
     )
     op.create_index("ix_webhook_delivery_due", "webhook_delivery", ["status", "next_attempt_us"])
-    op.create_index("ix_webhook_delivery_subscription", "webhook_delivery",
-                    ["subscription_id", "id"])
+    op.create_index(
+        "ix_webhook_delivery_subscription", "webhook_delivery", ["subscription_id", "id"]
+    )
     op.create_table(
         "webhook_attempt",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
-                  autoincrement=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         sa.Column("delivery_id", sa.BigInteger, nullable=False, index=True),
         sa.Column("subscription_id", sa.String(40), nullable=False),
         sa.Column("attempted_at_us", sa.BigInteger, nullable=False),
@@ -75,8 +88,9 @@ def upgrade() -> None:
         sa.Column("error", sa.Text),
         sa.Column("response_body", sa.Text),
     )
-    op.create_index("ix_webhook_attempt_subscription", "webhook_attempt",
-                    ["subscription_id", "attempted_at_us"])
+    op.create_index(
+        "ix_webhook_attempt_subscription", "webhook_attempt", ["subscription_id", "attempted_at_us"]
+    )
     op.create_table(
         "webhook_schedule",
         sa.Column("key", sa.String(160), primary_key=True),
@@ -87,12 +101,19 @@ def upgrade() -> None:
         sa.Column("status", sa.String(12), nullable=False),  # scheduled fired cancelled
     )
     op.create_index("ix_webhook_schedule_due", "webhook_schedule", ["status", "due_us"])
-    op.bulk_insert(sa.table("projection_checkpoint", sa.column("name"), sa.column("position")),
-                   [{"name": "webhooks", "position": 0}])
+    op.bulk_insert(
+        sa.table("projection_checkpoint", sa.column("name"), sa.column("position")),
+        [{"name": "webhooks", "position": 0}],
+    )
 
 
 def downgrade() -> None:
     op.execute("DELETE FROM projection_checkpoint WHERE name = 'webhooks'")
-    for table in ("webhook_schedule", "webhook_attempt", "webhook_delivery", "webhook_message",
-                  "webhook_subscription"):
+    for table in (
+        "webhook_schedule",
+        "webhook_attempt",
+        "webhook_delivery",
+        "webhook_message",
+        "webhook_subscription",
+    ):
         op.drop_table(table)

@@ -40,19 +40,27 @@ def _collate(collation: str | None) -> None:
         for table, columns in TEXT_KEYS.items():
             with op.batch_alter_table(f"{table}_{g}") as batch:
                 for column, length in columns.items():
-                    batch.alter_column(column, type_=sa.String(length, collation=collation),
-                                       existing_type=sa.String(length))
+                    batch.alter_column(
+                        column,
+                        type_=sa.String(length, collation=collation),
+                        existing_type=sa.String(length),
+                    )
 
 
 def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     for g in GENERATIONS:
         op.add_column(f"rm_event_{g}", sa.Column("subjects", sa.Text))
-        listed = ("string_agg(s.subject, ' ' ORDER BY s.subject)" if postgres
-                  else "group_concat(s.subject, ' ')")
-        op.execute(f"UPDATE rm_event_{g} SET subjects = (SELECT {listed} "
-                   f"FROM rm_event_subject_{g} s WHERE s.position = rm_event_{g}.position) "
-                   f"WHERE agg_key LIKE 'production:%'")
+        listed = (
+            "string_agg(s.subject, ' ' ORDER BY s.subject)"
+            if postgres
+            else "group_concat(s.subject, ' ')"
+        )
+        op.execute(
+            f"UPDATE rm_event_{g} SET subjects = (SELECT {listed} "
+            f"FROM rm_event_subject_{g} s WHERE s.position = rm_event_{g}.position) "
+            f"WHERE agg_key LIKE 'production:%'"
+        )
         op.drop_index(f"ix_rm_event_subject_{g}_position", table_name=f"rm_event_subject_{g}")
         op.drop_table(f"rm_event_subject_{g}")
         with op.batch_alter_table(f"rm_event_{g}") as batch:
