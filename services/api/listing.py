@@ -164,7 +164,7 @@ def _page(
     if nxt is not None:
         url = request.url.remove_query_params("min_position").include_query_params(after=nxt)
         headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
-    # SPEC §5: the weak ETag covers the answer without its position (as for one item).
+    # docs/http.md: the weak ETag covers the answer without its position (as for one item).
     without_position = {k: v for k, v in page.items() if k != "position"}
     return cached_json(request, dumps(page), headers=headers, etag_body=dumps(without_position))
 

@@ -1,4 +1,4 @@
-"""The request bodies of /v1/subscriptions (SPEC §6) and how a route reads one: the models
+"""The request bodies of /v1/subscriptions (docs/webhooks.md) and how a route reads one: the models
 (named in the OpenAPI document: docs/api.md) and their parsing into problem details."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One webhook attempt over HTTP(S), with the safety rules of SPEC §6.
+"""One webhook attempt over HTTP(S), with the safety rules of docs/webhooks.md, "Safety".
 
 - The host is resolved once and the attempt dials the checked address itself (Host header
   and TLS SNI carry the name), so a name cannot re-resolve to 127.0.0.1 between the check

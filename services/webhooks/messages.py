@@ -24,7 +24,7 @@ def event_message(kind: str, timestamp: str, event: dict[str, Any]) -> bytes:
 
 
 def message_id(event_id: str, kind: str) -> str:
-    """Stable across retries, replays and endpoints (SPEC §6)."""
+    """Stable across retries, replays and endpoints (docs/webhooks.md)."""
     if kind == "EffectiveDateReached":
         return f"msg_{event_id}_eff"
     if kind == "LicenseExpired":

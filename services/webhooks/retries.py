@@ -1,4 +1,4 @@
-"""When to try again (SPEC §6): 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, ±20 %."""
+"""When to try again (docs/webhooks.md): 0 s, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, ±20 %."""
 
 from __future__ import annotations
 

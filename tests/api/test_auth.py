@@ -1,4 +1,4 @@
-"""API keys (SPEC §5): Bearer tokens, scopes, expiry, revocation, open or closed reads.
+"""API keys (docs/http.md): Bearer tokens, scopes, expiry, revocation, open or closed reads.
 
 The module shares one service per backend and configuration (default, closed reads, no key
 cache); every test creates the keys it uses.

@@ -1,4 +1,4 @@
-"""POST /v1/events/batch (SPEC §5): up to 1,000 events, in order, all or nothing.
+"""POST /v1/events/batch (docs/http.md): up to 1,000 events, in order, all or nothing.
 
 The module shares one service per backend; every test uses ids of its own and counts only
 the events stored after it started.

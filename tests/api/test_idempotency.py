@@ -1,4 +1,4 @@
-"""Idempotency-Key (SPEC §5): a retry returns the first response and stores nothing twice.
+"""Idempotency-Key (docs/http.md): a retry returns the first response and stores nothing twice.
 
 The module shares one service per backend; every test uses keys and ids of its own and
 counts only the events stored after it started.

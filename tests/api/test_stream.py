@@ -1,4 +1,4 @@
-"""GET /v1/stream (SPEC §5): Server-Sent Events of the log, served for real (uvicorn on
+"""GET /v1/stream (docs/http.md): Server-Sent Events of the log, served for real (uvicorn on
 127.0.0.1, the projector running as under `regtl serve`): from the head, resumed with
 ?after= or Last-Event-ID without gaps or duplicates, filtered, kept alive, capped."""
 

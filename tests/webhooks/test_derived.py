@@ -1,4 +1,4 @@
-"""Derived messages (SPEC §6): EffectiveDateReached when a stored event takes effect after
+"""Derived messages (docs/webhooks.md): EffectiveDateReached when a stored event takes effect after
 it was recorded, LicenseExpired at a licence's expires_at — each once, on time, across
 restarts; moved by corrections, cancelled by retractions."""
 

@@ -1,4 +1,4 @@
-"""Retries and their controls (SPEC §6): the schedule with jitter, Retry-After clamped to
+"""Retries and their controls (docs/webhooks.md): the schedule with jitter, Retry-After clamped to
 [1×, 2×], exhausted → failed → recover, resend, ping, replay, the attempt log, and the five
 days of failure that disable a subscription (re-enabled, it resumes where it stopped).
 

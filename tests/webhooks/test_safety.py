@@ -1,4 +1,4 @@
-"""Safety of an attempt (SPEC §6): no redirects, ≤ 16 KB of the answer kept, one deadline
+"""Safety of an attempt (docs/webhooks.md): no redirects, ≤ 16 KB of the answer kept, one deadline
 for the whole attempt, non-public targets refused at connect time (DNS rebinding
 included), proxies from the environment ignored, secrets encrypted at rest.
 
@@ -133,7 +133,7 @@ def test_a_large_answer_is_cut_to_16_kb_and_kept_as_text(
 @pytest.mark.parametrize("phase", ["headers", "body"])
 def test_one_deadline_covers_the_whole_attempt(phase: str) -> None:
     """A 200 whose headers (or body) never end is a failed attempt, cut at the deadline."""
-    assert http_post.DEADLINE_SECONDS == 15  # what the worker uses (SPEC §6)
+    assert http_post.DEADLINE_SECONDS == 15  # what the worker uses (docs/webhooks.md)
     with TrickleServer(interval=0.3, phase=phase) as slow:  # no single read ever times out
         started = time.monotonic()
         outcome = http_post.post(slow.url, b"{}", {}, allow_private=True, deadline=2)

@@ -1,4 +1,4 @@
-"""The subscription API (SPEC §6): secrets shown once, ownership, scopes, validation,
+"""The subscription API (docs/webhooks.md): secrets shown once, ownership, scopes, validation,
 PATCH, DELETE, and a new subscription starting at the head of the log."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Webhook subscriptions (SPEC §6): keys with the `subscribe` scope (their own) or `admin`."""
+"""Webhook subscriptions (docs/webhooks.md): keys with the `subscribe` scope (their own) or `admin`."""
 
 from __future__ import annotations
 

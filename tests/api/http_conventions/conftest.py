@@ -1,4 +1,4 @@
-"""HTTP conventions (SPEC §5): the service each module shares.
+"""HTTP conventions (docs/http.md): the service each module shares.
 
 Each module shares one service per backend; tests that store use ids of their own and
 read only what they wrote.

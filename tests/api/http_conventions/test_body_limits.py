@@ -1,4 +1,4 @@
-"""HTTP conventions (SPEC §5): the size of a write body (413) and its media type (415)."""
+"""HTTP conventions (docs/http.md): the size of a write body (413) and its media type (415)."""
 
 from __future__ import annotations
 

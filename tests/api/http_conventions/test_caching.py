@@ -1,4 +1,4 @@
-"""HTTP conventions (SPEC §5): Cache-Control, weak ETags and 304s for one event and a
+"""HTTP conventions (docs/http.md): Cache-Control, weak ETags and 304s for one event and a
 log page."""
 
 from __future__ import annotations

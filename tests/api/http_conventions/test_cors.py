@@ -1,4 +1,4 @@
-"""HTTP conventions (SPEC §5): CORS, on a service with one allowed origin and on one with
+"""HTTP conventions (docs/http.md): CORS, on a service with one allowed origin and on one with
 none (the default)."""
 
 from __future__ import annotations

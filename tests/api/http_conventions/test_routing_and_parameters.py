@@ -1,4 +1,4 @@
-"""HTTP conventions (SPEC §5): problems for unknown routes (404) and methods (405), bad
+"""HTTP conventions (docs/http.md): problems for unknown routes (404) and methods (405), bad
 headers and query parameters (422), and the Link to a log page's next page."""
 
 from __future__ import annotations

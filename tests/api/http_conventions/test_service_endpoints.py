@@ -1,4 +1,4 @@
-"""HTTP conventions (SPEC §5): health and readiness, the OpenAPI document and the offline
+"""HTTP conventions (docs/http.md): health and readiness, the OpenAPI document and the offline
 /docs page."""
 
 from __future__ import annotations

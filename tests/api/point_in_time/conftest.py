@@ -1,4 +1,4 @@
-"""Point-in-time reads over HTTP (SPEC §4, §5): the services each module shares.
+"""Point-in-time reads over HTTP (docs/state.md; docs/http.md): the services each module shares.
 
 Two module-scoped services per backend keep PostgreSQL database creation out of each test:
 - `api`: tests write scenarios of their own (a `Scene`: its own company, chip and ids, and,

@@ -1,4 +1,4 @@
-"""Caching of a state (SPEC §5): Cache-Control by which coordinates were given, weak ETags
+"""Caching of a state (docs/http.md): Cache-Control by which coordinates were given, weak ETags
 that ignore the position, If-None-Match; and the reproducibility caching forever relies on
 (the same t, k and p give the same bytes)."""
 

@@ -1,4 +1,4 @@
-"""The coordinates of a read (SPEC §4): as_of and known_at echoed in canonical form, their
+"""The coordinates of a read (docs/state.md): as_of and known_at echoed in canonical form, their
 defaults, bare dates and a known_at in the future; at_position (an answer at p) and
 min_position (read-your-writes)."""
 

@@ -1,4 +1,4 @@
-"""Reads refused (SPEC §5): invalid, misspelt or unknown coordinates and parameters, a
+"""Reads refused (docs/http.md): invalid, misspelt or unknown coordinates and parameters, a
 position beyond the head, bad slugs, and subjects unknown (or not yet registered) at p."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""POST /v1/events input validation (SPEC §1, §2): the service each module shares.
+"""POST /v1/events input validation (docs/clocks.md; docs/events.md): the service each module shares.
 
 Nearly every case is refused before anything is stored, so each module shares one
 service per backend (a fresh PostgreSQL database per test would cost minutes); the few

@@ -1,4 +1,4 @@
-"""POST /v1/events validation of decimals (SPEC §1): exact strings or JSON numbers,
+"""POST /v1/events validation of decimals (docs/clocks.md): exact strings or JSON numbers,
 ranges and precision, echoed normalised."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from tests.support import builders as b
 from tests.support.events_api import Api
 from tests.support.problems import assert_problem, uid
 
-# -- SPEC §1: decimals --------------------------------------------------------------------
+# -- docs/clocks.md: decimals --------------------------------------------------------------------
 
 
 def _raw_revenue_share(percent_literal: str) -> bytes:

@@ -1,4 +1,4 @@
-"""POST /v1/events validation of the envelope (SPEC §1, §2): unknown and server-assigned
+"""POST /v1/events validation of the envelope (docs/clocks.md; docs/events.md): unknown and server-assigned
 fields, the type and its clocks, and a body that is not a JSON object (400 vs 422)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from tests.support import builders as b
 from tests.support.events_api import Api
 from tests.support.problems import assert_problem, uid
 
-# -- SPEC §2: unknown fields --------------------------------------------------------------
+# -- docs/events.md, "The envelope": unknown fields --------------------------------------------------------------
 
 
 def _unknown_field(where: str) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def test_a_server_assigned_field_in_a_post_is_refused(api: Api, field: str, valu
     assert_problem(api.post(body), 422, "validation-error", pointer=f"/{field}")
 
 
-# -- SPEC §2: type and clocks -------------------------------------------------------------
+# -- docs/events.md, "The envelope": type and clocks -------------------------------------------------------------
 
 
 def test_an_event_without_a_type_is_refused(api: Api) -> None:
@@ -92,7 +92,7 @@ def test_a_revision_with_its_own_effective_at_is_refused(api: Api) -> None:
     assert_problem(api.post(body), 422, "invalid-event", pointer="/effective_at")
 
 
-# -- SPEC §1/§2: the body itself ----------------------------------------------------------
+# -- docs/events.md, "The envelope": the body itself ---------------------------------------------------------
 
 
 @pytest.mark.parametrize(

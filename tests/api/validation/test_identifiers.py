@@ -1,4 +1,4 @@
-"""POST /v1/events validation of identifiers (SPEC §1): slugs and jurisdiction codes."""
+"""POST /v1/events validation of identifiers (docs/clocks.md): slugs and jurisdiction codes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from tests.support import builders as b
 from tests.support.events_api import Api
 from tests.support.problems import assert_problem, uid
 
-# -- SPEC §1: slugs -----------------------------------------------------------------------
+# -- docs/clocks.md: slugs -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_a_slug_at_the_limits_of_the_grammar_is_accepted(api: Api, shape: str) -
     assert response.json()["data"]["company"] == slug
 
 
-# -- SPEC §1: jurisdictions ---------------------------------------------------------------
+# -- docs/clocks.md: jurisdictions ---------------------------------------------------------------
 
 
 def test_uk_is_refused_with_a_hint_to_use_gb(api: Api) -> None:

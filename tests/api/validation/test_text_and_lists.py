@@ -1,4 +1,4 @@
-"""POST /v1/events validation of free text, sources, arrays and criteria (SPEC §2)."""
+"""POST /v1/events validation of free text, sources, arrays and criteria (docs/events.md, "The envelope")."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from tests.support import builders as b
 from tests.support.events_api import Api
 from tests.support.problems import assert_problem, uid
 
-# -- SPEC §2: text and sources ------------------------------------------------------------
+# -- docs/events.md, "The envelope": text and sources ------------------------------------------------------------
 
 
 def test_a_summary_over_1000_characters_is_refused(api: Api) -> None:
@@ -92,7 +92,7 @@ def test_a_free_text_reason_over_1000_characters_is_refused(api: Api) -> None:
     )
 
 
-# -- SPEC §2: arrays and criteria ---------------------------------------------------------
+# -- docs/events.md, "The envelope": arrays and criteria ---------------------------------------------------------
 
 
 def test_an_array_over_300_items_is_refused(api: Api) -> None:

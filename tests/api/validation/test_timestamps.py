@@ -1,4 +1,4 @@
-"""POST /v1/events validation of times (SPEC §1): RFC 3339 with an offset or a bare date,
+"""POST /v1/events validation of times (docs/clocks.md): RFC 3339 with an offset or a bare date,
 refused when naive, numeric or impossible, echoed in UTC with a Z."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from tests.support import builders as b
 from tests.support.events_api import Api
 from tests.support.problems import assert_problem, uid
 
-# -- SPEC §1: timestamps ------------------------------------------------------------------
+# -- docs/clocks.md: timestamps ------------------------------------------------------------------
 
 TIME_FIELDS = ["/effective_at", "/reported_at", "/data/expires_at", "/sources/0/published_at"]
 
