@@ -1,73 +1,34 @@
-"""Event catalog v1 (docs/events.md, "The catalog"): the `data` payload of each of the 18 event types."""
+"""Event catalog v1 (docs/events.md, "The catalog"): the `data` payload of each of the 18 event types.
+
+The payloads' base, specs and criteria (domain/payloads.py) and the roles of the types
+(domain/event_types.py) are imported here, so `domain.catalog` still names them."""
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from domain.event_types import EventType as EventType
+from domain.event_types import Role as Role
 from domain.fields import (
     ExclusiveEnd,
-    Figure,
     Instant,
     Jurisdiction,
     NonEmptyJurisdictions,
     NonEmptySlugs,
     Percent,
-    Prose1000,
     Slug,
     Slugs,
-    Text100,
     Text300,
 )
-
-SPEC_NAMES = ("tpp", "performance_density", "memory_bandwidth_gbps", "interconnect_gbps", "hbm_gb")
-Authority = Text100
-Reason = Prose1000
-
-
-class Data(BaseModel):
-    """Base of every payload: strict types, unknown fields refused."""
-
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-
-
-class Figures(Data):
-    """A bag of optional figures: absent ones are left out when stored, not stored as null."""
-
-    @model_serializer(mode="wrap")
-    def _drop_absent(self, handler: Any) -> dict[str, Any]:
-        return {k: v for k, v in handler(self).items() if v is not None}
-
-
-class Specs(Figures):
-    tpp: Figure | None = None
-    performance_density: Figure | None = None
-    memory_bandwidth_gbps: Figure | None = None
-    interconnect_gbps: Figure | None = None
-    hbm_gb: Figure | None = None
-
-
-class Clause(Figures):
-    """Thresholds that must all be met; a chip matching any clause is covered."""
-
-    tpp_min: Figure | None = None
-    performance_density_min: Figure | None = None
-    memory_bandwidth_gbps_min: Figure | None = None
-    interconnect_gbps_min: Figure | None = None
-    hbm_gb_min: Figure | None = None
-
-    @model_validator(mode="after")
-    def _has_a_threshold(self) -> Clause:
-        if not self.model_fields_set:
-            raise PydanticCustomError("clause", "a clause needs at least one <spec>_min key")
-        return self
-
-
-Criteria = Annotated[list[Clause], Field(max_length=16)]
-Control = Literal["ban", "license_required"]
+from domain.payloads import SPEC_NAMES as SPEC_NAMES
+from domain.payloads import Authority, Control, Criteria, Reason
+from domain.payloads import Clause as Clause
+from domain.payloads import Data as Data
+from domain.payloads import Figures as Figures
+from domain.payloads import Specs as Specs
 
 
 class CompanyRegistered(Data):
@@ -247,33 +208,6 @@ class EventRetracted(Data):
         str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
     ]
     reason: Reason
-
-
-class Role(Enum):
-    REGISTRY = "registry"  # creates a chip or company id (not in valid time)
-    CREATOR = "creator"  # creates a measure, licence, application, agreement, advisory, case
-    LIFECYCLE = "lifecycle"  # changes a created object
-    TERMINAL = "terminal"  # ends a created object
-    PRODUCTION = "production"  # a company's halt or resume of some chips
-    REVISION = "revision"  # corrects or retracts an earlier event
-
-
-class EventType:
-    """What the write side needs to know about a type: its aggregate, id field and role."""
-
-    def __init__(self, name: str, model: type[Data], role: Role, kind: str, id_field: str):
-        self.name, self.model, self.role, self.kind, self.id_field = (
-            name,
-            model,
-            role,
-            kind,
-            id_field,
-        )
-
-    @property
-    def is_domain(self) -> bool:
-        """Domain events live in valid time: they require `effective_at`."""
-        return self.role not in (Role.REGISTRY, Role.REVISION)
 
 
 def _t(model: type[Data], role: Role, kind: str, id_field: str) -> EventType:

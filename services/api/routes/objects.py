@@ -17,7 +17,7 @@ from services.api.coordinates import resolve
 from services.api.deps import ContainerDep, Reader
 from services.api.listing import list_objects
 from services.api.problems import ApiProblem
-from services.api.routes.subjects import STATE_PARAMS, _answer, refuse_unknown
+from services.api.routes.reads import STATE_PARAMS, canonical_answer, refuse_unknown
 from services.api.schemas.objects import OBJECT_PAGES, OBJECT_VIEWS
 
 router = APIRouter(prefix="/v1", tags=["objects"])
@@ -79,7 +79,7 @@ def _routes(segment: str) -> None:
                 f"no {kind} {slug!r} known at that position and time",
                 [{"detail": "not found", "parameter": id_field}],
             )
-        return _answer(request, body, resolved.cache_control)
+        return canonical_answer(request, body, resolved.cache_control)
 
 
 for _segment in KINDS:
