@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from services.api import openapi, problems
 from services.api.params import HeaderRule
 from services.api.routes import (
+    deliveries,
     docs,
     events,
     health,
@@ -70,6 +71,7 @@ def create_app(
         subjects.router,
         objects.router,
         subscriptions.router,
+        deliveries.router,  # the same prefix, after subscriptions': path matching unchanged
         health.router,
     ):
         app.include_router(router)

@@ -200,9 +200,9 @@ def test_the_replay_limit_names_the_field(
     receiver: QuickReceiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from services.webhooks import subscriptions
+    from services.webhooks import queueing
 
-    monkeypatch.setattr(subscriptions, "REPLAY_LIMIT", 2)
+    monkeypatch.setattr(queueing, "REPLAY_LIMIT", 2)
     record(api, keys, *[b.company(f"c-{n}") for n in range(3)])
     sub_id = _paused(api, keys, receiver.url)
     response = api.post(
