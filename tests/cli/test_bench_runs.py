@@ -25,6 +25,8 @@ FIGURES = (
     "pit_speedup_vs_fold",
     "rebuild_events_per_s",
     "rebuild_peak_rss_mb",
+    "webhook_deliveries_per_s",
+    "webhook_latency_p99_ms",
 )
 
 
