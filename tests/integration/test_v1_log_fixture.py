@@ -22,29 +22,11 @@ from services.api.app import create_app
 from services.bootstrap import bootstrap
 from services.settings import Settings
 from services.storage import migrate
+from tests.fixtures.make_v1_log import BATCH  # the batch the fixture was written with
 from tests.support.contract import checked_client
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "v1_log"
 ANSWERS: dict[str, Any] = json.loads((FIXTURE / "answers.json").read_text())
-BATCH = {
-    "events": [
-        {
-            "type": "CompanyRegistered",
-            "summary": "A fixture company.",
-            "data": {"company": "fixture-co", "name": "Fixture Co", "country": "GB"},
-        },
-        {
-            "type": "ChipRegistered",
-            "summary": "A fixture chip.",
-            "data": {
-                "chip": "fixture-x1",
-                "name": "X1",
-                "manufacturer": "fixture-co",
-                "specs": {"tpp": 4800},
-            },
-        },
-    ]
-}
 
 
 @pytest.fixture(scope="module")
