@@ -28,6 +28,7 @@ from services.api.schemas.subjects import (
 router = APIRouter(prefix="/v1")
 Param = Annotated[str | None, Query()]
 KINDS = {"chips": "chip", "companies": "company"}
+EXAMPLES = {"chip": "h20", "company": "nvidia"}  # ids of the demo timeline
 # kind -> the answer models of its state, timeline, history, diff and list (docs/state.md)
 ANSWERS: dict[str, tuple[type[BaseModel], ...]] = {
     "chip": (ChipState, ChipTimeline, ChipHistory, ChipDiff, ChipPage),
@@ -36,17 +37,59 @@ ANSWERS: dict[str, tuple[type[BaseModel], ...]] = {
 LIST_FILTERS = {"chip": ("destination", "status", "manufacturer"), "company": ("country",)}
 
 
+def _span_read(
+    on: APIRouter,
+    plural: str,
+    kind: str,
+    segment: str,
+    model: type[BaseModel],
+    summary: str,
+) -> None:
+    """GET /v1/{plural}/{id}/{segment}: a read over all valid time at (K, P) — the timeline
+    or the history spans (docs/state.md, "Timelines, history and diffs")."""
+
+    @on.get(
+        f"/{plural}/{{{kind}}}/{segment}",
+        operation_id=f"get{kind.title()}{segment.title()}",
+        summary=summary,
+        responses=answer(model),
+        openapi_extra=query(*SPANS),
+    )
+    async def span_read(
+        request: Request,
+        container: ContainerDep,
+        _: Reader,
+        subject: Annotated[
+            str,
+            Path(
+                alias=kind,
+                description=f"the {kind}'s id",
+                examples=["h20" if kind == "chip" else "nvidia"],
+            ),
+        ],
+        known_at: Param = None,
+        at_position: Param = None,
+        min_position: Param = None,
+    ) -> Response:
+        refuse_unknown(request, SPAN_PARAMS)
+        return await read_subject(
+            request,
+            container,
+            getattr(container.pit, segment),
+            kind,
+            subject,
+            (None, known_at, at_position, min_position),
+            uses_as_of=False,
+        )
+
+
 def _routes(plural: str) -> None:
     kind = KINDS[plural]
     title = kind.title()
     state_model, timeline_model, history_model, diff_model, page_model = ANSWERS[kind]
-    Subject = Annotated[
+    Subject = Annotated[  # noqa: N806 - a type, local to the kind
         str,
-        Path(
-            alias=kind,
-            description=f"the {kind}'s id",  # noqa: N806
-            examples=["h20" if kind == "chip" else "nvidia"],
-        ),
+        Path(alias=kind, description=f"the {kind}'s id", examples=[EXAMPLES[kind]]),
     ]
     on = APIRouter(tags=[plural])
 
@@ -78,59 +121,20 @@ def _routes(plural: str) -> None:
             uses_as_of=True,
         )
 
-    @on.get(
-        f"/{plural}/{{{kind}}}/timeline",
-        operation_id=f"get{title}Timeline",
-        summary=f"The events that concern the {kind}, revisions applied as known at K",
-        responses=answer(timeline_model),
-        openapi_extra=query(*SPANS),
+    span_reads = (
+        (
+            "timeline",
+            timeline_model,
+            f"The events that concern the {kind}, revisions applied as known at K",
+        ),
+        (
+            "history",
+            history_model,
+            f"The {kind}'s state spans, split at every change (what a UI draws)",
+        ),
     )
-    async def timeline(
-        request: Request,
-        container: ContainerDep,
-        _: Reader,
-        subject: Subject,
-        known_at: Param = None,
-        at_position: Param = None,
-        min_position: Param = None,
-    ) -> Response:
-        refuse_unknown(request, SPAN_PARAMS)
-        return await read_subject(
-            request,
-            container,
-            container.pit.timeline,
-            kind,
-            subject,
-            (None, known_at, at_position, min_position),
-            uses_as_of=False,
-        )
-
-    @on.get(
-        f"/{plural}/{{{kind}}}/history",
-        operation_id=f"get{title}History",
-        summary=f"The {kind}'s state spans, split at every change (what a UI draws)",
-        responses=answer(history_model),
-        openapi_extra=query(*SPANS),
-    )
-    async def history(
-        request: Request,
-        container: ContainerDep,
-        _: Reader,
-        subject: Subject,
-        known_at: Param = None,
-        at_position: Param = None,
-        min_position: Param = None,
-    ) -> Response:
-        refuse_unknown(request, SPAN_PARAMS)
-        return await read_subject(
-            request,
-            container,
-            container.pit.history,
-            kind,
-            subject,
-            (None, known_at, at_position, min_position),
-            uses_as_of=False,
-        )
+    for segment, model, summary in span_reads:
+        _span_read(on, plural, kind, segment, model, summary)
 
     @on.get(
         f"/{plural}/{{{kind}}}/diff",
