@@ -1,21 +1,25 @@
-"""Event catalog v1 (docs/events.md, "The catalog"): the `data` payload of each of the 18 event types.
+"""The event catalog (docs/events.md, "The catalog"): the `data` payload of each of the 22 event types
+(v1's 18, and catalog v2's groups, suspensions and reinstatements).
 
 The payloads' base, specs and criteria (domain/payloads.py) and the roles of the types
 (domain/event_types.py) are imported here, so `domain.catalog` still names them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, model_serializer, model_validator
 from pydantic_core import PydanticCustomError
 
 from domain.event_types import EventType as EventType
 from domain.event_types import Role as Role
 from domain.fields import (
+    Destinations,
     ExclusiveEnd,
     Instant,
     Jurisdiction,
+    Jurisdictions,
+    NonEmptyDestinations,
     NonEmptyJurisdictions,
     NonEmptySlugs,
     Percent,
@@ -24,7 +28,7 @@ from domain.fields import (
     Text300,
 )
 from domain.payloads import SPEC_NAMES as SPEC_NAMES
-from domain.payloads import Authority, Control, Criteria, Reason
+from domain.payloads import Authority, Control, Criteria, Reason, ReviewPolicy
 from domain.payloads import Clause as Clause
 from domain.payloads import Data as Data
 from domain.payloads import Figures as Figures
@@ -45,15 +49,66 @@ class ChipRegistered(Data):
     specs: Specs | None = None
 
 
+class ReviewOverride(Data):
+    """A review policy for part of a measure: the chips named or matching `criteria`
+    (neither: every chip the measure covers) and `destinations` (none: all)."""
+
+    chips: Slugs = []
+    criteria: Criteria = []
+    destinations: Destinations = []
+    policy: ReviewPolicy
+
+
+class LicenceException(Data):
+    """A licence exception (notify and ship, say): informative, it changes no status."""
+
+    exception_id: Slug
+    chips: Slugs = []
+    criteria: Criteria = []
+    destinations: Destinations = []
+    conditions: Text300
+
+
+ReviewOverrides = Annotated[list[ReviewOverride], Field(max_length=16)]
+LicenceExceptions = Annotated[list[LicenceException], Field(max_length=16)]
+
+
+def _distinct_exceptions(exceptions: list[LicenceException] | None) -> None:
+    seen: set[str] = set()
+    for index, exception in enumerate(exceptions or []):
+        if exception.exception_id in seen:
+            raise PydanticCustomError(
+                "duplicate_item",
+                "exception {index} repeats exception_id '{id}'",
+                {"index": index, "id": exception.exception_id},
+            )
+        seen.add(exception.exception_id)
+
+
 class ExportBanImposed(Data):
+    # Catalog v2's fields are stored only when given, so a v1 event is stored, echoed and
+    # exported exactly as before (docs/events.md, "Catalog v2").
+    V2_FIELDS: ClassVar[tuple[str, ...]] = (
+        "except_destinations",
+        "review_policy",
+        "review_overrides",
+        "exceptions",
+        "compliance_at",
+    )
+
     measure_id: Slug
     authority: Authority
     jurisdiction: Jurisdiction
-    destinations: NonEmptyJurisdictions
+    destinations: NonEmptyDestinations
     chips: Slugs = []
     criteria: Criteria = []
     companies: Slugs = []
     control: Control
+    except_destinations: Destinations = []
+    review_policy: ReviewPolicy | None = None
+    review_overrides: ReviewOverrides = []
+    exceptions: LicenceExceptions = []
+    compliance_at: Instant | None = None
 
     @model_validator(mode="after")
     def _covers_something(self) -> ExportBanImposed:
@@ -61,16 +116,36 @@ class ExportBanImposed(Data):
             raise PydanticCustomError(
                 "coverage", "a measure needs at least one of chips, criteria or companies"
             )
+        if self.review_policy is not None and self.control == "ban":
+            raise PydanticCustomError(
+                "review_policy",
+                "a review policy applies to licence applications: only with control "
+                "license_required",
+            )
+        _distinct_exceptions(self.exceptions)
         return self
+
+    @model_serializer(mode="wrap")
+    def _drop_unused_v2_fields(self, handler: Any) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        for name in self.V2_FIELDS:
+            if dumped.get(name) in (None, []):
+                dumped.pop(name, None)
+        return dumped
 
 
 class ExportBanAmended(Data):
     measure_id: Slug
-    destinations: NonEmptyJurisdictions | None = None
+    destinations: NonEmptyDestinations | None = None
     chips: Slugs | None = None
     criteria: Criteria | None = None
     companies: Slugs | None = None
     control: Control | None = None
+    except_destinations: Destinations | None = None
+    review_policy: ReviewPolicy | None = None  # null: no policy any more
+    review_overrides: ReviewOverrides | None = None
+    exceptions: LicenceExceptions | None = None
+    compliance_at: Instant | None = None  # null: no separate compliance date any more
 
     @model_validator(mode="after")
     def _changes_something(self) -> ExportBanAmended:
@@ -78,7 +153,56 @@ class ExportBanAmended(Data):
             raise PydanticCustomError(
                 "amendment",
                 "an amendment needs at least one of destinations, chips, criteria, "
-                "companies or control",
+                "companies, control, except_destinations, review_policy, review_overrides, "
+                "exceptions or compliance_at",
+            )
+        for name in ("destinations", "chips", "criteria", "companies", "control"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise PydanticCustomError(
+                    "amendment",
+                    "{name} cannot be null: give its new value (a list replaces the old one)",
+                    {"name": name},
+                )
+        _distinct_exceptions(self.exceptions)
+        return self
+
+
+class ExportBanSuspended(Data):
+    """The measure stops applying from `effective_at` until `until` (exclusive; then it is
+    back by itself) or an ExportBanReinstated."""
+
+    measure_id: Slug
+    until: ExclusiveEnd | None = None
+    reason: Reason
+
+
+class ExportBanReinstated(Data):
+    measure_id: Slug
+
+
+class DestinationGroupDefined(Data):
+    group_id: Slug
+    name: Text300
+    authority: Authority
+    jurisdiction: Jurisdiction
+    members: Jurisdictions = []
+
+
+class DestinationGroupAmended(Data):
+    """Members change: `add` first, then `remove`."""
+
+    group_id: Slug
+    add: Jurisdictions = []
+    remove: Jurisdictions = []
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> DestinationGroupAmended:
+        if not (self.add or self.remove):
+            raise PydanticCustomError("amendment", "a group amendment adds or removes a member")
+        both = sorted(set(self.add) & set(self.remove))
+        if both:
+            raise PydanticCustomError(
+                "amendment", "{codes} both added and removed", {"codes": ", ".join(both)}
             )
         return self
 
@@ -222,6 +346,10 @@ CATALOG: dict[str, EventType] = {
         _t(ExportBanImposed, Role.CREATOR, "measure", "measure_id"),
         _t(ExportBanAmended, Role.LIFECYCLE, "measure", "measure_id"),
         _t(ExportBanLifted, Role.TERMINAL, "measure", "measure_id"),
+        _t(ExportBanSuspended, Role.LIFECYCLE, "measure", "measure_id"),
+        _t(ExportBanReinstated, Role.LIFECYCLE, "measure", "measure_id"),
+        _t(DestinationGroupDefined, Role.CREATOR, "group", "group_id"),
+        _t(DestinationGroupAmended, Role.LIFECYCLE, "group", "group_id"),
         _t(LicenseGranted, Role.CREATOR, "license", "license_id"),
         _t(LicenseDenied, Role.CREATOR, "application", "application_id"),
         _t(LicenseRevoked, Role.TERMINAL, "license", "license_id"),

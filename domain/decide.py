@@ -20,6 +20,7 @@ from domain.clocks import format_instant
 from domain.dossier import Dossier, aggregate_key
 from domain.envelope import Envelope
 from domain.errors import DuplicateId, InvalidEvent, Problem, VersionConflict, invalid
+from domain.ids import GROUP_PREFIX
 
 
 class Ledger(Protocol):
@@ -131,8 +132,49 @@ def check_references(event_type: EventType, data: dict[str, Any], ledger: Ledger
                         pointer,
                     )
                 )
+    problems += _nested_references(data, ledger, at)
     if problems:
         raise InvalidEvent(problems[0].detail, problems)
+
+
+DESTINATION_FIELDS = ("destinations", "except_destinations")
+PARTS = ("review_overrides", "exceptions")  # a measure's parts, each naming chips and places
+
+
+def _nested_references(data: dict[str, Any], ledger: Ledger, at: str) -> list[Problem]:
+    """The groups a measure's destinations name (docs/events.md, "Destination groups") and the
+    chips and groups of its overrides and exceptions: each must exist already."""
+    named: list[tuple[str, str, str]] = []  # (kind, slug, pointer)
+    places = [(f"{at}/{name}", data.get(name)) for name in DESTINATION_FIELDS]
+    for part in PARTS:
+        for index, item in enumerate(data.get(part) or []):
+            where = f"{at}/{part}/{index}"
+            places.append((f"{where}/destinations", item.get("destinations")))
+            named += [
+                ("chip", c, f"{where}/chips/{i}") for i, c in enumerate(item.get("chips", []))
+            ]
+    for pointer, entries in places:
+        for index, entry in enumerate(entries or []):
+            if entry.startswith(GROUP_PREFIX):
+                named.append(("group", entry.removeprefix(GROUP_PREFIX), f"{pointer}/{index}"))
+    problems = []
+    for kind, slug, pointer in named:
+        if kind == "chip" and not ledger.is_registered("chip", slug):
+            problems.append(
+                Problem(f"unknown chip {slug!r}: register it first with ChipRegistered", pointer)
+            )
+        elif kind == "group" and not _group_exists(ledger, slug):
+            problems.append(
+                Problem(
+                    f"unknown group {slug!r}: define it first with DestinationGroupDefined", pointer
+                )
+            )
+    return problems
+
+
+def _group_exists(ledger: Ledger, slug: str) -> bool:
+    dossier = ledger.dossier(aggregate_key("group", slug))
+    return dossier.exists and not dossier.beliefs[0].retracted
 
 
 def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger: Ledger) -> str:
@@ -146,6 +188,8 @@ def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger:
                 [Problem("already exists", pointer)],
             )
         check_succession(t, data, "/data")
+        if t.name == "ExportBanImposed":
+            rules.check_compliance_date(data, _effective_at(envelope))
         return key
     effective_at = _effective_at(envelope)
     if t.role is Role.PRODUCTION:
@@ -156,7 +200,9 @@ def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger:
         raise invalid(f"unknown {t.kind} {data[t.id_field]!r}", pointer)
     rules.check_lifecycle(dossier, t, effective_at)
     if t.name == "ExportBanAmended":
-        rules.check_amended_coverage(dossier, data, effective_at)
+        rules.check_amended_measure(dossier, data, effective_at)
+    elif t.name == "ExportBanSuspended":
+        rules.check_suspension_end(data, effective_at)
     return key
 
 

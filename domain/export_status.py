@@ -1,39 +1,55 @@
-"""A chip's export status by destination (docs/state.md, "Export status"): the live measures
-that cover it, the licences that apply, and the most restrictive status per destination."""
+"""A chip's export status by destination (docs/state.md, "Export status"): the measures in
+force that cover it, the licences that apply, and the most restrictive status per
+destination — with, for catalog v2, the review policy, the licence exceptions and the
+entry (a country or a group) through which each measure reaches the destination."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from domain.world import Obj, World, coverage, license_active
+from domain.payloads import REVIEW_POLICIES
+from domain.world import Obj, World, coverage, destinations, in_force, license_active, resolve
 
 RESTRICTIVENESS = {"licensed": 0, "license_required": 1, "banned": 2}
+POLICY_RANK = {policy: rank for rank, policy in enumerate(REVIEW_POLICIES)}  # 0: most restrictive
+
+
+class Reach:
+    """One measure in force that covers the chip and reaches a destination."""
+
+    __slots__ = ("how", "measure", "via")
+
+    def __init__(self, measure: Obj, how: dict[str, Any], via: str):
+        self.measure, self.how, self.via = measure, how, via
 
 
 def export_status(
     world: World, chip: str, specs: dict[str, Any]
 ) -> tuple[dict[str, Any], list[Any]]:
     """The chip's `export` (by destination) and its `end_user_restrictions` (unsorted)."""
-    by_destination: dict[str, dict[str, list[tuple[Obj, dict[str, Any]]]]] = {}
+    by_destination: dict[str, dict[str, list[Reach]]] = {}
     end_user: list[dict[str, Any]] = []
-    for measure in [m for m in world.of_kind("measure") if m.live]:
+    for measure in world.of_kind("measure"):
+        if not in_force(measure, world.as_of):
+            continue
         fields = measure.fields
         how = coverage(fields, chip, specs)
         if how is None:
             continue
+        reached = destinations(world, fields)
         if fields.get("companies"):
             end_user.append(
                 {
                     "measure_id": measure.id,
                     "companies": sorted(fields["companies"]),
-                    "destinations": sorted(fields["destinations"]),
+                    "destinations": sorted(reached),
                     "control": fields["control"],
                 }
             )
             continue
-        for destination in fields["destinations"]:
+        for destination, via in reached.items():
             per = by_destination.setdefault(destination, {})
-            per.setdefault(fields["jurisdiction"], []).append((measure, how))
+            per.setdefault(fields["jurisdiction"], []).append(Reach(measure, how, via))
     licences = [
         lic
         for lic in world.of_kind("license")
@@ -41,18 +57,21 @@ def export_status(
     ]
     export = {}
     for destination, per_jurisdiction in by_destination.items():
-        export[destination] = _destination_status(per_jurisdiction, licences, destination)
+        entry = _destination_status(per_jurisdiction, licences, destination)
+        export[destination] = {
+            **entry,
+            **_review(world, chip, specs, destination, entry, per_jurisdiction),
+        }
     return export, end_user
 
 
 def _destination_status(
-    per_jurisdiction: dict[str, list[tuple[Obj, dict[str, Any]]]],
-    licences: list[Obj],
-    destination: str,
+    per_jurisdiction: dict[str, list[Reach]], licences: list[Obj], destination: str
 ) -> dict[str, Any]:
     statuses: dict[str, str] = {}
     licence_ids: set[str] = set()
     measures: dict[str, dict[str, Any]] = {}
+    via: dict[str, str] = {}
     for jurisdiction, entries in per_jurisdiction.items():
         mine = [
             lic.id
@@ -63,15 +82,73 @@ def _destination_status(
         if mine:
             statuses[jurisdiction] = "licensed"
             licence_ids.update(mine)
-        elif any(m.fields["control"] == "ban" for m, _ in entries):
+        elif any(r.measure.fields["control"] == "ban" for r in entries):
             statuses[jurisdiction] = "banned"
         else:
             statuses[jurisdiction] = "license_required"
-        measures.update({m.id: how for m, how in entries})
+        measures.update({r.measure.id: r.how for r in entries})
+        via.update({r.measure.id: r.via for r in entries})
     return {
         "status": max(statuses.values(), key=RESTRICTIVENESS.__getitem__),
         "measures": sorted(measures),
         "licenses": sorted(licence_ids),
         "matched_by": measures,
         "by_jurisdiction": statuses,
+        "via": via,
     }
+
+
+def _review(
+    world: World,
+    chip: str,
+    specs: dict[str, Any],
+    destination: str,
+    entry: dict[str, Any],
+    per_jurisdiction: dict[str, list[Reach]],
+) -> dict[str, Any]:
+    """`review_policy` and `exceptions` of a destination that requires a licence: from its
+    license_required measures in jurisdictions whose own verdict is license_required."""
+    if entry["status"] != "license_required":
+        return {"review_policy": None, "exceptions": []}
+    deciding = [
+        r.measure
+        for jurisdiction, reaches in per_jurisdiction.items()
+        if entry["by_jurisdiction"][jurisdiction] == "license_required"
+        for r in reaches
+        if r.measure.fields["control"] == "license_required"
+    ]
+    policies = [p for m in deciding if (p := policy_for(world, m, chip, specs, destination))]
+    exceptions = [
+        {"measure_id": m.id, "exception_id": e["exception_id"], "conditions": e["conditions"]}
+        for m in deciding
+        for e in m.fields.get("exceptions") or []
+        if _part_matches(world, e, chip, specs, destination)
+    ]
+    return {
+        "review_policy": min(policies, key=POLICY_RANK.__getitem__) if policies else None,
+        "exceptions": sorted(exceptions, key=lambda e: (e["measure_id"], e["exception_id"])),
+    }
+
+
+def policy_for(
+    world: World, measure: Obj, chip: str, specs: dict[str, Any], destination: str
+) -> str | None:
+    """The measure's review policy for this chip and destination: its first matching
+    override's, else its own `review_policy`."""
+    for override in measure.fields.get("review_overrides") or []:
+        if _part_matches(world, override, chip, specs, destination):
+            policy: str = override["policy"]
+            return policy
+    own: str | None = measure.fields.get("review_policy")
+    return own
+
+
+def _part_matches(
+    world: World, part: dict[str, Any], chip: str, specs: dict[str, Any], destination: str
+) -> bool:
+    """An override or exception applies to the chip (named, or matching its criteria; neither
+    given: every chip the measure covers) and the destination (none given: all)."""
+    if (part.get("chips") or part.get("criteria")) and coverage(part, chip, specs) is None:
+        return False
+    places = part.get("destinations")
+    return not places or destination in resolve(world, places)

@@ -60,6 +60,31 @@ ExclusiveEnd = Annotated[
         {**_INSTANT_SCHEMA, "description": "exclusive end; a bare date means through that day"}
     ),
 ]
+
+
+def _destination(value: object) -> str:
+    """An ISO code, or `group:<group_id>` (docs/events.md, "Destination groups")."""
+    if isinstance(value, str) and value.startswith(ids.GROUP_PREFIX):
+        ids.check_slug(value.removeprefix(ids.GROUP_PREFIX))
+        return value
+    try:
+        return ids.check_jurisdiction(value)
+    except ValueError as error:
+        raise ValueError(f"{error}; or name a group as group:<group_id>") from None
+
+
+Destination = Annotated[
+    str,
+    BeforeValidator(_custom(_destination, "destination")),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": f"^([A-Z]{{2}}|group:{ids.SLUG_PATTERN[1:-1]})$",
+            "description": "ISO 3166-1 alpha-2 (or EU), or group:<group_id>",
+            "examples": ["CN", "group:ear-d5"],
+        }
+    ),
+]
 Slug = Annotated[
     str,
     BeforeValidator(_custom(ids.check_slug, "slug")),
@@ -166,6 +191,9 @@ def UniqueList(item: Any, *, min_items: int = 0) -> Any:  # noqa: N802
 Slugs = UniqueList(Slug)
 NonEmptySlugs = UniqueList(Slug, min_items=1)
 NonEmptyJurisdictions = UniqueList(Jurisdiction, min_items=1)
+Jurisdictions = UniqueList(Jurisdiction)
+Destinations = UniqueList(Destination)
+NonEmptyDestinations = UniqueList(Destination, min_items=1)
 
 
 def literal_of(*values: str) -> Any:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.clocks import format_instant, parse_instant
+from domain.ids import GROUP_PREFIX
 from domain.knowledge import AnyEvent, Belief, as_written, revised, visible
 from domain.subjects import named_subjects
 from domain.views import subject_view
@@ -49,7 +50,14 @@ def _concerning(kind: str, subject: str, beliefs: list[Belief]) -> set[str]:
             for b in beliefs
             if b.data.get("criteria") and coverage({"criteria": b.data["criteria"]}, subject, specs)
         }
-    return aggregates
+    # and the groups those measures name (docs/state.md, "Timelines, history and diffs")
+    return aggregates | {
+        group
+        for b in beliefs
+        if b.event.aggregate in aggregates
+        for group in named_subjects(b.data)
+        if group.startswith(GROUP_PREFIX)
+    }
 
 
 def _believed(belief: Belief) -> dict[str, Any]:
@@ -79,10 +87,20 @@ def timeline(kind: str, subject: str, beliefs: list[Belief]) -> list[dict[str, A
 
 def _change_instants(beliefs: list[Belief]) -> list[datetime]:
     instants = {b.effective_at for b in beliefs if b.effective_at is not None}
-    for belief in beliefs:  # a licence's expiry changes state without an event
-        if belief.type == "LicenseGranted" and belief.data.get("expires_at"):
-            instants.add(parse_instant(belief.data["expires_at"]))
+    for belief in beliefs:  # expiries, suspensions' ends and compliance dates need no event
+        for name in SELF_TIMED.get(belief.type, ()):
+            if belief.data.get(name):
+                instants.add(parse_instant(belief.data[name]))
     return sorted(instants)
+
+
+# The fields that change state at their own time, by the event type that sets them.
+SELF_TIMED = {
+    "LicenseGranted": ("expires_at",),
+    "ExportBanSuspended": ("until",),
+    "ExportBanImposed": ("compliance_at",),
+    "ExportBanAmended": ("compliance_at",),
+}
 
 
 def _span_state(view: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+GROUP_PREFIX = "group:"  # a destination entry naming a group (docs/events.md, "Destination groups")
 _SLUG = re.compile(SLUG_PATTERN)
 
 # ISO 3166-1 alpha-2, the officially assigned codes (249), plus EU as docs/clocks.md allows.

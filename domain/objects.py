@@ -1,4 +1,4 @@
-"""Created objects (measures, licences, agreements, advisories, cases, applications) at T."""
+"""Created objects (measures, licences, agreements, advisories, cases, applications, groups) at T."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from domain.catalog import CATALOG, Role
 from domain.clocks import format_instant
 from domain.knowledge import Belief
-from domain.world import Obj, fold_world, license_active
+from domain.world import Obj, fold_world, in_force, license_active, suspended
 
 KINDS = {  # URL segment → (aggregate kind, id field)
     "measures": ("measure", "measure_id"),
@@ -17,6 +17,7 @@ KINDS = {  # URL segment → (aggregate kind, id field)
     "advisories": ("advisory", "advisory_id"),
     "cases": ("case", "case_id"),
     "applications": ("application", "application_id"),
+    "groups": ("group", "group_id"),
 }
 ENDED_STATUS = {
     "measure": "lifted",
@@ -25,6 +26,7 @@ ENDED_STATUS = {
     "advisory": "withdrawn",
     "case": "concluded",
     "application": "denied",
+    "group": "defined",  # a group has no ending
 }
 LIVE_STATUS = {
     "measure": "in_force",
@@ -33,7 +35,10 @@ LIVE_STATUS = {
     "advisory": "active",
     "case": "open",
     "application": "denied",
+    "group": "defined",
 }
+# Statuses some kinds add to live, ended and pending (docs/api.md, "Answers").
+MORE_STATUSES = {"license": ("expired",), "measure": ("suspended", "awaiting_compliance")}
 
 
 def status_of(obj: Obj | None, as_of: datetime) -> str:
@@ -41,6 +46,8 @@ def status_of(obj: Obj | None, as_of: datetime) -> str:
         return "pending"  # known, but not in effect yet at T
     if obj.kind == "license" and obj.live and not license_active(obj, as_of):
         return "expired"
+    if obj.kind == "measure" and obj.live and not in_force(obj, as_of):
+        return "suspended" if suspended(obj, as_of) else "awaiting_compliance"
     return LIVE_STATUS[obj.kind] if obj.live else ENDED_STATUS[obj.kind]
 
 

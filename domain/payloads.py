@@ -3,14 +3,25 @@ base every `data` model derives from, a chip's specs and the coverage criteria o
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 from pydantic_core import PydanticCustomError
 
 from domain.fields import Figure, Prose1000, Text100
 
-SPEC_NAMES = ("tpp", "performance_density", "memory_bandwidth_gbps", "interconnect_gbps", "hbm_gb")
+SPEC_NAMES = (
+    "tpp",
+    "performance_density",
+    "memory_bandwidth_gbps",
+    "interconnect_gbps",
+    "hbm_gb",
+    "process_node_nm",
+    "memory_bandwidth_density",
+)
+# A clause's key is <spec><suffix>: at least (v1), more than, at most, less than
+# (docs/events.md, "Criteria").
+BOUNDS = {"_min": "ge", "_gt": "gt", "_max": "le", "_lt": "lt"}
 Authority = Text100
 Reason = Prose1000
 
@@ -35,23 +46,56 @@ class Specs(Figures):
     memory_bandwidth_gbps: Figure | None = None
     interconnect_gbps: Figure | None = None
     hbm_gb: Figure | None = None
+    process_node_nm: Figure | None = None
+    memory_bandwidth_density: Figure | None = None  # GB/s per mm² of die
 
 
 class Clause(Figures):
-    """Thresholds that must all be met; a chip matching any clause is covered."""
+    """Thresholds that must all be met; a chip matching any clause is covered. Each spec of
+    SPEC_NAMES may be bounded by each suffix of BOUNDS (tests/unit hold the two in step)."""
 
     tpp_min: Figure | None = None
+    tpp_gt: Figure | None = None
+    tpp_max: Figure | None = None
+    tpp_lt: Figure | None = None
     performance_density_min: Figure | None = None
+    performance_density_gt: Figure | None = None
+    performance_density_max: Figure | None = None
+    performance_density_lt: Figure | None = None
     memory_bandwidth_gbps_min: Figure | None = None
+    memory_bandwidth_gbps_gt: Figure | None = None
+    memory_bandwidth_gbps_max: Figure | None = None
+    memory_bandwidth_gbps_lt: Figure | None = None
     interconnect_gbps_min: Figure | None = None
+    interconnect_gbps_gt: Figure | None = None
+    interconnect_gbps_max: Figure | None = None
+    interconnect_gbps_lt: Figure | None = None
     hbm_gb_min: Figure | None = None
+    hbm_gb_gt: Figure | None = None
+    hbm_gb_max: Figure | None = None
+    hbm_gb_lt: Figure | None = None
+    process_node_nm_min: Figure | None = None
+    process_node_nm_gt: Figure | None = None
+    process_node_nm_max: Figure | None = None
+    process_node_nm_lt: Figure | None = None
+    memory_bandwidth_density_min: Figure | None = None
+    memory_bandwidth_density_gt: Figure | None = None
+    memory_bandwidth_density_max: Figure | None = None
+    memory_bandwidth_density_lt: Figure | None = None
 
     @model_validator(mode="after")
     def _has_a_threshold(self) -> Clause:
         if not self.model_fields_set:
-            raise PydanticCustomError("clause", "a clause needs at least one <spec>_min key")
+            raise PydanticCustomError(
+                "clause", "a clause needs at least one <spec>_min, _gt, _max or _lt key"
+            )
         return self
 
 
 Criteria = Annotated[list[Clause], Field(max_length=16)]
 Control = Literal["ban", "license_required"]
+ReviewPolicy = Literal[
+    "policy_of_denial", "presumption_of_denial", "case_by_case", "presumption_of_approval"
+]
+# Most restrictive first (docs/state.md, "Export status").
+REVIEW_POLICIES: tuple[str, ...] = get_args(ReviewPolicy)

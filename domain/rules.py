@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.catalog import CATALOG, EventType, Role
-from domain.clocks import format_instant
+from domain.clocks import format_instant, parse_instant
 from domain.dossier import Dossier
 from domain.errors import invalid
 from domain.knowledge import Belief
@@ -56,10 +56,9 @@ def check_lifecycle(dossier: Dossier, t: EventType, effective_at: datetime) -> N
         )
 
 
-def check_amended_coverage(
-    dossier: Dossier, change: dict[str, Any], effective_at: datetime
-) -> None:
-    """An amendment may not leave a measure covering no chip, criterion or company."""
+def check_amended_measure(dossier: Dossier, change: dict[str, Any], effective_at: datetime) -> None:
+    """An amendment may not leave a measure covering no chip, criterion or company, with a
+    review policy under a ban, or with a compliance date before the measure took effect."""
     fields = dict(dossier.beliefs[0].data)
     for belief in _in_valid_time_order(_live(dossier)):
         if (
@@ -73,6 +72,36 @@ def check_amended_coverage(
         raise invalid(
             "the measure would cover nothing: keep at least one of chips, criteria, companies",
             "/data",
+        )
+    if fields.get("review_policy") is not None and fields["control"] == "ban":
+        pointer = "/data/review_policy" if "review_policy" in change else "/data/control"
+        raise invalid(
+            "a review policy applies to licence applications: the measure's control would be "
+            "ban with a review policy (set review_policy to null, or keep license_required)",
+            pointer,
+        )
+    if "compliance_at" in change:
+        imposed = dossier.beliefs[0].effective_at
+        assert imposed is not None  # an imposition is a domain event
+        check_compliance_date(change, imposed)
+
+
+def check_compliance_date(data: dict[str, Any], effective_at: datetime) -> None:
+    """`compliance_at`, when given, is not before the measure takes effect."""
+    compliance = data.get("compliance_at")
+    if compliance is not None and parse_instant(compliance) < effective_at:
+        raise invalid(
+            f"compliance_at is before the measure takes effect ({format_instant(effective_at)})",
+            "/data/compliance_at",
+        )
+
+
+def check_suspension_end(data: dict[str, Any], effective_at: datetime) -> None:
+    until = data.get("until")
+    if until is not None and parse_instant(until) <= effective_at:
+        raise invalid(
+            f"until must be after the suspension takes effect ({format_instant(effective_at)})",
+            "/data/until",
         )
 
 

@@ -1,10 +1,16 @@
-"""Which chips and companies an event's payload names ("chip:h20", "company:nvidia")."""
+"""Which chips, companies and destination groups an event's payload names ("chip:h20",
+"company:nvidia", "group:ear-d5")."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from domain.catalog import CHIP_FIELDS, COMPANY_FIELDS
+from domain.ids import GROUP_PREFIX
+
+# Where a measure names groups (docs/events.md, "Destination groups").
+GROUP_LISTS = ("destinations", "except_destinations")
+GROUP_PARTS = ("review_overrides", "exceptions")
 
 
 def named_subjects(data: dict[str, Any]) -> set[str]:
@@ -15,4 +21,9 @@ def named_subjects(data: dict[str, Any]) -> set[str]:
             for slug in value if isinstance(value, list) else [value]:
                 if isinstance(slug, str):
                     subjects.add(f"{kind}:{slug}")
+    entries = [e for name in GROUP_LISTS for e in data.get(name) or ()]
+    for part in GROUP_PARTS:
+        for item in data.get(part) or ():
+            entries += item.get("destinations") or ()
+    subjects.update(e for e in entries if isinstance(e, str) and e.startswith(GROUP_PREFIX))
     return subjects

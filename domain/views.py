@@ -9,7 +9,15 @@ from typing import Any
 from domain.clocks import format_instant
 from domain.export_status import export_status
 from domain.upcoming import upcoming_for_chip
-from domain.world import Obj, World, coverage, license_active
+from domain.world import (
+    Obj,
+    World,
+    coverage,
+    destinations,
+    in_force,
+    license_active,
+    suspended,
+)
 
 
 def _sorted(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -34,6 +42,7 @@ def chip_view(world: World, chip: str) -> dict[str, Any] | None:
         "specs": specs,
         "export": export,
         "end_user_restrictions": _sorted(end_user, "measure_id"),
+        "suspended_measures": _suspended_measures(world, chip, specs),
         "upcoming": upcoming_for_chip(world, chip, specs),
         "revenue_share": _sorted(
             [
@@ -68,6 +77,24 @@ def chip_view(world: World, chip: str) -> dict[str, Any] | None:
         "production": _production(world, chip),
         "anomalies": _anomalies(world, f"chip:{chip}", chip, specs),
     }
+
+
+def _suspended_measures(world: World, chip: str, specs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Measures imposed, not lifted, suspended at T, that cover the chip (docs/state.md,
+    "Suspensions")."""
+    found = []
+    for measure in world.of_kind("measure"):
+        if suspended(measure, world.as_of) and coverage(measure.fields, chip, specs):
+            assert measure.suspension is not None
+            until = measure.suspension.until
+            found.append(
+                {
+                    "measure_id": measure.id,
+                    "since": format_instant(measure.suspension.since),
+                    "until": None if until is None else format_instant(until),
+                }
+            )
+    return _sorted(found, "measure_id")
 
 
 def _case(case: Obj) -> dict[str, Any]:
@@ -169,12 +196,12 @@ def company_view(world: World, company: str) -> dict[str, Any] | None:
                     "measure_id": m.id,
                     "authority": m.fields["authority"],
                     "jurisdiction": m.fields["jurisdiction"],
-                    "destinations": sorted(m.fields["destinations"]),
+                    "destinations": sorted(destinations(world, m.fields)),
                     "control": m.fields["control"],
                     "chips": sorted(m.fields.get("chips") or []),
                 }
-                for m in _live(world, "measure")
-                if company in (m.fields.get("companies") or [])
+                for m in world.of_kind("measure")
+                if in_force(m, world.as_of) and company in (m.fields.get("companies") or [])
             ],
             "measure_id",
         ),

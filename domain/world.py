@@ -17,8 +17,11 @@ from typing import Any, cast
 
 from domain.catalog import CATALOG, Role
 from domain.clocks import parse_instant
+from domain.ids import GROUP_PREFIX
 from domain.knowledge import Belief
+from domain.payloads import BOUNDS
 
+SUSPENSION_EFFECT = {"ExportBanSuspended", "ExportBanReinstated"}
 TERMINAL_EFFECT = {
     "ExportBanLifted",
     "LicenseRevoked",
@@ -29,8 +32,21 @@ TERMINAL_EFFECT = {
 
 
 @dataclass(frozen=True, slots=True)
+class Suspension:
+    """A measure's suspension (docs/state.md, "Suspensions"): from `since` until `until`
+    (exclusive; None: until reinstated); `by` the suspension that set `until`."""
+
+    since: datetime
+    until: datetime | None
+    by: str
+
+    def runs_at(self, at: datetime) -> bool:
+        return self.since <= at and (self.until is None or at < self.until)
+
+
+@dataclass(frozen=True, slots=True)
 class Obj:
-    """A created object (measure, licence, agreement, advisory, case, application)."""
+    """A created object (measure, licence, agreement, advisory, case, application, group)."""
 
     kind: str
     id: str
@@ -38,6 +54,7 @@ class Obj:
     created_by: str  # event id
     ended_by: str | None = None  # the terminal event's id, if any
     ended_type: str | None = None
+    suspension: Suspension | None = None  # measures only: the last one folded
 
     @property
     def live(self) -> bool:
@@ -175,8 +192,18 @@ def apply(world: World, belief: Belief) -> None:
     if belief.type == "ExportBanAmended":
         changed = {k: v for k, v in belief.data.items() if k != "measure_id"}
         world.objects[key] = Obj(
-            current.kind, current.id, {**current.fields, **changed}, current.created_by
+            current.kind,
+            current.id,
+            {**current.fields, **changed},
+            current.created_by,
+            suspension=current.suspension,
         )
+    elif belief.type in SUSPENSION_EFFECT:
+        world.objects[key] = replace(current, suspension=_suspended(current, belief))
+    elif belief.type == "DestinationGroupAmended":
+        members = set(current.fields["members"]) | set(belief.data.get("add") or ())
+        members -= set(belief.data.get("remove") or ())
+        world.objects[key] = replace(current, fields={**current.fields, "members": sorted(members)})
     elif belief.type in TERMINAL_EFFECT:
         # Keep what the ending says (a case's finding, a lift's reason) with the object.
         outcome = {k: v for k, v in belief.data.items() if k != event_type.id_field}
@@ -188,6 +215,58 @@ def apply(world: World, belief: Belief) -> None:
             belief.event.event_id,
             belief.type,
         )
+
+
+def _suspended(measure: Obj, belief: Belief) -> Suspension | None:
+    """A measure's suspension after a suspension or reinstatement (docs/state.md,
+    "Suspensions"): a suspension folded while another runs keeps its `since` and takes the
+    new `until`; a reinstatement ends any (of a measure not suspended: a no-op)."""
+    if belief.type == "ExportBanReinstated":
+        return None
+    at = cast(datetime, belief.effective_at)  # lifecycle events are domain events
+    until = belief.data.get("until")
+    end = None if until is None else parse_instant(until)
+    running = measure.suspension
+    since = running.since if running is not None and running.runs_at(at) else at
+    return Suspension(since, end, belief.event.event_id)
+
+
+def in_force(measure: Obj, at: datetime) -> bool:
+    """Imposed (and past its compliance date), not lifted, not suspended at `at`."""
+    if not measure.live or (measure.suspension is not None and measure.suspension.runs_at(at)):
+        return False
+    compliance = measure.fields.get("compliance_at")
+    return compliance is None or parse_instant(compliance) <= at
+
+
+def suspended(measure: Obj, at: datetime) -> bool:
+    """Imposed, not lifted, and suspended at `at`."""
+    return measure.live and measure.suspension is not None and measure.suspension.runs_at(at)
+
+
+def members(world: World, entry: str) -> list[str]:
+    """What one destination entry stands for at the world's T: an ISO code itself, or a
+    group's members (a group not defined at T: nothing)."""
+    if not entry.startswith(GROUP_PREFIX):
+        return [entry]
+    group = world.objects.get(entry)  # a group's aggregate key is the entry itself
+    return [] if group is None else group.fields["members"]
+
+
+def resolve(world: World, entries: list[str] | None) -> set[str]:
+    return {code for entry in entries or () for code in members(world, entry)}
+
+
+def destinations(world: World, fields: dict[str, Any]) -> dict[str, str]:
+    """A measure's destinations at T (its entries resolved, minus its exceptions), each with
+    the first entry, as written, whose resolution includes it (`via`)."""
+    excepted = resolve(world, fields.get("except_destinations"))
+    found: dict[str, str] = {}
+    for entry in fields["destinations"]:
+        for code in members(world, entry):
+            if code not in excepted:
+                found.setdefault(code, entry)
+    return found
 
 
 def _apply_production(world: World, belief: Belief) -> None:
@@ -218,14 +297,33 @@ def _decimal(text: str) -> Decimal:
     return Decimal(text)
 
 
+@lru_cache(maxsize=256)
+def _bound(key: str) -> tuple[str, str]:
+    """A clause key's spec and comparison: `tpp_lt` → ("tpp", "lt")."""
+    spec, _, suffix = key.rpartition("_")
+    return spec, BOUNDS[f"_{suffix}"]
+
+
+def _meets(value: Decimal, how: str, threshold: Decimal) -> bool:
+    if how == "ge":
+        return value >= threshold
+    if how == "gt":
+        return value > threshold
+    if how == "le":
+        return value <= threshold
+    return value < threshold
+
+
 def matches_criteria(criteria: list[dict[str, Any]], specs: dict[str, Any] | None) -> int | None:
-    """The index of the first clause whose every threshold the specs meet, else None."""
+    """The index of the first clause whose every bound the specs meet, else None (a chip
+    without a spec a clause bounds does not meet that clause)."""
     specs = specs or {}
     for index, clause in enumerate(criteria):
         met = True
         for key, threshold in clause.items():
-            value = specs.get(key.removesuffix("_min"))
-            if value is None or _decimal(value) < _decimal(threshold):
+            spec, how = _bound(key)
+            value = specs.get(spec)
+            if value is None or not _meets(_decimal(value), how, _decimal(threshold)):
                 met = False
                 break
         if met and clause:

@@ -11,6 +11,8 @@
   production decisions: a company's halts and resumes share one aggregate, so each concerns
   what it names (`rm_event.subjects`), and a revision of one what it names plus what its
   target named;
+  Catalog v2 adds two kinds of row: a measure's aggregate under each group it names
+  (`group:ear-d5`), and every group's aggregate under the pseudo-subject `shared:groups`;
 - rm_criteria_agg: measures that ever had threshold criteria, which may cover any chip;
 - rm_object / rm_registry: created objects and registered chips and companies, by id.
 
@@ -31,11 +33,15 @@ from sqlalchemy import Connection, Table
 from domain.catalog import CATALOG, Role
 from domain.clocks import parse_instant, to_micros
 from domain.events import Recorded
+from domain.ids import GROUP_PREFIX
 from domain.subjects import named_subjects
 from projections.bulk import Batch, prepare
 from projections.tables import VIEWS, ViewTables
 
 PRODUCTION = "production:"  # the aggregate key of a company's production decisions
+# The pseudo-subject under which every destination group's events are indexed: measures
+# resolve groups at T, so every state may need them (docs/architecture.md, "Slices").
+GROUPS = "shared:groups"
 
 
 def _micros(text: str | None) -> int | None:
@@ -193,6 +199,8 @@ class Views:
         if named.get("criteria"):
             page.criteria.add(fresh, key, {"agg_key": key, "first_position": position})
         subjects = named_subjects(named)
+        if key.startswith(GROUP_PREFIX):
+            subjects.add(GROUPS)  # every chip's and company's slice holds the groups
         for subject in subjects:
             page.subjects.add(
                 fresh,

@@ -32,6 +32,7 @@ EXPOSED_HEADERS = [
     "RateLimit-Limit",
     "RateLimit-Remaining",
     "RateLimit-Reset",
+    "Regtl-Schema",
     "X-Request-Id",
 ]
 

@@ -8,10 +8,15 @@ from fastapi import Request
 from fastapi.responses import Response
 
 JSON = "application/json"
+# The shape of answers (docs/http.md, "Schema version"): 2 since catalog v2 added fields.
+# Sent as `Regtl-Schema` on every answer and part of every ETag, so a cached v1 answer is
+# never taken for a v2 one.
+ANSWER_SCHEMA = 2
+_ETAG_SEED = f"regtl-schema-{ANSWER_SCHEMA}\n".encode()
 
 
 def etag_of(body: bytes) -> str:
-    return 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return 'W/"' + hashlib.sha256(_ETAG_SEED + body).hexdigest()[:32] + '"'
 
 
 def _matches(header: str | None, tag: str) -> bool:

@@ -15,6 +15,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.api.responses import ANSWER_SCHEMA
 from services.operations.metrics import UNMATCHED, Metrics
 from services.operations.rate_limits import Verdict
 from services.operations.request_logs import REQUEST_ID, log_request, request_id
@@ -106,9 +107,13 @@ def _state(scope: Scope) -> dict[str, Any]:
     return state if isinstance(state, dict) else {}
 
 
+SCHEMA_HEADER, SCHEMA = "Regtl-Schema", str(ANSWER_SCHEMA)
+
+
 def _add_headers(message: Message, scope: Scope, rid: str) -> None:
     headers = MutableHeaders(scope=message)
     headers["X-Request-Id"] = rid
+    headers[SCHEMA_HEADER] = SCHEMA  # docs/http.md, "Schema version"
     verdict = _state(scope).get(RATE_LIMIT_STATE)
     if isinstance(verdict, Verdict):
         for name, value in verdict.headers().items():

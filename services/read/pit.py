@@ -19,6 +19,7 @@ from domain.prepared import Prepared, prepare, prepared_world, relevant_criteria
 from domain.views import subject_view
 from projections.slice_cache import CRITERIA, PreparedCache, SliceCache
 from projections.state_queries import DecodedCache, Reading, object_events, written
+from projections.views import GROUPS
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,15 @@ class PointInTime:
 
     def prepared_slice(self, db: Reading, kind: str, subject: str, position: int) -> Prepared:
         """The subject's slice at P arranged for `prepared_world` (for a chip, with the criteria
-        measures that may cover it), kept while the log adds nothing to it."""
+        measures that may cover it; for every subject, with the destination groups), kept
+        while the log adds nothing to it."""
         own = self.slices.positions(db, f"{kind}:{subject}", position)
         shared = self.slices.positions(db, CRITERIA, position) if kind == "chip" else ()
-        signature = (kind, subject, len(own), len(shared))  # slices only grow with P
+        groups = self.slices.positions(db, GROUPS, position)
+        signature = (kind, subject, len(own), len(shared), len(groups))  # slices grow with P
         held: Prepared | None = self.prepared.get(signature)
         if held is None:
-            mine = written(db, list(own), self.cache)
+            mine = written(db, sorted({*own, *groups}), self.cache)
             if shared:
                 others = written(db, list(shared), self.cache)
                 mine += relevant_criteria(mine, others)
@@ -59,6 +62,7 @@ class PointInTime:
     def _beliefs(self, db: Reading, kind: str, subject: str, at: Coordinates) -> list[Belief]:
         """The subject's slice at P (for a chip, with the criteria measures), believed at K."""
         positions = set(self.slices.positions(db, f"{kind}:{subject}", at.position))
+        positions.update(self.slices.positions(db, GROUPS, at.position))
         if kind == "chip":
             positions.update(self.slices.positions(db, CRITERIA, at.position))
         return believed_at(written(db, sorted(positions), self.cache), at.known_at, at.position)

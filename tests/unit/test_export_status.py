@@ -25,6 +25,9 @@ def test_a_measure_covering_the_chip_makes_an_entry_for_each_destination(log: Me
             "measures": ["bis-2025-04-h20"],
             "licenses": [],
             "matched_by": {"bis-2025-04-h20": {"by": "named"}},
+            "review_policy": None,
+            "exceptions": [],
+            "via": {"bis-2025-04-h20": destination},
         }
         for destination in ("CN", "RU")
     }

@@ -55,6 +55,8 @@ class Anomaly(Answer):
 class Upcoming(Answer):
     effective_at: Instant
     kind: str = Field(
-        description="the event type, or LicenseExpired for an expiry", examples=["LicenseGranted"]
+        description="the event type; LicenseExpired for an expiry, ExportBanReinstated also "
+        "for a suspension's end, ComplianceRequired for a measure's compliance date",
+        examples=["LicenseGranted"],
     )
-    id: str = Field(description="the measure's or licence's id")
+    id: str = Field(description="the measure's, licence's or group's id")

@@ -11,7 +11,7 @@ from pydantic_core import PydanticUndefined
 
 from domain.catalog import CATALOG, Role
 from domain.fields import literal_of
-from domain.objects import ENDED_STATUS, KINDS, LIVE_STATUS
+from domain.objects import ENDED_STATUS, KINDS, LIVE_STATUS, MORE_STATUSES
 from services.api.schemas.common import Anomaly, Answer, Coordinates, Instant
 
 
@@ -33,7 +33,7 @@ class ObjectFacts(Answer):
 
 
 def _statuses(kind: str) -> Any:
-    extra = ("expired",) if kind == "license" else ()
+    extra = MORE_STATUSES.get(kind, ())
     return literal_of(*dict.fromkeys((LIVE_STATUS[kind], ENDED_STATUS[kind], "pending", *extra)))
 
 
@@ -61,8 +61,10 @@ def _ending_fields(kind: str) -> dict[str, Any]:
 def _view_model(segment: str) -> Any:
     kind, _ = KINDS[segment]
     creator = next(t for t in CATALOG.values() if t.kind == kind and t.role is Role.CREATOR)
+    optional = getattr(creator.model, "V2_FIELDS", ())  # present only when stated
     fields: dict[str, Any] = {
-        n: (f.annotation, _required(f)) for n, f in creator.model.model_fields.items()
+        n: (f.annotation, f if n in optional else _required(f))
+        for n, f in creator.model.model_fields.items()
     }
     name = "".join(part.title() for part in kind.split("_"))
     return create_model(

@@ -8,6 +8,8 @@ from pydantic import Field
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 from domain.catalog import Specs
+from domain.fields import Destination
+from domain.payloads import ReviewPolicy
 from services.api.schemas.common import (
     Anomaly,
     Answer,
@@ -34,12 +36,36 @@ class MatchedBy(Answer):
     index: int | None = Field(None, ge=0, description="the first matching clause (criteria only)")
 
 
+class ExceptionAvailable(Answer):
+    measure_id: Id
+    exception_id: Id
+    conditions: str
+
+
 class ExportEntry(Answer):
     status: Status = Field(description="the most restrictive over exporting jurisdictions")
     measures: list[Id]
     licenses: list[Id]
     matched_by: dict[str, MatchedBy] = Field(description="per measure: named, or which clause")
     by_jurisdiction: dict[str, Status] = Field(description="per exporting jurisdiction")
+    review_policy: ReviewPolicy | None = Field(
+        description="license_required only: the most restrictive review policy of the "
+        "measures that require the licence (v2)"
+    )
+    exceptions: list[ExceptionAvailable] = Field(
+        description="license_required only: licence exceptions that match the chip and "
+        "destination, by (measure, exception) (v2)"
+    )
+    via: dict[str, Destination] = Field(
+        description="per measure: the first destination entry as written (a code or "
+        "group:<id>) that reaches this destination (v2)"
+    )
+
+
+class SuspendedMeasure(Answer):
+    measure_id: Id
+    since: Instant
+    until: Instant | None = Field(description="exclusive end; null: until reinstated")
 
 
 class EndUserRestriction(Answer):
@@ -90,6 +116,9 @@ class ChipFacts(Answer):
     specs: ChipSpecs
     export: dict[str, ExportEntry] = Field(description="by destination; absent = unrestricted")
     end_user_restrictions: list[EndUserRestriction]
+    suspended_measures: list[SuspendedMeasure] = Field(
+        description="measures covering it that are suspended at T (v2)"
+    )
     revenue_share: list[ChipRevenueShare]
     advisories: list[ChipAdvisory]
     investigations: list[Investigation]
