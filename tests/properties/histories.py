@@ -12,6 +12,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from tests.properties import catalog_v2 as v2
+
 # -- the vocabulary of a generated history ---------------------------------------------------
 
 WINDOW = 60  # days; an example's dates fall around [start, start + WINDOW), the clock mid-way
@@ -21,6 +23,8 @@ SPEC_VALUES: dict[str, tuple[Any, ...]] = {
     "tpp": (1000, 1600, "2368", 4800, 6000),
     "performance_density": ("2.5", "5.92", 8),
     "hbm_gb": (24, "80", 96),
+    "process_node_nm": (4, 5, 7),
+    "memory_bandwidth_density": ("1.4", 2, "3.3"),
 }
 # Creators get a fresh id at run time; lifecycle events name one of the created objects.
 CREATORS = {
@@ -30,6 +34,7 @@ CREATORS = {
     "RevenueShareAgreed": "agreement_id",
     "AdvisoryIssued": "advisory_id",
     "InvestigationOpened": "case_id",
+    "DestinationGroupDefined": "group_id",
 }
 FOLLOWS = {
     "ExportBanImposed": "ExportBanAmended",
@@ -38,6 +43,7 @@ FOLLOWS = {
     "AdvisoryIssued": "AdvisoryWithdrawn",
     "InvestigationOpened": "InvestigationConcluded",
     "ProductionHalted": "ProductionResumed",
+    "DestinationGroupDefined": "DestinationGroupAmended",
 }
 CHIP_KEYS = ("chip", "chips", "successor_of")
 COMPANY_KEYS = ("company", "companies", "suppliers", "licensee", "manufacturer")
@@ -45,8 +51,18 @@ COMPANY_KEYS = ("company", "companies", "suppliers", "licensee", "manufacturer")
 MUTABLE = {
     "CompanyRegistered": ("name", "country"),
     "ChipRegistered": ("specs", "manufacturer", "name", "successor_of"),
-    "ExportBanImposed": ("chips", "criteria", "companies", "control", "destinations"),
+    "ExportBanImposed": (
+        "chips",
+        "criteria",
+        "companies",
+        "control",
+        "destinations",
+        "except_destinations",
+        "review_policy",
+    ),
     "ExportBanAmended": ("chips", "criteria", "companies", "control", "destinations"),
+    "ExportBanSuspended": ("until", "reason"),
+    "DestinationGroupDefined": ("members", "name"),
     "ExportBanLifted": ("reason",),
     "LicenseGranted": ("chips", "destinations", "expires_at", "licensee"),
     "LicenseDenied": ("chips",),
@@ -92,7 +108,7 @@ def _criteria(min_size: int = 0) -> st.SearchStrategy[list[dict[str, Any]]]:
     clause = names.flatmap(
         lambda ns: st.fixed_dictionaries({f"{n}_min": st.sampled_from(SPEC_VALUES[n]) for n in ns})
     )
-    return st.lists(clause, min_size=min_size, max_size=2)
+    return st.lists(clause | v2.bounded_clause(SPEC_VALUES), min_size=min_size, max_size=2)
 
 
 def _some(candidates: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
@@ -127,6 +143,11 @@ class Vocabulary:
         return st.lists(st.sampled_from(DESTINATIONS), min_size=1, max_size=3, unique=True)
 
     @staticmethod
+    def measure_destinations() -> st.SearchStrategy[list[str]]:
+        """Codes or groups ("G<i>", docs/events.md, "Destination groups")."""
+        return v2.entries()
+
+    @staticmethod
     def issuer() -> dict[str, st.SearchStrategy[str]]:
         return {
             "authority": st.sampled_from(("BIS", "EC", "MOFCOM")),
@@ -143,13 +164,20 @@ class Vocabulary:
             "ExportBanImposed": st.fixed_dictionaries(
                 {
                     **self.issuer(),
-                    "destinations": self.destinations(),
+                    "destinations": self.measure_destinations(),
                     "chips": self.chips(),
                     "criteria": _criteria(),
                     "companies": self.end_users(),
                     "control": control,
-                }
-            ).map(lambda d: _covering(d, ("chips", "criteria", "companies"), "chips")),
+                },
+                optional={
+                    **v2.parts(self.chips(1), _criteria(1)),
+                    "compliance_days": st.integers(0, 20),
+                },
+            )
+            .map(lambda d: _covering(d, ("chips", "criteria", "companies"), "chips"))
+            .map(v2.with_policy_rule),
+            "DestinationGroupDefined": v2.group_definition(),
             "LicenseGranted": st.fixed_dictionaries(
                 {
                     **self.issuer(),
@@ -209,13 +237,20 @@ class Vocabulary:
         return {
             "amend": st.fixed_dictionaries(
                 {
-                    "destinations": self.destinations(),
+                    "destinations": self.measure_destinations(),
                     "chips": self.chips(),
                     "criteria": _criteria(),
                     "companies": self.end_users(),
                     "control": st.sampled_from(("ban", "license_required")),
+                    "except_destinations": v2.entries(0),
+                    "review_policy": st.none() | st.sampled_from(v2.POLICIES),
                 }
-            ).flatmap(_some),
+            )
+            .flatmap(_some)
+            .map(v2.with_policy_rule),
+            "measure_kind": v2.measure_follow_up(),
+            "suspension": v2.suspension(),
+            "group_change": v2.group_amendment(),
             "reason": st.sampled_from(("rescinded", "suspended", "superseded")),
             "finding": st.sampled_from(("violation", "cleared", "other")),
             "resumed": st.lists(st.integers(0, 2), min_size=1, max_size=2, unique=True),
@@ -225,7 +260,7 @@ class Vocabulary:
         """Material for a full-data correction: which fields change, and to what."""
         return st.fixed_dictionaries(
             {
-                "change": st.integers(1, 31),  # a bit mask over the target type's MUTABLE fields
+                "change": st.integers(1, 127),  # a bit mask over the target type's MUTABLE fields
                 "chips": self.chips(1),
                 "companies": self.companies(),
                 "suppliers": self.companies(),
@@ -244,6 +279,10 @@ class Vocabulary:
                 "country": st.sampled_from(("CN", "TW")),
                 "finding": st.sampled_from(("violation", "cleared")),
                 "reason": st.sampled_from(("expired", "other")),
+                "except_destinations": v2.entries(),
+                "review_policy": st.sampled_from(v2.POLICIES),
+                "until": st.none() | whens(0, WINDOW + 5),
+                "members": v2.codes(),
             }
         )
 
@@ -259,7 +298,12 @@ def weighted(*choices: tuple[st.SearchStrategy[Any], int]) -> st.SearchStrategy[
 
 
 def _creations(vocabulary: Vocabulary) -> list[tuple[st.SearchStrategy[dict[str, Any]], int]]:
-    weights = {"ExportBanImposed": 4, "LicenseGranted": 2, "ProductionHalted": 2}
+    weights = {
+        "ExportBanImposed": 4,
+        "LicenseGranted": 2,
+        "ProductionHalted": 2,
+        "DestinationGroupDefined": 2,
+    }
     return [
         (
             st.fixed_dictionaries(
@@ -285,7 +329,6 @@ def _follow_ups(vocabulary: Vocabulary) -> st.SearchStrategy[dict[str, Any]]:
         {
             "op": st.just("follow"),
             "target": TARGET,
-            "lift": st.integers(0, 2).map(lambda i: i == 0),
             **vocabulary.follow_up(),
             "after": st.integers(-2, 40),
             "hour": st.none() | st.sampled_from((0, 12)),

@@ -31,6 +31,13 @@ from tests.support.clock import FakeClock
 
 # -- playing a history through the writer ----------------------------------------------------
 
+MEASURE_FOLLOW_UPS = {
+    "amend": "ExportBanAmended",
+    "lift": "ExportBanLifted",
+    "suspend": "ExportBanSuspended",
+    "reinstate": "ExportBanReinstated",
+}
+
 _examples = itertools.count()
 
 
@@ -86,10 +93,33 @@ class Run:
             if key in CHIP_KEYS or key in COMPANY_KEYS:
                 name = self.chip if key in CHIP_KEYS else self.company
                 out[key] = [name(v) for v in value] if isinstance(value, list) else name(value)
-            elif key == "expires_at":
+            elif key in ("expires_at", "until") and value is not None:
                 out[key] = self.at(value)
+            elif key in ("destinations", "except_destinations"):
+                out[key] = self.places(value)
+            elif key in ("review_overrides", "exceptions"):
+                out[key] = [
+                    {"exception_id": f"x{i}", **self.render(item)}
+                    if key == "exceptions"
+                    else self.render(item)
+                    for i, item in enumerate(value)
+                ]
             else:
                 out[key] = value
+        return out
+
+    def places(self, entries: list[str]) -> list[str]:
+        """Destination entries with "G<i>" named as one of the run's groups (dropped while
+        it has none)."""
+        groups = [e.data["group_id"] for e in self.created["DestinationGroupDefined"]]
+        out: list[str] = []
+        for entry in entries:
+            if entry.startswith("G"):
+                if not groups:
+                    continue
+                entry = f"group:{groups[int(entry[1:]) % len(groups)]}"
+            if entry not in out:
+                out.append(entry)
         return out
 
     # the history
@@ -197,6 +227,12 @@ class Run:
             data[id_field] = f"{self.prefix}-{next(self.ids[id_field])}"
         when: When = op["effective_at"]
         effective = self.start + timedelta(days=when.day, hours=when.hour or 0)
+        if "compliance_days" in data:
+            data["compliance_at"] = format_instant(
+                effective + timedelta(days=data.pop("compliance_days"))
+            )
+        if op["type"] == "ExportBanImposed" and not data["destinations"]:
+            data["destinations"] = ["CN"]
         return {
             "type": op["type"],
             "data": data,
@@ -216,25 +252,37 @@ class Run:
                 "chips": sorted({chips[i % len(chips)] for i in op["resumed"]}),
             }
         else:
-            if kind == "ExportBanAmended" and op["lift"]:
-                kind = "ExportBanLifted"
+            if kind == "ExportBanAmended":
+                kind = MEASURE_FOLLOW_UPS[op["measure_kind"]]
             id_field = CATALOG[kind].id_field
             data = {
                 id_field: target.data[id_field],
                 **{
-                    "ExportBanAmended": self.render(op["amend"]),
+                    "ExportBanAmended": self._amendment(op["amend"]),
                     "ExportBanLifted": {"reason": op["reason"]},
+                    "ExportBanSuspended": {"reason": op["suspension"]["reason"]},
                     "InvestigationConcluded": {"finding": op["finding"]},
+                    "DestinationGroupAmended": op["group_change"],
                 }.get(kind, {}),
             }
         effective = _day(parse_instant(target.effective_at)) + timedelta(
             days=op["after"], hours=op["hour"] or 0
         )
+        if kind == "ExportBanSuspended" and op["suspension"]["until_days"] is not None:
+            data["until"] = format_instant(
+                effective + timedelta(days=op["suspension"]["until_days"])
+            )
         return {
             "type": kind,
             "data": data,
             **self._clocks(effective, op["hour"] is None, op["reported"]),
         }
+
+    def _amendment(self, change: dict[str, Any]) -> dict[str, Any]:
+        rendered = self.render(change)
+        if rendered.get("destinations") == []:  # its groups are not defined yet
+            rendered["destinations"] = ["CN"]
+        return rendered
 
     def _changes(self, target: Recorded, op: dict[str, Any]) -> dict[str, Any]:
         wanted = op["changes"]
@@ -272,5 +320,6 @@ class Run:
                 parse_instant(changes[c]) for c in ("effective_at", "reported_at") if c in changes
             }
             payloads.append(changes.get("data") or {})
-        found |= {parse_instant(p["expires_at"]) for p in payloads if p.get("expires_at")}
+        for name in ("expires_at", "until", "compliance_at"):
+            found |= {parse_instant(p[name]) for p in payloads if p.get(name)}
         return sorted(found) or [self.start]

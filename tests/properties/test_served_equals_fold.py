@@ -163,6 +163,24 @@ def _note(run: Run, answers: list[dict[str, Any]]) -> None:
     ):
         if any(a.get(name) for a in answers):
             event(f"some answer has {name}")
+    entries = [e for a in answers for e in (a.get("export") or {}).values()]
+    for label, seen in (
+        ("suspended_measures", any(a.get("suspended_measures") for a in answers)),
+        ("a review_policy", any(e["review_policy"] for e in entries)),
+        ("an exception", any(e["exceptions"] for e in entries)),
+        ("a destination via a group", any("group:" in str(e["via"]) for e in entries)),
+        (
+            "v2 upcoming kinds",
+            any(
+                u["kind"] in ("ExportBanSuspended", "ExportBanReinstated", "ComplianceRequired")
+                or u["kind"].startswith("Destination")
+                for a in answers
+                for u in a.get("upcoming", [])
+            ),
+        ),
+    ):
+        if seen:
+            event(f"v2: some answer has {label}")
 
 
 # -- the properties ---------------------------------------------------------------------------
