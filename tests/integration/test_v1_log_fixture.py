@@ -3,8 +3,9 @@
 tests/fixtures/v1_log/ holds a SQLite database written through the API by the code of
 commit c7961d6 — before services/ was regrouped, so its idempotency records carry the old
 module's topic — and the answers that code gave (tests/fixtures/make_v1_log.py made both).
-The current code upgrades a copy and must give the same bytes at the same (T, K, P), and
-replay the same answers to the same Idempotency-Keys.
+The current code upgrades a copy and must give the same answers at the same (T, K, P) —
+every field of v1 with the same value, and nothing added but the fields of catalog v2
+(docs/http.md, "Schema version") — and replay the same answers to the same Idempotency-Keys.
 """
 
 from __future__ import annotations
@@ -44,11 +45,44 @@ def upgraded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         container.close()
 
 
+# The fields catalog v2 adds to answers about a v1 log (docs/state.md): nothing else may appear.
+V2_FIELDS = {"suspended_measures", "review_policy", "exceptions", "via"}
+
+
+def v1_differences(before: Any, after: Any, path: str = "") -> list[str]:
+    """Where `after` is not `before` plus catalog v2 fields: a v1 value changed or went
+    missing, or a field that is not v2's appeared."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        found = [f"{path}/{k}: added" for k in after.keys() - before.keys() if k not in V2_FIELDS]
+        found += [f"{path}/{k}: missing" for k in before.keys() - after.keys()]
+        for key in before.keys() & after.keys():
+            found += v1_differences(before[key], after[key], f"{path}/{key}")
+        return found
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [
+            d
+            for i, (b, a) in enumerate(zip(before, after))
+            for d in v1_differences(b, a, f"{path}/{i}")
+        ]
+    return [] if before == after else [f"{path}: {before!r} became {after!r}"]
+
+
+def test_the_comparison_sees_a_changed_or_added_field() -> None:
+    assert v1_differences({"a": [1, {"b": 2}]}, {"a": [1, {"b": 2, "via": {}}]}) == []
+    assert v1_differences({"a": [1]}, {"a": [2]}) == ["/a/0: 1 became 2"]
+    assert v1_differences({"a": 1}, {"a": 1, "new": 0}) == ["/new: added"]
+    assert v1_differences({"a": 1}, {}) == ["/a: missing"]
+
+
 @pytest.mark.parametrize("path", sorted(ANSWERS["reads"]))
-def test_a_read_gives_the_same_bytes_as_before_the_upgrade(upgraded: TestClient, path: str) -> None:
+def test_a_read_gives_the_v1_answer_with_only_v2_fields_added(
+    upgraded: TestClient, path: str
+) -> None:
     response = upgraded.get(path)
     assert response.status_code == 200
-    assert response.text == ANSWERS["reads"][path]
+    assert response.headers["Regtl-Schema"] == "2"
+    before = json.loads(ANSWERS["reads"][path])
+    assert v1_differences(before, response.json()) == []
 
 
 def test_an_idempotency_key_of_the_old_log_replays_its_first_answer(upgraded: TestClient) -> None:
