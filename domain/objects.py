@@ -52,8 +52,8 @@ def status_of(obj: Obj | None, as_of: datetime) -> str:
 
 
 def is_current(status: str) -> bool:
-    """In force / active / open at T (the `in_force` filter)."""
-    return status in ("in_force", "active", "open")
+    """In force / active / open / defined at T (the `in_force` filter)."""
+    return status in ("in_force", "active", "open", "defined")
 
 
 def object_view(
@@ -67,6 +67,8 @@ def object_view(
     world = fold_world(mine, as_of)
     obj = world.objects.get(f"{kind}:{object_id}")
     fields = _canonical(obj.fields if obj is not None else creator.data)
+    if obj is not None and suspended(obj, as_of):
+        fields["suspension"] = _suspension(obj)
     return {
         **fields,
         "status": status_of(obj, as_of),
@@ -79,6 +81,16 @@ def object_view(
             key=lambda a: a["event_id"],
         ),
         "events": [_summary(b) for b in sorted(mine, key=lambda b: (b.effective_at, b.position))],
+    }
+
+
+def _suspension(measure: Obj) -> dict[str, str | None]:
+    """A suspended measure's running suspension (docs/state.md, "Suspensions")."""
+    assert measure.suspension is not None
+    until = measure.suspension.until
+    return {
+        "since": format_instant(measure.suspension.since),
+        "until": None if until is None else format_instant(until),
     }
 
 

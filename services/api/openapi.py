@@ -14,6 +14,7 @@ from pydantic.json_schema import models_json_schema
 
 from domain.envelope import ENVELOPE_ADAPTER, ENVELOPES
 from services.api.contract import ANSWER_MODELS, QUERY, REF
+from services.api.responses import ANSWER_SCHEMA
 from services.api.schemas.events import STORED_EVENTS, StoredEvent
 
 DESCRIPTION = """The regulatory history of AI chips, as immutable events, with point-in-time
@@ -196,6 +197,12 @@ def _finish(document: dict[str, Any], rate_limited: bool = False) -> None:
     schemas["Problem"] = PROBLEM
     problem = {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}
     limit_headers = _rate_limit_headers(document) if rate_limited else {}
+    # Every answer says the shape of answers it follows (docs/http.md, "Schema version").
+    document["components"].setdefault("headers", {})["Regtl-Schema"] = {
+        "description": "the version of the answers' shape: 2 since catalog v2",
+        "schema": {"type": "string", "enum": [str(ANSWER_SCHEMA)]},
+    }
+    schema_header = {"Regtl-Schema": {"$ref": "#/components/headers/Regtl-Schema"}}
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             _parameters(operation)
@@ -207,9 +214,9 @@ def _finish(document: dict[str, Any], rate_limited: bool = False) -> None:
                 responses["304"] = {"description": "not modified: If-None-Match has the ETag"}
             responses.pop("default", None)
             responses["default"] = {"description": "an error", "content": problem}
-            if limit_headers and path.startswith("/v1/"):
+            if path.startswith("/v1/"):
                 for response in responses.values():
-                    response.setdefault("headers", {}).update(limit_headers)
+                    response.setdefault("headers", {}).update({**schema_header, **limit_headers})
 
 
 def build(app: FastAPI) -> dict[str, Any]:

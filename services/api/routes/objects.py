@@ -1,4 +1,4 @@
-"""Measures, licences, agreements, advisories, cases (and licence applications)."""
+"""Measures, licences, agreements, advisories, cases, licence applications and destination groups."""
 
 # No `from __future__ import annotations`: FastAPI must see the path parameter's alias,
 # which is built per kind inside the route factory.

@@ -24,6 +24,11 @@ class EventSummary(Answer):
     revised_by: list[str]
 
 
+class Suspension(Answer):
+    since: Instant
+    until: Instant | None = Field(description="exclusive end; null: until reinstated")
+
+
 class ObjectFacts(Answer):
     status: str
     effective_at: Instant | None = Field(description="when its creating event took effect")
@@ -66,6 +71,11 @@ def _view_model(segment: str) -> Any:
         n: (f.annotation, f if n in optional else _required(f))
         for n, f in creator.model.model_fields.items()
     }
+    if kind == "measure":
+        fields["suspension"] = (
+            Optional[Suspension],  # noqa: UP045 - a runtime type
+            Field(None, description="only while suspended at T (v2)"),
+        )
     name = "".join(part.title() for part in kind.split("_"))
     return create_model(
         f"{name}Summary",
