@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, model_serializer, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from domain.event_types import EventType as EventType
@@ -69,13 +76,11 @@ class LicenceException(Data):
     conditions: Text300
 
 
-ReviewOverrides = Annotated[list[ReviewOverride], Field(max_length=16)]
-LicenceExceptions = Annotated[list[LicenceException], Field(max_length=16)]
-
-
-def _distinct_exceptions(exceptions: list[LicenceException] | None) -> None:
+def _distinct_exceptions(exceptions: list[LicenceException]) -> list[LicenceException]:
+    """An exception_id names one exception of the list: a repeat is refused at its index
+    (a `duplicate_item` error, which the API locates at /data/exceptions/<index>)."""
     seen: set[str] = set()
-    for index, exception in enumerate(exceptions or []):
+    for index, exception in enumerate(exceptions):
         if exception.exception_id in seen:
             raise PydanticCustomError(
                 "duplicate_item",
@@ -83,6 +88,13 @@ def _distinct_exceptions(exceptions: list[LicenceException] | None) -> None:
                 {"index": index, "id": exception.exception_id},
             )
         seen.add(exception.exception_id)
+    return exceptions
+
+
+ReviewOverrides = Annotated[list[ReviewOverride], Field(max_length=16)]
+LicenceExceptions = Annotated[
+    list[LicenceException], Field(max_length=16), AfterValidator(_distinct_exceptions)
+]
 
 
 class ExportBanImposed(Data):
@@ -116,14 +128,20 @@ class ExportBanImposed(Data):
             raise PydanticCustomError(
                 "coverage", "a measure needs at least one of chips, criteria or companies"
             )
-        if self.review_policy is not None and self.control == "ban":
+        return self
+
+    @field_validator("review_policy")
+    @classmethod
+    def _policy_needs_licences(cls, policy: str | None, info: ValidationInfo) -> str | None:
+        # A field validator, not a model one, so the refusal points at /data/review_policy
+        # (`control` is declared before it, so it is in info.data when it is valid).
+        if policy is not None and info.data.get("control") == "ban":
             raise PydanticCustomError(
                 "review_policy",
                 "a review policy applies to licence applications: only with control "
                 "license_required",
             )
-        _distinct_exceptions(self.exceptions)
-        return self
+        return policy
 
     @model_serializer(mode="wrap")
     def _drop_unused_v2_fields(self, handler: Any) -> dict[str, Any]:
@@ -156,15 +174,30 @@ class ExportBanAmended(Data):
                 "companies, control, except_destinations, review_policy, review_overrides, "
                 "exceptions or compliance_at",
             )
-        for name in ("destinations", "chips", "criteria", "companies", "control"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise PydanticCustomError(
-                    "amendment",
-                    "{name} cannot be null: give its new value (a list replaces the old one)",
-                    {"name": name},
-                )
-        _distinct_exceptions(self.exceptions)
         return self
+
+    @field_validator(
+        "destinations",
+        "chips",
+        "criteria",
+        "companies",
+        "control",
+        "except_destinations",
+        "review_overrides",
+        "exceptions",
+    )
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        """Only review_policy and compliance_at may be removed with null; a list is replaced
+        by a list (`[]` empties the optional ones). Runs only for fields sent, and points
+        at the field."""
+        if value is None:
+            raise PydanticCustomError(
+                "amendment",
+                "cannot be null: give the new {name} (a list replaces the old one)",
+                {"name": info.field_name},
+            )
+        return value
 
 
 class ExportBanSuspended(Data):
@@ -199,12 +232,21 @@ class DestinationGroupAmended(Data):
     def _changes_something(self) -> DestinationGroupAmended:
         if not (self.add or self.remove):
             raise PydanticCustomError("amendment", "a group amendment adds or removes a member")
-        both = sorted(set(self.add) & set(self.remove))
-        if both:
-            raise PydanticCustomError(
-                "amendment", "{codes} both added and removed", {"codes": ", ".join(both)}
-            )
         return self
+
+    @field_validator("remove")
+    @classmethod
+    def _not_also_added(cls, remove: list[str], info: ValidationInfo) -> list[str]:
+        # Located at the code in `remove` (a duplicate_item's index, as a repeat in a list).
+        added = set(info.data.get("add") or ())
+        for index, code in enumerate(remove):
+            if code in added:
+                raise PydanticCustomError(
+                    "duplicate_item",
+                    "item {index}, '{item}', is also in add",
+                    {"index": index, "item": code},
+                )
+        return remove
 
 
 class ExportBanLifted(Data):

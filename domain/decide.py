@@ -47,9 +47,16 @@ class Decision:
 
 
 def canonical_data(event_type: EventType, model: Any) -> dict[str, Any]:
-    """JSON-native, normalised data; an amendment or correction keeps only what it changes."""
+    """JSON-native, normalised data; an amendment or correction keeps only what it changes.
+
+    An amendment keeps only the fields it sends, but each is normalised whole, as in an
+    imposition: an override or exception it sends is stored with its absent lists as []
+    (`exclude_unset` would reach into them too)."""
+    if event_type.name == "ExportBanAmended":
+        sent = model.model_fields_set
+        return {k: v for k, v in model.model_dump(mode="json").items() if k in sent}
     dumped: dict[str, Any] = model.model_dump(
-        mode="json", exclude_unset=event_type.name in ("ExportBanAmended", "EventCorrected")
+        mode="json", exclude_unset=event_type.name == "EventCorrected"
     )
     return dumped
 
@@ -144,19 +151,22 @@ PARTS = ("review_overrides", "exceptions")  # a measure's parts, each naming chi
 def _nested_references(data: dict[str, Any], ledger: Ledger, at: str) -> list[Problem]:
     """The groups a measure's destinations name (docs/events.md, "Destination groups") and the
     chips and groups of its overrides and exceptions: each must exist already."""
-    named: list[tuple[str, str, str]] = []  # (kind, slug, pointer)
-    places = [(f"{at}/{name}", data.get(name)) for name in DESTINATION_FIELDS]
-    for part in PARTS:
-        for index, item in enumerate(data.get(part) or []):
-            where = f"{at}/{part}/{index}"
-            places.append((f"{where}/destinations", item.get("destinations")))
-            named += [
-                ("chip", c, f"{where}/chips/{i}") for i, c in enumerate(item.get("chips", []))
-            ]
-    for pointer, entries in places:
+    named: list[tuple[str, str, str]] = []  # (kind, slug, pointer), in the payload's order
+
+    def groups(pointer: str, entries: list[str] | None) -> None:
         for index, entry in enumerate(entries or []):
             if entry.startswith(GROUP_PREFIX):
                 named.append(("group", entry.removeprefix(GROUP_PREFIX), f"{pointer}/{index}"))
+
+    for name in DESTINATION_FIELDS:
+        groups(f"{at}/{name}", data.get(name))
+    for part in PARTS:
+        for index, item in enumerate(data.get(part) or []):
+            where = f"{at}/{part}/{index}"
+            named += [
+                ("chip", c, f"{where}/chips/{i}") for i, c in enumerate(item.get("chips") or [])
+            ]
+            groups(f"{where}/destinations", item.get("destinations"))
     problems = []
     for kind, slug, pointer in named:
         if kind == "chip" and not ledger.is_registered("chip", slug):
@@ -243,7 +253,17 @@ def _decide_revision(t: EventType, data: dict[str, Any], ledger: Ledger, model: 
     for clock in ("effective_at", "reported_at"):
         if clock in changes and changes[clock] is None:
             raise invalid(f"{clock} cannot be removed", f"/data/changes/{clock}")
+    rules.check_corrected_dates(ledger.dossier(key), event_id, changes)
     return key
+
+
+def _located(at: str, error: Any) -> str:
+    """A pydantic error's JSON pointer under `at`; a repeat in a list is located at its index
+    (as the API does for the envelope, services/write/parsing.py)."""
+    pointer = at + "".join(f"/{p}" for p in error["loc"])
+    if error["type"] == "duplicate_item":
+        pointer += f"/{error['ctx']['index']}"
+    return pointer
 
 
 def _validated_replacement(
@@ -255,7 +275,7 @@ def _validated_replacement(
     except ValidationError as error:
         raise InvalidEvent(
             f"data.changes.data is not a valid {target_type.name} payload",
-            [Problem(e["msg"], at + "".join(f"/{p}" for p in e["loc"])) for e in error.errors()],
+            [Problem(e["msg"], _located(at, e)) for e in error.errors()],
         ) from None
     replacement = canonical_data(target_type, model)
     if replacement.get(target_type.id_field) != old.get(target_type.id_field):

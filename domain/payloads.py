@@ -85,9 +85,11 @@ class Clause(Figures):
 
     @model_validator(mode="after")
     def _has_a_threshold(self) -> Clause:
-        if not self.model_fields_set:
+        # A key sent as null is no threshold: `{"tpp_min": null}` would be stored as `{}`.
+        if all(getattr(self, name) is None for name in self.model_fields_set):
             raise PydanticCustomError(
-                "clause", "a clause needs at least one <spec>_min, _gt, _max or _lt key"
+                "clause",
+                "a clause needs at least one <spec>_min, _gt, _max or _lt key with a value",
             )
         return self
 

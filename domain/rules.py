@@ -57,52 +57,118 @@ def check_lifecycle(dossier: Dossier, t: EventType, effective_at: datetime) -> N
 
 
 def check_amended_measure(dossier: Dossier, change: dict[str, Any], effective_at: datetime) -> None:
-    """An amendment may not leave a measure covering no chip, criterion or company, with a
-    review policy under a ban, or with a compliance date before the measure took effect."""
+    """An amendment may not leave a measure covering no chip, criterion or company (counting
+    the amendments up to its date), with a review policy under a ban (then, or after any
+    later amendment), or with a compliance date before the measure took effect."""
     fields = dict(dossier.beliefs[0].data)
+    later: list[Belief] = []
     for belief in _in_valid_time_order(_live(dossier)):
-        if (
-            belief.type == "ExportBanAmended"
-            and belief.effective_at is not None
-            and belief.effective_at <= effective_at
-        ):
-            fields.update({k: v for k, v in belief.data.items() if k != "measure_id"})
+        if belief.type != "ExportBanAmended" or belief.effective_at is None:
+            continue
+        if belief.effective_at <= effective_at:
+            fields.update(_changed(belief.data))
+        else:
+            later.append(belief)
     fields.update(change)
     if not any(fields.get(name) for name in COVERAGE):
         raise invalid(
             "the measure would cover nothing: keep at least one of chips, criteria, companies",
             "/data",
         )
-    if fields.get("review_policy") is not None and fields["control"] == "ban":
-        pointer = "/data/review_policy" if "review_policy" in change else "/data/control"
-        raise invalid(
-            "a review policy applies to licence applications: the measure's control would be "
-            "ban with a review policy (set review_policy to null, or keep license_required)",
-            pointer,
-        )
+    if change.keys() & {"control", "review_policy"}:
+        _check_policy_under_control(fields, change, effective_at, later)
     if "compliance_at" in change:
         imposed = dossier.beliefs[0].effective_at
         assert imposed is not None  # an imposition is a domain event
         check_compliance_date(change, imposed)
 
 
-def check_compliance_date(data: dict[str, Any], effective_at: datetime) -> None:
+def _changed(amendment: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in amendment.items() if k != "measure_id"}
+
+
+def _check_policy_under_control(
+    fields: dict[str, Any], change: dict[str, Any], effective_at: datetime, later: list[Belief]
+) -> None:
+    """The measure's control may not be ban while it has a review policy: at the
+    amendment's date, nor after a later amendment (one that sets control to ban while this
+    one sets a policy, or one that sets a policy while this one bans)."""
+    pointer = "/data/review_policy" if change.get("review_policy") else "/data/control"
+    when, following = effective_at, iter(later)
+    while True:
+        if fields.get("review_policy") is not None and fields["control"] == "ban":
+            raise invalid(
+                "a review policy applies to licence applications: the measure's control would "
+                f"be ban with a review policy from {format_instant(when)} (set review_policy "
+                "to null, or keep license_required)",
+                pointer,
+            )
+        amendment = next(following, None)
+        if amendment is None or amendment.effective_at is None:
+            return
+        when = amendment.effective_at
+        fields = {**fields, **_changed(amendment.data)}
+
+
+def check_compliance_date(
+    data: dict[str, Any], effective_at: datetime, pointer: str = "/data/compliance_at"
+) -> None:
     """`compliance_at`, when given, is not before the measure takes effect."""
     compliance = data.get("compliance_at")
     if compliance is not None and parse_instant(compliance) < effective_at:
         raise invalid(
             f"compliance_at is before the measure takes effect ({format_instant(effective_at)})",
-            "/data/compliance_at",
+            pointer,
         )
 
 
-def check_suspension_end(data: dict[str, Any], effective_at: datetime) -> None:
+def check_suspension_end(
+    data: dict[str, Any], effective_at: datetime, pointer: str = "/data/until"
+) -> None:
     until = data.get("until")
     if until is not None and parse_instant(until) <= effective_at:
         raise invalid(
             f"until must be after the suspension takes effect ({format_instant(effective_at)})",
-            "/data/until",
+            pointer,
         )
+
+
+def check_corrected_dates(dossier: Dossier, event_id: str, changes: dict[str, Any]) -> None:
+    """A correction keeps its target's own dates in order, as the target's write rules do:
+    an imposition's compliance_at not before its effective_at, an amendment's not before the
+    imposition's, a suspension's until after its effective_at. The fault is located at the
+    field the correction replaces (the date in its data, else its effective_at)."""
+    target = dossier.belief(event_id)
+    if target is None or target.type not in DATED:
+        return
+    data = changes.get("data", target.data)
+    moved = changes.get("effective_at")
+    effective_at = parse_instant(moved) if moved is not None else target.effective_at
+    if target.type == "ExportBanAmended":  # checked against the imposition, not moved here
+        if "data" in changes:
+            imposed = dossier.beliefs[0].effective_at
+            assert imposed is not None  # an imposition is a domain event
+            check_compliance_date(data, imposed, "/data/changes/data/compliance_at")
+        return
+    assert effective_at is not None  # a base event with a date of its own is a domain event
+    name = DATED[target.type]
+    pointer = (
+        f"/data/changes/data/{name}"
+        if name in changes.get("data", {})
+        else "/data/changes/effective_at"
+    )
+    if target.type == "ExportBanImposed":
+        check_compliance_date(data, effective_at, pointer)
+    else:
+        check_suspension_end(data, effective_at, pointer)
+
+
+# The base events whose data holds a date bound to their effective_at, and that date's field.
+DATED = {
+    "ExportBanImposed": "compliance_at",
+    "ExportBanAmended": "compliance_at",
+    "ExportBanSuspended": "until",
+}
 
 
 def open_halts(dossier: Dossier, at: datetime) -> set[str]:
