@@ -1,5 +1,6 @@
-"""The event catalog (docs/events.md, "The catalog"): the `data` payload of each of the 22 event types
-(v1's 18, and catalog v2's groups, suspensions and reinstatements).
+"""The event catalog (docs/events.md, "The catalog"): the `data` payload of each of the 31 event
+types — v1's 18, and catalog v2's: groups, suspensions and reinstatements (domain/measures.py),
+applications, ownership, tariffs and announcements (domain/dealings.py).
 
 The payloads' base, specs and criteria (domain/payloads.py) and the roles of the types
 (domain/event_types.py) are imported here, so `domain.catalog` still names them."""
@@ -9,24 +10,28 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
-    AfterValidator,
     Field,
-    ValidationInfo,
-    field_validator,
-    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from domain.dealings import (
+    LicenseApplicationWithdrawn,
+    LicenseApplied,
+    OwnershipEnded,
+    OwnershipRecorded,
+    PolicyAnnounced,
+    PolicyAnnouncementWithdrawn,
+    TariffAmended,
+    TariffImposed,
+    TariffLifted,
+)
 from domain.event_types import EventType as EventType
 from domain.event_types import Role as Role
 from domain.fields import (
-    Destinations,
     ExclusiveEnd,
     Instant,
     Jurisdiction,
-    Jurisdictions,
-    NonEmptyDestinations,
     NonEmptyJurisdictions,
     NonEmptySlugs,
     Percent,
@@ -34,8 +39,19 @@ from domain.fields import (
     Slugs,
     Text300,
 )
+from domain.measures import (
+    DestinationGroupAmended,
+    DestinationGroupDefined,
+    ExportBanAmended,
+    ExportBanImposed,
+    ExportBanLifted,
+    ExportBanReinstated,
+    ExportBanSuspended,
+)
+from domain.measures import LicenceException as LicenceException
+from domain.measures import ReviewOverride as ReviewOverride
 from domain.payloads import SPEC_NAMES as SPEC_NAMES
-from domain.payloads import Authority, Control, Criteria, Reason, ReviewPolicy
+from domain.payloads import Authority, Reason, StatedOnly
 from domain.payloads import Clause as Clause
 from domain.payloads import Data as Data
 from domain.payloads import Figures as Figures
@@ -56,205 +72,14 @@ class ChipRegistered(Data):
     specs: Specs | None = None
 
 
-class ReviewOverride(Data):
-    """A review policy for part of a measure: the chips named or matching `criteria`
-    (neither: every chip the measure covers) and `destinations` (none: all)."""
-
-    chips: Slugs = []
-    criteria: Criteria = []
-    destinations: Destinations = []
-    policy: ReviewPolicy
-
-
-class LicenceException(Data):
-    """A licence exception (notify and ship, say): informative, it changes no status."""
-
-    exception_id: Slug
-    chips: Slugs = []
-    criteria: Criteria = []
-    destinations: Destinations = []
-    conditions: Text300
-
-
-def _distinct_exceptions(exceptions: list[LicenceException]) -> list[LicenceException]:
-    """An exception_id names one exception of the list: a repeat is refused at its index
-    (a `duplicate_item` error, which the API locates at /data/exceptions/<index>)."""
-    seen: set[str] = set()
-    for index, exception in enumerate(exceptions):
-        if exception.exception_id in seen:
-            raise PydanticCustomError(
-                "duplicate_item",
-                "exception {index} repeats exception_id '{id}'",
-                {"index": index, "id": exception.exception_id},
-            )
-        seen.add(exception.exception_id)
-    return exceptions
-
-
-ReviewOverrides = Annotated[list[ReviewOverride], Field(max_length=16)]
-LicenceExceptions = Annotated[
-    list[LicenceException], Field(max_length=16), AfterValidator(_distinct_exceptions)
-]
-
-
-class ExportBanImposed(Data):
-    # Catalog v2's fields are stored only when given, so a v1 event is stored, echoed and
-    # exported exactly as before (docs/events.md, "Catalog v2").
+class LicenseGranted(StatedOnly):
     V2_FIELDS: ClassVar[tuple[str, ...]] = (
-        "except_destinations",
-        "review_policy",
-        "review_overrides",
-        "exceptions",
-        "compliance_at",
+        "application_id",
+        "conditions",
+        "implements",
+        "end_users",
     )
 
-    measure_id: Slug
-    authority: Authority
-    jurisdiction: Jurisdiction
-    destinations: NonEmptyDestinations
-    chips: Slugs = []
-    criteria: Criteria = []
-    companies: Slugs = []
-    control: Control
-    except_destinations: Destinations = []
-    review_policy: ReviewPolicy | None = None
-    review_overrides: ReviewOverrides = []
-    exceptions: LicenceExceptions = []
-    compliance_at: Instant | None = None
-
-    @model_validator(mode="after")
-    def _covers_something(self) -> ExportBanImposed:
-        if not (self.chips or self.criteria or self.companies):
-            raise PydanticCustomError(
-                "coverage", "a measure needs at least one of chips, criteria or companies"
-            )
-        return self
-
-    @field_validator("review_policy")
-    @classmethod
-    def _policy_needs_licences(cls, policy: str | None, info: ValidationInfo) -> str | None:
-        # A field validator, not a model one, so the refusal points at /data/review_policy
-        # (`control` is declared before it, so it is in info.data when it is valid).
-        if policy is not None and info.data.get("control") == "ban":
-            raise PydanticCustomError(
-                "review_policy",
-                "a review policy applies to licence applications: only with control "
-                "license_required",
-            )
-        return policy
-
-    @model_serializer(mode="wrap")
-    def _drop_unused_v2_fields(self, handler: Any) -> dict[str, Any]:
-        dumped: dict[str, Any] = handler(self)
-        for name in self.V2_FIELDS:
-            if dumped.get(name) in (None, []):
-                dumped.pop(name, None)
-        return dumped
-
-
-class ExportBanAmended(Data):
-    measure_id: Slug
-    destinations: NonEmptyDestinations | None = None
-    chips: Slugs | None = None
-    criteria: Criteria | None = None
-    companies: Slugs | None = None
-    control: Control | None = None
-    except_destinations: Destinations | None = None
-    review_policy: ReviewPolicy | None = None  # null: no policy any more
-    review_overrides: ReviewOverrides | None = None
-    exceptions: LicenceExceptions | None = None
-    compliance_at: Instant | None = None  # null: no separate compliance date any more
-
-    @model_validator(mode="after")
-    def _changes_something(self) -> ExportBanAmended:
-        if self.model_fields_set <= {"measure_id"}:
-            raise PydanticCustomError(
-                "amendment",
-                "an amendment needs at least one of destinations, chips, criteria, "
-                "companies, control, except_destinations, review_policy, review_overrides, "
-                "exceptions or compliance_at",
-            )
-        return self
-
-    @field_validator(
-        "destinations",
-        "chips",
-        "criteria",
-        "companies",
-        "control",
-        "except_destinations",
-        "review_overrides",
-        "exceptions",
-    )
-    @classmethod
-    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
-        """Only review_policy and compliance_at may be removed with null; a list is replaced
-        by a list (`[]` empties the optional ones). Runs only for fields sent, and points
-        at the field."""
-        if value is None:
-            raise PydanticCustomError(
-                "amendment",
-                "cannot be null: give the new {name} (a list replaces the old one)",
-                {"name": info.field_name},
-            )
-        return value
-
-
-class ExportBanSuspended(Data):
-    """The measure stops applying from `effective_at` until `until` (exclusive; then it is
-    back by itself) or an ExportBanReinstated."""
-
-    measure_id: Slug
-    until: ExclusiveEnd | None = None
-    reason: Reason
-
-
-class ExportBanReinstated(Data):
-    measure_id: Slug
-
-
-class DestinationGroupDefined(Data):
-    group_id: Slug
-    name: Text300
-    authority: Authority
-    jurisdiction: Jurisdiction
-    members: Jurisdictions = []
-
-
-class DestinationGroupAmended(Data):
-    """Members change: `add` first, then `remove`."""
-
-    group_id: Slug
-    add: Jurisdictions = []
-    remove: Jurisdictions = []
-
-    @model_validator(mode="after")
-    def _changes_something(self) -> DestinationGroupAmended:
-        if not (self.add or self.remove):
-            raise PydanticCustomError("amendment", "a group amendment adds or removes a member")
-        return self
-
-    @field_validator("remove")
-    @classmethod
-    def _not_also_added(cls, remove: list[str], info: ValidationInfo) -> list[str]:
-        # Located at the code in `remove` (a duplicate_item's index, as a repeat in a list).
-        added = set(info.data.get("add") or ())
-        for index, code in enumerate(remove):
-            if code in added:
-                raise PydanticCustomError(
-                    "duplicate_item",
-                    "item {index}, '{item}', is also in add",
-                    {"index": index, "item": code},
-                )
-        return remove
-
-
-class ExportBanLifted(Data):
-    measure_id: Slug
-    reason: Literal["rescinded", "suspended", "expired", "superseded", "other"]
-
-
-class LicenseGranted(Data):
     license_id: Slug
     authority: Authority
     jurisdiction: Jurisdiction
@@ -262,6 +87,10 @@ class LicenseGranted(Data):
     chips: NonEmptySlugs
     destinations: NonEmptyJurisdictions
     expires_at: ExclusiveEnd | None = None
+    application_id: Slug | None = None  # the pending application it grants
+    conditions: Annotated[list[Text300], Field(max_length=20)] = []
+    implements: Slugs = []
+    end_users: Slugs = []  # only such a licence clears an end-user restriction on them
 
 
 class LicenseDenied(Data):
@@ -277,13 +106,16 @@ class LicenseRevoked(Data):
     license_id: Slug
 
 
-class RevenueShareAgreed(Data):
+class RevenueShareAgreed(StatedOnly):
+    V2_FIELDS: ClassVar[tuple[str, ...]] = ("implements",)
+
     agreement_id: Slug
     company: Slug
     chips: NonEmptySlugs
     destinations: NonEmptyJurisdictions
     beneficiary: Jurisdiction
     percent: Percent
+    implements: Slugs = []
 
 
 class RevenueShareEnded(Data):
@@ -403,6 +235,15 @@ CATALOG: dict[str, EventType] = {
         _t(ProductionResumed, Role.PRODUCTION, "production", "company"),
         _t(InvestigationOpened, Role.CREATOR, "case", "case_id"),
         _t(InvestigationConcluded, Role.TERMINAL, "case", "case_id"),
+        _t(LicenseApplied, Role.CREATOR, "application", "application_id"),
+        _t(LicenseApplicationWithdrawn, Role.TERMINAL, "application", "application_id"),
+        _t(OwnershipRecorded, Role.OWNERSHIP, "ownership", "owner"),
+        _t(OwnershipEnded, Role.OWNERSHIP, "ownership", "owner"),
+        _t(TariffImposed, Role.CREATOR, "tariff", "tariff_id"),
+        _t(TariffAmended, Role.LIFECYCLE, "tariff", "tariff_id"),
+        _t(TariffLifted, Role.TERMINAL, "tariff", "tariff_id"),
+        _t(PolicyAnnounced, Role.CREATOR, "announcement", "announcement_id"),
+        _t(PolicyAnnouncementWithdrawn, Role.TERMINAL, "announcement", "announcement_id"),
         _t(EventCorrected, Role.REVISION, "", "event_id"),
         _t(EventRetracted, Role.REVISION, "", "event_id"),
     )
@@ -410,4 +251,13 @@ CATALOG: dict[str, EventType] = {
 
 # Which data fields name registered ids (docs/events.md, "Write rules": registered, at an earlier position).
 CHIP_FIELDS = ("chips", "successor_of")
-COMPANY_FIELDS = ("companies", "licensee", "company", "manufacturer", "suppliers")
+COMPANY_FIELDS = (
+    "companies",
+    "licensee",
+    "company",
+    "manufacturer",
+    "suppliers",
+    "end_users",
+    "owner",
+    "owned",
+)

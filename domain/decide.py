@@ -167,9 +167,15 @@ def _nested_references(data: dict[str, Any], ledger: Ledger, at: str) -> list[Pr
                 ("chip", c, f"{where}/chips/{i}") for i, c in enumerate(item.get("chips") or [])
             ]
             groups(f"{where}/destinations", item.get("destinations"))
+    for index, announcement in enumerate(data.get("implements") or []):
+        named.append(("announcement", announcement, f"{at}/implements/{index}"))
+    if data.get("application_id") is not None and "license_id" in data:  # a grant's application
+        named.append(("application", data["application_id"], f"{at}/application_id"))
     problems = []
     for kind, slug, pointer in named:
-        if kind == "chip" and not ledger.is_registered("chip", slug):
+        if kind in ("announcement", "application") and not _object_exists(ledger, kind, slug):
+            problems.append(Problem(f"unknown {kind} {slug!r}: record it first", pointer))
+        elif kind == "chip" and not ledger.is_registered("chip", slug):
             problems.append(
                 Problem(f"unknown chip {slug!r}: register it first with ChipRegistered", pointer)
             )
@@ -183,14 +189,22 @@ def _nested_references(data: dict[str, Any], ledger: Ledger, at: str) -> list[Pr
 
 
 def _group_exists(ledger: Ledger, slug: str) -> bool:
-    dossier = ledger.dossier(aggregate_key("group", slug))
+    return _object_exists(ledger, "group", slug)
+
+
+def _object_exists(ledger: Ledger, kind: str, slug: str) -> bool:
+    """Created, and its creation not retracted (as currently known)."""
+    dossier = ledger.dossier(aggregate_key(kind, slug))
     return dossier.exists and not dossier.beliefs[0].retracted
 
 
 def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger: Ledger) -> str:
-    key = aggregate_key(t.kind, data[t.id_field])
+    key = t.key_of(data)
     dossier = ledger.dossier(key, expect_new=t.role in (Role.REGISTRY, Role.CREATOR))
     pointer = f"/data/{t.id_field}"
+    if t.name == "LicenseDenied" and rules.is_application(dossier):
+        rules.check_application_end(dossier, t, _effective_at(envelope))  # it ends a pending one
+        return key
     if t.role in (Role.REGISTRY, Role.CREATOR):
         if dossier.exists:
             raise DuplicateId(
@@ -200,11 +214,21 @@ def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger:
         check_succession(t, data, "/data")
         if t.name == "ExportBanImposed":
             rules.check_compliance_date(data, _effective_at(envelope))
+        elif t.name == "LicenseGranted" and data.get("application_id"):
+            application = ledger.dossier(aggregate_key("application", data["application_id"]))
+            rules.check_grants_pending(application, _effective_at(envelope))
         return key
     effective_at = _effective_at(envelope)
     if t.role is Role.PRODUCTION:
         if t.name == "ProductionResumed":
             rules.check_resume(dossier, data["chips"], effective_at)
+        return key
+    if t.role is Role.OWNERSHIP:
+        if t.name == "OwnershipEnded":
+            rules.check_ownership_open(dossier, effective_at)
+        return key
+    if t.name == "LicenseApplicationWithdrawn" and dossier.exists:
+        rules.check_application_end(dossier, t, effective_at)
         return key
     if not dossier.exists:
         raise invalid(f"unknown {t.kind} {data[t.id_field]!r}", pointer)
@@ -278,12 +302,14 @@ def _validated_replacement(
             [Problem(e["msg"], _located(at, e)) for e in error.errors()],
         ) from None
     replacement = canonical_data(target_type, model)
-    if replacement.get(target_type.id_field) != old.get(target_type.id_field):
-        raise invalid(
-            f"{target_type.id_field} identifies the object and cannot be corrected: "
-            "retract the event and record it anew",
-            f"{at}/{target_type.id_field}",
-        )
+    identity = ("owner", "owned") if target_type.role is Role.OWNERSHIP else (target_type.id_field,)
+    for name in identity:
+        if replacement.get(name) != old.get(name):
+            raise invalid(
+                f"{name} identifies the object and cannot be corrected: "
+                "retract the event and record it anew",
+                f"{at}/{name}",
+            )
     check_succession(target_type, replacement, at)
     check_references(target_type, replacement, ledger, at)
     return replacement

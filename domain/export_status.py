@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.dealings_state import pending_for
 from domain.payloads import REVIEW_POLICIES
 from domain.world import Obj, World, coverage, destinations, in_force, license_active, resolve
 
@@ -58,6 +59,7 @@ def export_status(
     export = {}
     for destination, per_jurisdiction in by_destination.items():
         entry = _destination_status(per_jurisdiction, licences, destination)
+        entry["pending_applications"] = pending_for(world, chip, destination)
         export[destination] = {
             **entry,
             **_review(world, chip, specs, destination, entry, per_jurisdiction),

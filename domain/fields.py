@@ -131,6 +131,21 @@ Percent = Annotated[
 ]
 
 
+def _rate(value: Decimal) -> Decimal:
+    if not 0 < value <= 1000:
+        raise PydanticCustomError("decimal", "must be more than 0 and at most 1000")
+    return value
+
+
+RatePercent = Annotated[  # a tariff's rate: up to 1,000 %
+    Decimal,
+    BeforeValidator(_custom(decimals.parse_decimal, "decimal")),
+    AfterValidator(_rate),
+    PlainSerializer(decimals.format_decimal, return_type=str),
+    WithJsonSchema(_DECIMAL_SCHEMA),
+]
+
+
 def _plain_text(limit: int, *, newlines: bool) -> Any:
     def check(value: object) -> str:
         if not isinstance(value, str):

@@ -7,8 +7,9 @@ from typing import Any
 
 from domain.catalog import CATALOG, Role
 from domain.clocks import format_instant
+from domain.dealings_state import announcement_status, application_status
 from domain.knowledge import Belief
-from domain.world import Obj, fold_world, in_force, license_active, suspended
+from domain.world import Obj, World, fold_world, in_force, license_active, suspended
 
 KINDS = {  # URL segment → (aggregate kind, id field)
     "measures": ("measure", "measure_id"),
@@ -18,7 +19,13 @@ KINDS = {  # URL segment → (aggregate kind, id field)
     "cases": ("case", "case_id"),
     "applications": ("application", "application_id"),
     "groups": ("group", "group_id"),
+    "tariffs": ("tariff", "tariff_id"),
+    "announcements": ("announcement", "announcement_id"),
 }
+# Kinds whose state another aggregate's events change: an application is granted by a
+# licence naming it, an announcement implemented by whatever names it in `implements`.
+# Their views also fold the events indexed under their own key (docs/state.md).
+LINKED = ("application", "announcement")
 ENDED_STATUS = {
     "measure": "lifted",
     "license": "revoked",
@@ -27,6 +34,8 @@ ENDED_STATUS = {
     "case": "concluded",
     "application": "denied",
     "group": "defined",  # a group has no ending
+    "tariff": "lifted",
+    "announcement": "withdrawn",
 }
 LIVE_STATUS = {
     "measure": "in_force",
@@ -34,16 +43,27 @@ LIVE_STATUS = {
     "agreement": "active",
     "advisory": "active",
     "case": "open",
-    "application": "denied",
+    "application": "denied",  # a v1 denial's own record; filed ones: application_status
     "group": "defined",
+    "tariff": "in_force",
+    "announcement": "open",
 }
 # Statuses some kinds add to live, ended and pending (docs/api.md, "Answers").
-MORE_STATUSES = {"license": ("expired",), "measure": ("suspended", "awaiting_compliance")}
+MORE_STATUSES = {
+    "license": ("expired",),
+    "measure": ("suspended", "awaiting_compliance"),
+    "application": ("granted", "withdrawn"),
+    "announcement": ("implemented",),
+}
 
 
-def status_of(obj: Obj | None, as_of: datetime) -> str:
+def status_of(obj: Obj | None, as_of: datetime, world: World | None = None) -> str:
     if obj is None:
         return "pending"  # known, but not in effect yet at T
+    if obj.kind == "application":
+        return application_status(obj)
+    if obj.kind == "announcement" and world is not None:
+        return announcement_status(world, obj)
     if obj.kind == "license" and obj.live and not license_active(obj, as_of):
         return "expired"
     if obj.kind == "measure" and obj.live and not in_force(obj, as_of):
@@ -60,18 +80,21 @@ def object_view(
     kind: str, object_id: str, beliefs: list[Belief], as_of: datetime, version: int
 ) -> dict[str, Any] | None:
     """The object as it stood at T, with the events that made it (as believed at K)."""
-    mine = [b for b in beliefs if b.event.aggregate == f"{kind}:{object_id}"]
+    key = f"{kind}:{object_id}"
+    mine = [b for b in beliefs if b.event.aggregate == key]
     creator = next((b for b in mine if CATALOG[b.type].role is Role.CREATOR), None)
     if creator is None:
         return None  # retracted, or reported after K
-    world = fold_world(mine, as_of)
+    # the events of other aggregates that name it (a grant, an implementation): folded, listed
+    linking = [b for b in beliefs if b.event.aggregate != key and _names(b, kind, object_id)]
+    world = fold_world([*mine, *linking], as_of)
     obj = world.objects.get(f"{kind}:{object_id}")
     fields = _canonical(obj.fields if obj is not None else creator.data)
     if obj is not None and suspended(obj, as_of):
         fields["suspension"] = _suspension(obj)
     return {
         **fields,
-        "status": status_of(obj, as_of),
+        "status": status_of(obj, as_of, world),
         "effective_at": None
         if creator.effective_at is None
         else format_instant(creator.effective_at),
@@ -80,8 +103,17 @@ def object_view(
             ({"event_id": a.event_id, "reason": a.reason} for a in world.anomalies),
             key=lambda a: a["event_id"],
         ),
-        "events": [_summary(b) for b in sorted(mine, key=lambda b: (b.effective_at, b.position))],
+        "events": [
+            _summary(b)
+            for b in sorted([*mine, *linking], key=lambda b: (b.effective_at, b.position))
+        ],
     }
+
+
+def _names(belief: Belief, kind: str, object_id: str) -> bool:
+    if kind == "application":
+        return belief.type == "LicenseGranted" and belief.data.get("application_id") == object_id
+    return object_id in (belief.data.get("implements") or ())
 
 
 def _suspension(measure: Obj) -> dict[str, str | None]:

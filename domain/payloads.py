@@ -3,7 +3,7 @@ base every `data` model derives from, a chip's specs and the coverage criteria o
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 from pydantic_core import PydanticCustomError
@@ -30,6 +30,22 @@ class Data(BaseModel):
     """Base of every payload: strict types, unknown fields refused."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class StatedOnly(Data):
+    """A payload whose catalog v2 fields (`V2_FIELDS`) are stored only when given (not null,
+    not empty), so that a v1 event is stored, echoed and exported exactly as before
+    (docs/events.md, "Catalog v2")."""
+
+    V2_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _drop_unstated(self, handler: Any) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        for name in self.V2_FIELDS:
+            if dumped.get(name) in (None, []):
+                dumped.pop(name, None)
+        return dumped
 
 
 class Figures(Data):

@@ -1,5 +1,6 @@
-"""Which chips, companies and destination groups an event's payload names ("chip:h20",
-"company:nvidia", "group:ear-d5")."""
+"""Which chips, companies, destination groups, announcements (implemented) and applications
+(granted) an event's payload names ("chip:h20", "company:nvidia", "group:ear-d5",
+"announcement:us-2025-12-h200", "application:nvidia-h20-2025-07")."""
 
 from __future__ import annotations
 
@@ -26,4 +27,8 @@ def named_subjects(data: dict[str, Any]) -> set[str]:
         for item in data.get(part) or ():
             entries += item.get("destinations") or ()
     subjects.update(e for e in entries if isinstance(e, str) and e.startswith(GROUP_PREFIX))
+    # what an event grants or implements: indexed under that object's key (docs/state.md)
+    subjects.update(f"announcement:{a}" for a in data.get("implements") or () if isinstance(a, str))
+    if isinstance(data.get("application_id"), str) and "license_id" in data:
+        subjects.add(f"application:{data['application_id']}")
     return subjects

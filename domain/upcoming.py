@@ -16,7 +16,7 @@ from domain.world import Obj, World, apply, coverage
 UPCOMING_LIMIT = 50
 # The aggregates whose future changes `upcoming` lists (other objects' changes are not
 # listed, nor do they touch these).
-LISTED_AHEAD = ("measure:", "license:", "group:")
+LISTED_AHEAD = ("measure:", "license:", "group:", "tariff:")
 Change = tuple[datetime, str, str]  # (effective_at, id, kind)
 
 
@@ -27,6 +27,7 @@ def upcoming_for_chip(world: World, chip: str, specs: dict[str, Any]) -> list[di
     it, and amendments of the groups its covering measures name at T."""
     ahead = copy(world)
     ahead.objects, ahead.halts = dict(world.objects), dict(world.halts)
+    ahead.holdings, ahead.implemented = dict(world.holdings), dict(world.implemented)
     ahead.anomalies = []
     groups = _named_groups(world, chip, specs)
     ends = _suspension_ends(world.objects.values(), world.as_of)
@@ -55,6 +56,9 @@ def upcoming_for_chip(world: World, chip: str, specs: dict[str, Any]) -> list[di
         if key.startswith("measure:"):
             _note_end(ends, key, after)
             if covers(world.objects.get(key), before, after) and _changes(belief, before):
+                changes.append((moment, after.id, belief.type))
+        elif key.startswith("tariff:"):
+            if covers(world.objects.get(key), before, after):
                 changes.append((moment, after.id, belief.type))
         elif key.startswith("license:") and chip in after.fields["chips"] or key in groups:
             changes.append((moment, after.id, belief.type))

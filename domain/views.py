@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.affiliates import affiliates, owners_of, ownership_lists
 from domain.clocks import format_instant
+from domain.dealings_state import (
+    announcement_item,
+    duties,
+    open_announcements,
+    pending_applications,
+)
 from domain.export_status import export_status
 from domain.upcoming import upcoming_for_chip
 from domain.world import (
@@ -43,6 +50,12 @@ def chip_view(world: World, chip: str) -> dict[str, Any] | None:
         "export": export,
         "end_user_restrictions": _sorted(end_user, "measure_id"),
         "suspended_measures": _suspended_measures(world, chip, specs),
+        "duties": duties(world, chip, specs),
+        "announcements": [
+            announcement_item(a)
+            for a in sorted(open_announcements(world), key=lambda a: a.id)
+            if chip in (a.fields.get("chips") or [])
+        ],
         "upcoming": upcoming_for_chip(world, chip, specs),
         "revenue_share": _sorted(
             [
@@ -94,6 +107,35 @@ def _suspended_measures(world: World, chip: str, specs: dict[str, Any]) -> list[
                     "until": None if until is None else format_instant(until),
                 }
             )
+    return _sorted(found, "measure_id")
+
+
+def _export_restrictions(world: World, company: str) -> list[dict[str, Any]]:
+    """Measures in force naming the company as end user (`via` null), or reaching it as an
+    affiliate of the companies they name (docs/state.md, "Ownership and affiliates")."""
+    owners = owners_of(world) if world.holdings else {}
+    found = []
+    for m in world.of_kind("measure"):
+        if not in_force(m, world.as_of):
+            continue
+        if company in (m.fields.get("companies") or []):
+            via = None
+        else:
+            reached = affiliates(m, owners) if owners else {}
+            if company not in reached:
+                continue
+            via = reached[company]
+        found.append(
+            {
+                "measure_id": m.id,
+                "authority": m.fields["authority"],
+                "jurisdiction": m.fields["jurisdiction"],
+                "destinations": sorted(destinations(world, m.fields)),
+                "control": m.fields["control"],
+                "chips": sorted(m.fields.get("chips") or []),
+                "via": via,
+            }
+        )
     return _sorted(found, "measure_id")
 
 
@@ -190,21 +232,25 @@ def company_view(world: World, company: str) -> dict[str, Any] | None:
             ],
             "advisory_id",
         ),
-        "export_restrictions": _sorted(
-            [
-                {
-                    "measure_id": m.id,
-                    "authority": m.fields["authority"],
-                    "jurisdiction": m.fields["jurisdiction"],
-                    "destinations": sorted(destinations(world, m.fields)),
-                    "control": m.fields["control"],
-                    "chips": sorted(m.fields.get("chips") or []),
-                }
-                for m in world.of_kind("measure")
-                if in_force(m, world.as_of) and company in (m.fields.get("companies") or [])
-            ],
-            "measure_id",
-        ),
+        "export_restrictions": _export_restrictions(world, company),
+        "applications": [
+            {
+                "application_id": a.id,
+                "authority": a.fields["authority"],
+                "jurisdiction": a.fields["jurisdiction"],
+                "chips": sorted(a.fields["chips"]),
+                "destinations": sorted(a.fields["destinations"]),
+                "status": "pending",
+            }
+            for a in sorted(pending_applications(world), key=lambda a: a.id)
+            if a.fields["licensee"] == company
+        ],
+        **ownership_lists(world, company),
+        "announcements": [
+            announcement_item(a)
+            for a in sorted(open_announcements(world), key=lambda a: a.id)
+            if company in (a.fields.get("companies") or [])
+        ],
         "investigations": _sorted(
             [_case(c) for c in world.of_kind("case") if company in c.fields["companies"]], "case_id"
         ),

@@ -22,7 +22,12 @@ from domain.knowledge import Belief
 from domain.payloads import BOUNDS
 
 SUSPENSION_EFFECT = {"ExportBanSuspended", "ExportBanReinstated"}
+AMENDMENTS = {"ExportBanAmended", "TariffAmended"}
+FILED = "LicenseApplied"  # an application's creator when it was filed (pending until it ends)
 TERMINAL_EFFECT = {
+    "TariffLifted",
+    "LicenseApplicationWithdrawn",
+    "PolicyAnnouncementWithdrawn",
     "ExportBanLifted",
     "LicenseRevoked",
     "RevenueShareEnded",
@@ -55,6 +60,7 @@ class Obj:
     ended_by: str | None = None  # the terminal event's id, if any
     ended_type: str | None = None
     suspension: Suspension | None = None  # measures only: the last one folded
+    origin: str = ""  # the creating event's type (an application: LicenseApplied or LicenseDenied)
 
     @property
     def live(self) -> bool:
@@ -83,6 +89,9 @@ class World:
     companies: dict[str, dict[str, Any]] = field(default_factory=dict)
     objects: dict[str, Obj] = field(default_factory=dict)  # by aggregate key
     halts: dict[tuple[str, str], Halt] = field(default_factory=dict)
+    holdings: dict[tuple[str, str], str] = field(default_factory=dict)  # (owner, owned) → %
+    # announcement id → (the implementing event's id, its effective_at): the first in fold order
+    implemented: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     anomalies: list[Anomaly] = field(default_factory=list)
     pending: list[Belief] = field(default_factory=list)  # known, effective after T
     believed: list[Belief] = field(default_factory=list)  # every domain belief, any T
@@ -171,8 +180,11 @@ def apply(world: World, belief: Belief) -> None:
     if event_type.role is Role.PRODUCTION:
         _apply_production(world, belief)
         return
+    if event_type.role is Role.OWNERSHIP:
+        _apply_ownership(world, belief)
+        return
     current = world.objects.get(key)
-    if event_type.role is Role.CREATOR:
+    if event_type.role is Role.CREATOR and not _ends_application(belief, current):
         if current is None:  # a creator seen twice cannot happen: ids are unique
             # Fields are never changed in place (an amendment makes a new dict): no copy.
             world.objects[key] = Obj(
@@ -180,7 +192,11 @@ def apply(world: World, belief: Belief) -> None:
                 belief.data[event_type.id_field],
                 belief.data,
                 belief.event.event_id,
+                origin=belief.type,
             )
+            _implements(world, belief)
+            if belief.type == "LicenseGranted" and belief.data.get("application_id"):
+                _grant_application(world, belief)
         return
     if current is None:
         world.anomalies.append(Anomaly(belief.event.event_id, "before_creator", key))
@@ -189,22 +205,24 @@ def apply(world: World, belief: Belief) -> None:
         world.anomalies.append(Anomaly(belief.event.event_id, "after_terminal", key))
         return
     # (Obj is built directly, not with dataclasses.replace: this runs for every event read.)
-    if belief.type == "ExportBanAmended":
-        changed = {k: v for k, v in belief.data.items() if k != "measure_id"}
+    if belief.type in AMENDMENTS:
+        changed = {k: v for k, v in belief.data.items() if k != event_type.id_field}
         world.objects[key] = Obj(
             current.kind,
             current.id,
             {**current.fields, **changed},
             current.created_by,
             suspension=current.suspension,
+            origin=current.origin,
         )
+        _implements(world, belief)
     elif belief.type in SUSPENSION_EFFECT:
         world.objects[key] = replace(current, suspension=_suspended(current, belief))
     elif belief.type == "DestinationGroupAmended":
         members = set(current.fields["members"]) | set(belief.data.get("add") or ())
         members -= set(belief.data.get("remove") or ())
         world.objects[key] = replace(current, fields={**current.fields, "members": sorted(members)})
-    elif belief.type in TERMINAL_EFFECT:
+    elif belief.type in TERMINAL_EFFECT or belief.type == "LicenseDenied":
         # Keep what the ending says (a case's finding, a lift's reason) with the object.
         outcome = {k: v for k, v in belief.data.items() if k != event_type.id_field}
         world.objects[key] = Obj(
@@ -214,6 +232,7 @@ def apply(world: World, belief: Belief) -> None:
             current.created_by,
             belief.event.event_id,
             belief.type,
+            origin=current.origin,
         )
 
 
@@ -267,6 +286,40 @@ def destinations(world: World, fields: dict[str, Any]) -> dict[str, str]:
             if code not in excepted:
                 found.setdefault(code, entry)
     return found
+
+
+def _ends_application(belief: Belief, current: Obj | None) -> bool:
+    """A denial naming an application filed with LicenseApplied ends it (docs/state.md,
+    "Licence applications"); otherwise it records a denied application of its own (v1)."""
+    return belief.type == "LicenseDenied" and current is not None and current.origin == FILED
+
+
+def _grant_application(world: World, grant: Belief) -> None:
+    """A licence naming a pending application grants it; one not pending is left as it is."""
+    key = f"application:{grant.data['application_id']}"
+    application = world.objects.get(key)
+    if application is not None and application.live and application.origin == FILED:
+        world.objects[key] = replace(
+            application, ended_by=grant.event.event_id, ended_type=grant.type
+        )
+
+
+def _implements(world: World, belief: Belief) -> None:
+    """The announcements this event implements, from its effective time (the first wins)."""
+    for announcement in belief.data.get("implements") or ():
+        if announcement not in world.implemented:
+            world.implemented[announcement] = (
+                belief.event.event_id,
+                cast(datetime, belief.effective_at),
+            )
+
+
+def _apply_ownership(world: World, belief: Belief) -> None:
+    pair = (belief.data["owner"], belief.data["owned"])
+    if belief.type == "OwnershipRecorded":
+        world.holdings[pair] = belief.data["percent"]
+    else:
+        world.holdings.pop(pair, None)  # an end with nothing recorded is a silent no-op
 
 
 def _apply_production(world: World, belief: Belief) -> None:

@@ -42,6 +42,10 @@ PRODUCTION = "production:"  # the aggregate key of a company's production decisi
 # The pseudo-subject under which every destination group's events are indexed: measures
 # resolve groups at T, so every state may need them (docs/architecture.md, "Slices").
 GROUPS = "shared:groups"
+# Likewise every ownership pair and every measure that ever reached affiliates, in every
+# company's slice: the affiliates fixed point may walk the whole ownership graph.
+OWNERSHIP = "shared:ownership"
+AFFILIATES = "shared:affiliates"
 
 
 def _micros(text: str | None) -> int | None:
@@ -201,6 +205,10 @@ class Views:
         subjects = named_subjects(named)
         if key.startswith(GROUP_PREFIX):
             subjects.add(GROUPS)  # every chip's and company's slice holds the groups
+        elif key.startswith("ownership:"):
+            subjects.add(OWNERSHIP)
+        if named.get("affiliates_min_percent") is not None:
+            subjects.add(AFFILIATES)
         for subject in subjects:
             page.subjects.add(
                 fresh,

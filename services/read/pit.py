@@ -14,12 +14,12 @@ from typing import Any
 from domain.clocks import format_instant
 from domain.history import believed_at, diff, history, timeline, view_of
 from domain.knowledge import Belief
-from domain.objects import KINDS, object_view
+from domain.objects import KINDS, LINKED, object_view
 from domain.prepared import Prepared, prepare, prepared_world, relevant_criteria
 from domain.views import subject_view
-from projections.slice_cache import CRITERIA, PreparedCache, SliceCache
+from projections.slice_cache import PreparedCache, SliceCache
 from projections.state_queries import DecodedCache, Reading, object_events, written
-from projections.views import GROUPS
+from services.read.slices import SliceParts
 
 
 @dataclass(frozen=True)
@@ -41,31 +41,26 @@ class PointInTime:
         self.cache = cache or DecodedCache()
         self.slices = slices or SliceCache()
         self.prepared = PreparedCache()
+        self.parts = SliceParts(self.slices, self.cache)
 
     def prepared_slice(self, db: Reading, kind: str, subject: str, position: int) -> Prepared:
-        """The subject's slice at P arranged for `prepared_world` (for a chip, with the criteria
-        measures that may cover it; for every subject, with the destination groups), kept
-        while the log adds nothing to it."""
-        own = self.slices.positions(db, f"{kind}:{subject}", position)
-        shared = self.slices.positions(db, CRITERIA, position) if kind == "chip" else ()
-        groups = self.slices.positions(db, GROUPS, position)
-        signature = (kind, subject, len(own), len(shared), len(groups))  # slices grow with P
+        """The subject's slice at P (services/read/slices.py) arranged for `prepared_world`,
+        kept while the log adds nothing to it."""
+        positions, criteria, signature = self.parts.parts(db, kind, subject, position)
         held: Prepared | None = self.prepared.get(signature)
         if held is None:
-            mine = written(db, sorted({*own, *groups}), self.cache)
-            if shared:
-                others = written(db, list(shared), self.cache)
+            mine = written(db, positions, self.cache)
+            if criteria:
+                others = written(db, list(criteria), self.cache)
                 mine += relevant_criteria(mine, others)
             held = self.prepared.put(signature, prepare(mine))
         return held
 
     def _beliefs(self, db: Reading, kind: str, subject: str, at: Coordinates) -> list[Belief]:
-        """The subject's slice at P (for a chip, with the criteria measures), believed at K."""
-        positions = set(self.slices.positions(db, f"{kind}:{subject}", at.position))
-        positions.update(self.slices.positions(db, GROUPS, at.position))
-        if kind == "chip":
-            positions.update(self.slices.positions(db, CRITERIA, at.position))
-        return believed_at(written(db, sorted(positions), self.cache), at.known_at, at.position)
+        """The subject's slice at P (for a chip, with every criteria measure), believed at K."""
+        positions, criteria, _ = self.parts.parts(db, kind, subject, at.position)
+        chosen = sorted({*positions, *criteria})
+        return believed_at(written(db, chosen, self.cache), at.known_at, at.position)
 
     def state(self, db: Reading, kind: str, subject: str, at: Coordinates) -> dict[str, Any] | None:
         world = prepared_world(
@@ -122,6 +117,10 @@ class PointInTime:
         events = object_events(db.conn, db.tables, kind, object_id, at.position, self.cache)
         if events is None:
             return None
-        beliefs = believed_at(events, at.known_at, at.position)
+        linked: list[Belief] = []
+        if kind in LINKED:  # the grants or implementations indexed under its key
+            positions = self.slices.positions(db, f"{kind}:{object_id}", at.position)
+            linked = written(db, list(positions), self.cache)
+        beliefs = believed_at([*events, *linked], at.known_at, at.position)
         view = object_view(kind, object_id, beliefs, at.as_of, version=len(events))
         return None if view is None else {**view, **at.echo()}

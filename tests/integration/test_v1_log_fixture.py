@@ -46,7 +46,18 @@ def upgraded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
 
 # The fields catalog v2 adds to answers about a v1 log (docs/state.md): nothing else may appear.
-V2_FIELDS = {"suspended_measures", "review_policy", "exceptions", "via"}
+V2_FIELDS = {
+    "suspended_measures",
+    "review_policy",
+    "exceptions",
+    "via",
+    "pending_applications",
+    "duties",
+    "announcements",
+    "applications",
+    "owners",
+    "holdings",
+}
 
 
 def v1_differences(before: Any, after: Any, path: str = "") -> list[str]:
@@ -61,7 +72,7 @@ def v1_differences(before: Any, after: Any, path: str = "") -> list[str]:
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         return [
             d
-            for i, (b, a) in enumerate(zip(before, after))
+            for i, (b, a) in enumerate(zip(before, after, strict=True))
             for d in v1_differences(b, a, f"{path}/{i}")
         ]
     return [] if before == after else [f"{path}: {before!r} became {after!r}"]

@@ -96,6 +96,7 @@ def test_measures_naming_it_as_an_end_user_are_export_restrictions(log: MemoryLe
             "destinations": ["CN"],
             "control": "ban",
             "chips": ["h20"],
+            "via": None,  # named, not reached through its owners
         },
         {
             "measure_id": "m-b",
@@ -104,6 +105,7 @@ def test_measures_naming_it_as_an_end_user_are_export_restrictions(log: MemoryLe
             "destinations": ["CN", "RU"],
             "control": "license_required",
             "chips": [],
+            "via": None,
         },
     ]
 

@@ -28,6 +28,7 @@ def test_a_measure_covering_the_chip_makes_an_entry_for_each_destination(log: Me
             "review_policy": None,
             "exceptions": [],
             "via": {"bis-2025-04-h20": destination},
+            "pending_applications": [],
         }
         for destination in ("CN", "RU")
     }

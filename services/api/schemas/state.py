@@ -60,6 +60,9 @@ class ExportEntry(Answer):
         description="per measure: the first destination entry as written (a code or "
         "group:<id>) that reaches this destination (v2)"
     )
+    pending_applications: list[Id] = Field(
+        description="applications pending at T that name the chip and this destination (v2)"
+    )
 
 
 class SuspendedMeasure(Answer):
@@ -106,6 +109,26 @@ class Production(Answer):
     suppliers: list[Id]
 
 
+class Duty(Answer):
+    tariff_id: Id
+    authority: str
+    jurisdiction: Code
+    direction: Literal["import", "export"]
+    rate_percent: DecimalText
+    origins: list[Code]
+    destinations: list[Code] = Field(description="resolved at T; empty: every destination")
+    basis: str | None
+    matched_by: MatchedBy
+
+
+class OpenAnnouncement(Answer):
+    announcement_id: Id
+    authority: str
+    jurisdiction: Code
+    destinations: list[Code]
+    expected_effective_at: Instant | None
+
+
 class ChipFacts(Answer):
     """A chip's state without its coordinates and `upcoming`: a span of /history."""
 
@@ -118,6 +141,10 @@ class ChipFacts(Answer):
     end_user_restrictions: list[EndUserRestriction]
     suspended_measures: list[SuspendedMeasure] = Field(
         description="measures covering it that are suspended at T (v2)"
+    )
+    duties: list[Duty] = Field(description="tariffs in force at T that cover it (v2)")
+    announcements: list[OpenAnnouncement] = Field(
+        description="announcements naming it, neither implemented nor withdrawn at T (v2)"
     )
     revenue_share: list[ChipRevenueShare]
     advisories: list[ChipAdvisory]
@@ -164,6 +191,34 @@ class ExportRestriction(Answer):
     destinations: list[Code]
     control: Control
     chips: list[Id] = Field(description="the chips the measure names")
+    via: Affiliation | None = Field(
+        description="null when the measure names it; else the owners through which its "
+        "affiliates rule reaches it (v2)"
+    )
+
+
+class Affiliation(Answer):
+    owners: list[Id] = Field(description="its owners among the restricted companies")
+    percent: DecimalText = Field(description="what they hold together")
+
+
+class PendingApplication(Answer):
+    application_id: Id
+    authority: str
+    jurisdiction: Code
+    chips: list[Id]
+    destinations: list[Code]
+    status: Literal["pending"]
+
+
+class Owner(Answer):
+    owner: Id
+    percent: DecimalText
+
+
+class Holding(Answer):
+    owned: Id
+    percent: DecimalText
 
 
 class ProductionHalt(Answer):
@@ -188,6 +243,10 @@ class CompanyFacts(Answer):
     revenue_share: list[CompanyRevenueShare]
     advisories: list[CompanyAdvisory]
     export_restrictions: list[ExportRestriction]
+    applications: list[PendingApplication] = Field(description="pending, as licensee (v2)")
+    owners: list[Owner] = Field(description="who owns it at T (v2)")
+    holdings: list[Holding] = Field(description="what it owns at T (v2)")
+    announcements: list[OpenAnnouncement] = Field(description="open announcements naming it (v2)")
     investigations: list[Investigation]
     production_halts: list[ProductionHalt]
     production_orders_received: list[ProductionOrder]

@@ -35,6 +35,10 @@ def test_on_1_may_2025_exports_to_china_need_a_us_licence(demo: Demo) -> None:
             "licenses": [],
             "matched_by": {MEASURE: {"by": "named"}},
             "by_jurisdiction": {"US": "license_required"},
+            "review_policy": None,  # the demo's measure states none
+            "exceptions": [],
+            "via": {MEASURE: "CN"},
+            "pending_applications": [],
         }
     }
 

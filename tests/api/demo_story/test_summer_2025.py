@@ -20,6 +20,10 @@ def test_on_15_august_2025_the_licence_makes_china_licensed(demo: Demo) -> None:
             "licenses": [LICENCE],
             "matched_by": {MEASURE: {"by": "named"}},
             "by_jurisdiction": {"US": "licensed"},
+            "review_policy": None,  # only while a licence is required
+            "exceptions": [],
+            "via": {MEASURE: "CN"},
+            "pending_applications": [],
         }
     }
 
