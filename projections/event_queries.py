@@ -3,15 +3,18 @@
 Each takes the connection and reads the active generation's tables; bodies are rendered from
 the log's own rows (projections/stored.py). An event concerns a chip or company when its
 aggregate had named it by the event's position (`rm_subject`), narrowed for production
-decisions to what they and their targets name (`rm_event.subjects`; projections/views.py)."""
+decisions to what they and their targets name (`rm_event.subjects`; projections/views.py).
+A destination group's event also concerns what the measures naming the group by then had
+named by then (docs/webhooks.md, "Subscriptions")."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, literal, or_, select, true
+from sqlalchemy import Connection, and_, case, exists, func, literal, or_, select, true, union_all
 
+from domain.ids import GROUP_PREFIX
 from projections.database import plan_by_key
 from projections.projector import active_tables
 from projections.stored import log_table, public_bytes, stored_columns
@@ -61,13 +64,14 @@ def _matching_positions(
 ) -> list[int]:
     """The first `count` positions after `after` that pass the filter, in log order.
 
-    With a chip or company, the query starts from that subject's aggregates (`rm_subject`)
-    and reads each one's events in position order, so its cost follows the subject's own
-    history. On PostgreSQL a LATERAL subquery per aggregate spells that plan out: without
-    statistics (a generation just rebuilt, autovacuum off) the planner otherwise walked
-    `rm_event` in position order testing every row — a second and more per page at 1M
-    events instead of ~10 ms; and, still without statistics, it scanned all of
-    `rm_subject` and compiled the query with JIT (0.1 s and 0.2 s): `plan_by_key`."""
+    With a chip or company, the query starts from that subject's aggregates (`rm_subject`),
+    and the groups those name (`_sources`), and reads each one's events in position order,
+    so its cost follows the subject's own history. On PostgreSQL a LATERAL subquery per
+    aggregate spells that plan out: without statistics (a generation just rebuilt,
+    autovacuum off) the planner otherwise walked `rm_event` in position order testing every
+    row — a second and more per page at 1M events instead of ~10 ms; and, still without
+    statistics, it scanned all of `rm_subject` and compiled the query with JIT (0.1 s and
+    0.2 s): `plan_by_key`."""
     e = tables.event
     conditions = [e.c.position > after]
     if where.types:
@@ -86,45 +90,94 @@ def _matching_positions(
     if not named:
         query = select(e.c.position).where(*conditions)
         return list(conn.execute(query.order_by(e.c.position).limit(count)).scalars())
-    first, *others = named
-    s = tables.subject.alias("s")
-    narrowed = [*conditions, _narrowed(tables, first), *(_concerns(tables, o) for o in others)]
+    sources = _sources(conn, tables, named[0], "sources")
+    for n, other in enumerate(named[1:]):  # both subjects: the aggregates both reach
+        more = _sources(conn, tables, other, f"sources_{n}")
+        sources = (
+            select(sources.c.agg_key, _later(sources.c.since, more.c.since).label("since"))
+            .join(more, more.c.agg_key == sources.c.agg_key)
+            .subquery(f"both_{n}")
+        )
+    narrowed = [*conditions, *(_narrowed(tables, subject) for subject in named)]
     plan_by_key(conn)
     if conn.dialect.name == "postgresql":
         per_aggregate = (
             select(e.c.position)
-            .where(e.c.agg_key == s.c.agg_key, e.c.position >= s.c.first_position, *narrowed)
+            .where(e.c.agg_key == sources.c.agg_key, e.c.position >= sources.c.since, *narrowed)
             .order_by(e.c.position)
             .limit(count)
             .lateral("per_aggregate")
         )
         query = (
             select(per_aggregate.c.position)
-            .select_from(s)
+            .select_from(sources)
             .join(per_aggregate, true())
-            .where(s.c.subject == first)
             .order_by(per_aggregate.c.position)
         )
-    else:  # SQLite: its planner starts from the subject's key by itself
+    else:  # SQLite: the sources are few rows, looked up by key, then each one's events
         query = (
             select(e.c.position)
-            .join(
-                s,
-                and_(
-                    s.c.agg_key == e.c.agg_key,
-                    s.c.subject == first,
-                    s.c.first_position <= e.c.position,
-                ),
-            )
+            .select_from(sources)
+            .join(e, and_(e.c.agg_key == sources.c.agg_key, e.c.position >= sources.c.since))
             .where(*narrowed)
             .order_by(e.c.position)
         )
     return list(conn.execute(query.limit(count)).scalars())
 
 
+def _sources(conn: Connection, tables: ViewTables, subject: str, name: str) -> Any:
+    """The aggregates whose events concern `subject`, each from the position where it starts
+    to, as (`agg_key`, `since`), one row per aggregate: the aggregates that named it
+    (`rm_subject`), and each group one of those named, from where both had happened (the
+    earliest such position over the aggregates naming the group). Keyed lookups only: the
+    subject's rows, then each of its aggregates' rows (on PostgreSQL a LATERAL subquery
+    again: without statistics the planner read every row that names any group instead)."""
+    own, named = tables.subject.alias(f"{name}_own"), tables.subject.alias(f"{name}_named")
+    direct = select(own.c.agg_key, own.c.first_position.label("since")).where(
+        own.c.subject == subject
+    )
+    groups: Any = named
+    joined: Any = own.join(named, named.c.agg_key == own.c.agg_key)
+    in_range = [_is_group(named.c.subject)]
+    if conn.dialect.name == "postgresql":
+        groups = (
+            select(named.c.subject, named.c.first_position)
+            .where(named.c.agg_key == own.c.agg_key, *in_range)
+            .offset(0)  # kept a subquery per row: pulled up, it was hash-joined to them all
+            .lateral(f"{name}_groups")
+        )
+        joined, in_range = own.join(groups, true()), []
+    via_groups = (
+        select(
+            groups.c.subject.label("agg_key"),
+            func.min(_later(groups.c.first_position, own.c.first_position)).label("since"),
+        )
+        .select_from(joined)
+        .where(own.c.subject == subject, *in_range)
+        .group_by(groups.c.subject)
+    )
+    # Disjoint: a group's own events name no chip or company (projections/views.py).
+    return union_all(direct, via_groups).subquery(name)
+
+
+def _is_group(key: Any) -> Any:
+    """`key` is a group's aggregate key, the entry that names it (`group:ear-d5`). Tested on
+    the text, not as a range: a range on `rm_subject.subject` let PostgreSQL, without
+    statistics, walk the primary key over every row naming any group."""
+    return func.substr(key, 1, len(GROUP_PREFIX)) == GROUP_PREFIX
+
+
+def _later(a: Any, b: Any) -> Any:
+    """The greater of two positions, as a CASE both backends read alike (PostgreSQL spells
+    it GREATEST, SQLite max())."""
+    return case((a > b, a), else_=b)
+
+
 def subjects_of(conn: Connection, positions: list[int]) -> dict[int, set[str]]:
     """The chips and companies each event concerns: what its aggregate had named by then, or
-    for a production decision what it and its target name (projections/views.py)."""
+    for a production decision what it and its target name (projections/views.py); for a
+    group's event, also what the aggregates that had named the group by then had named by
+    then (docs/webhooks.md, "Subscriptions")."""
     tables = active_tables(conn)
     e, s = tables.event, tables.subject
     found: dict[int, set[str]] = {p: set() for p in positions}
@@ -135,6 +188,19 @@ def subjects_of(conn: Connection, positions: list[int]) -> dict[int, set[str]]:
         .where(e.c.position.in_(positions))
     ):
         found[row.position].add(row.subject)
+    naming, named = s.alias("naming"), s.alias("named")
+    for row in conn.execute(
+        select(e.c.position, named.c.subject)
+        .join(
+            naming, and_(naming.c.subject == e.c.agg_key, naming.c.first_position <= e.c.position)
+        )
+        .join(
+            named,
+            and_(named.c.agg_key == naming.c.agg_key, named.c.first_position <= e.c.position),
+        )
+        .where(e.c.position.in_(positions), _is_group(e.c.agg_key))
+    ):
+        found[row.position].add(row.subject)
     target = e.alias("target")
     for row in conn.execute(
         select(e.c.position, e.c.subjects, target.c.subjects.label("targets"))
@@ -143,15 +209,6 @@ def subjects_of(conn: Connection, positions: list[int]) -> dict[int, set[str]]:
     ):
         found[row.position] &= {*row.subjects.split(), *(row.targets or "").split()}
     return found
-
-
-def _concerns(tables: ViewTables, subject: str) -> Any:
-    """`rm_event` row concerns `subject` (projections/views.py says when)."""
-    e, s = tables.event, tables.subject.alias()
-    named_by_then = exists().where(
-        s.c.agg_key == e.c.agg_key, s.c.subject == subject, s.c.first_position <= e.c.position
-    )
-    return and_(named_by_then, _narrowed(tables, subject))
 
 
 def _narrowed(tables: ViewTables, subject: str) -> Any:

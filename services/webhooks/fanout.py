@@ -2,10 +2,12 @@
 
 For each event it stores the message once, creates one delivery per matching subscription,
 and keeps the schedule of derived messages (EffectiveDateReached when an event takes effect
-after it was recorded; LicenseExpired at a licence's expires_at) — all in the transaction
-that moves its checkpoint, so a crash can neither lose nor duplicate a delivery. It only
-runs up to the views' checkpoint: an event's subjects (for the chip and company filters)
-come from the views, which a lifecycle event or a revision inherits from its object.
+after it was recorded; LicenseExpired at a licence's expires_at; ExportBanReinstated at a
+suspension's until: derived.py) — all in the transaction that moves its checkpoint, so a
+crash can neither lose nor duplicate a delivery. It only runs up to the views' checkpoint:
+an event's subjects (for the chip and company filters) come from the views, which a
+lifecycle event or a revision inherits from its object, and a group's event from the
+measures naming the group (docs/webhooks.md, "Subscriptions").
 """
 
 from __future__ import annotations
@@ -15,15 +17,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, insert, select
 
-from domain.clocks import from_micros, parse_instant, to_micros
+from domain.clocks import from_micros
 from domain.events import Recorded
 from projections.canonical import render_event
-from projections.event_queries import event_by_id, subjects_of
-from projections.stored import public_body
+from projections.event_queries import subjects_of
 from services.keys import load_keys
 from services.webhooks import tables as t
+from services.webhooks.derived import schedule_page
 from services.webhooks.messages import event_message, message_id
 
 FANOUT = "webhooks"
@@ -138,99 +140,4 @@ class FanOut:
                 targets,
                 now,
             )
-            schedule_for(conn, position, event)
-
-
-def _upsert_schedule(
-    conn: Connection, key: str, kind: str, event_id: str, position: int, due_us: int | None
-) -> None:
-    """Schedule (or reschedule, or cancel with due None) one derived message."""
-    s = t.schedule
-    existing = conn.execute(select(s.c.status).where(s.c.key == key)).scalar()
-    if existing == "fired":
-        return  # each derived message is sent once
-    if due_us is None:
-        if existing is not None:
-            conn.execute(update(s).where(s.c.key == key).values(status="cancelled"))
-        return
-    if existing is None:
-        conn.execute(
-            insert(s).values(
-                key=key,
-                kind=kind,
-                event_id=event_id,
-                position=position,
-                due_us=due_us,
-                status="scheduled",
-            )
-        )
-    else:
-        conn.execute(
-            update(s).where(and_(s.c.key == key)).values(due_us=due_us, status="scheduled")
-        )
-
-
-def _effective_due(effective_at: str | None, recorded_at: str) -> int | None:
-    if effective_at is None:
-        return None
-    effective, recorded = parse_instant(effective_at), parse_instant(recorded_at)
-    return to_micros(effective) if effective > recorded else None
-
-
-def schedule_for(conn: Connection, position: int, event: Recorded) -> None:
-    if event.type == "EventRetracted":
-        target = event.data["event_id"]
-        for key in (f"eff:{target}", f"exp:{target}"):
-            _upsert_schedule(conn, key, "", target, position, None)
-        return
-    if event.type == "EventCorrected":
-        _reschedule(conn, position, event)
-        return
-    if event.type in ("CompanyRegistered", "ChipRegistered"):
-        return
-    due = _effective_due(event.effective_at, event.recorded_at)
-    if due is not None:
-        _upsert_schedule(
-            conn, f"eff:{event.event_id}", "EffectiveDateReached", event.event_id, position, due
-        )
-    if event.type == "LicenseGranted" and event.data.get("expires_at"):
-        _upsert_schedule(
-            conn,
-            f"exp:{event.event_id}",
-            "LicenseExpired",
-            event.event_id,
-            position,
-            to_micros(parse_instant(event.data["expires_at"])),
-        )
-
-
-def _reschedule(conn: Connection, position: int, correction: Recorded) -> None:
-    """A correction moves (or restores, after a retraction) the target's derived messages."""
-    target_id = correction.data["event_id"]
-    row = event_by_id(conn, target_id)
-    if row is None:
-        return
-    target = public_body(row.position, row)
-    changes = correction.data["changes"]
-    if target["type"] in ("CompanyRegistered", "ChipRegistered"):
-        return
-    effective = changes.get("effective_at", target["effective_at"])
-    _upsert_schedule(
-        conn,
-        f"eff:{target_id}",
-        "EffectiveDateReached",
-        target_id,
-        row.position,
-        _effective_due(effective, target["recorded_at"]),
-    )
-    if target["type"] == "LicenseGranted":
-        data = changes.get("data", target["data"])
-        expires = data.get("expires_at")
-        _upsert_schedule(
-            conn,
-            f"exp:{target_id}",
-            "LicenseExpired",
-            target_id,
-            row.position,
-            None if not expires else to_micros(parse_instant(expires)),
-        )
+        schedule_page(conn, events)

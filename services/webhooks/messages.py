@@ -23,12 +23,20 @@ def event_message(kind: str, timestamp: str, event: dict[str, Any]) -> bytes:
     )
 
 
-def message_id(event_id: str, kind: str) -> str:
-    """Stable across retries, replays and endpoints (docs/webhooks.md)."""
-    if kind == "EffectiveDateReached":
-        return f"msg_{event_id}_eff"
-    if kind == "LicenseExpired":
-        return f"msg_{event_id}_exp"
+# The suffix of a derived message's webhook-id, by kind (docs/webhooks.md, "The wire format").
+DERIVED_SUFFIXES = {
+    "EffectiveDateReached": "eff",
+    "LicenseExpired": "exp",
+    "ExportBanReinstated": "end",  # a suspension's end, by itself at its `until`
+}
+ONLY_DERIVED = ("EffectiveDateReached", "LicenseExpired")  # never a stored event's type
+
+
+def message_id(event_id: str, kind: str, derived: bool = False) -> str:
+    """Stable across retries, replays and endpoints (docs/webhooks.md). `derived`: the
+    message is derived from the event (ExportBanReinstated is also a stored type)."""
+    if derived or kind in ONLY_DERIVED:
+        return f"msg_{event_id}_{DERIVED_SUFFIXES[kind]}"
     return f"msg_{event_id}"
 
 

@@ -1,7 +1,8 @@
-"""Derived messages fall due: EffectiveDateReached and LicenseExpired, each created once.
+"""Derived messages fall due: EffectiveDateReached, LicenseExpired and a suspension's end
+(ExportBanReinstated), each created once.
 
-The fan-out projection keeps the schedule (inserted, moved by corrections, cancelled by
-retractions). Once a second, due rows are claimed and their messages and deliveries created
+The fan-out projection keeps the schedule (derived.py: inserted, moved by corrections,
+cancelled by retractions and, for a suspension's end, by what ends the suspension first). Once a second, due rows are claimed and their messages and deliveries created
 in the same transaction that marks them fired: created exactly once (across restarts and
 several workers), delivered at least once.
 """
@@ -46,7 +47,7 @@ def fire_due(engine: Engine, now_us: Callable[[], int], limit: int = 200) -> int
             body = event_message(row.kind, format_instant(from_micros(row.due_us)), event)
             deliver(
                 conn,
-                message_id(row.event_id, row.kind),
+                message_id(row.event_id, row.kind, derived=True),
                 row.kind,
                 row.position,
                 body,
