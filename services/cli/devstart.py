@@ -1,4 +1,5 @@
-"""`make run`'s first-run step: load the demo into an empty database, make a local key.
+"""`make run`'s first-run step: load the demo timelines into an empty database (the H20
+story, then its H200 sequel: docs/demo.md), make a local key.
 
 The key is written to data/dev-api-key (mode 600) so the README's curl examples can use it.
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from domain.clocks import utc_now
 from services.bootstrap import bootstrap
-from services.cli.main import REPO_DEMO
+from services.cli.main import shipped_demos
 from services.cli.transfer import load
 from services.cli.transfer_files import read_items
 from services.settings import Settings
@@ -25,8 +26,9 @@ def main(argv: list[str]) -> None:
     container = bootstrap(settings)
     try:
         if container.log.head() == 0:
-            report = load(container, read_items(settings.demo_file or REPO_DEMO))
-            print(f"loaded the demo timeline: {report.stored} events")
+            for path in shipped_demos(settings.demo_file):
+                report = load(container, read_items(path))
+                print(f"loaded the demo timeline {path.name}: {report.stored} events")
         key_file = settings.data_dir / "dev-api-key"
         if not key_file.exists():
             _, token = container.keys.create("admin", "make-run", utc_now())

@@ -40,6 +40,16 @@ app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(projections_app, name="projections")
 REPO_DEMO = Path(__file__).resolve().parents[2] / "deploy" / "demo" / "h20_timeline.json"
+REPO_SEQUEL = REPO_DEMO.parent / "h200_sequel.json"
+
+
+def shipped_demos(chosen: Path | None = None) -> list[Path]:
+    """The timelines `regtl demo` and `make run` load, in order: `chosen` alone when given
+    (--file, REGTL_DEMO_FILE), else the H20 story and then its H200 sequel (docs/demo.md),
+    which names ids the first one registers."""
+    if chosen is not None:
+        return [chosen]
+    return [p if p.exists() else Path("deploy/demo") / p.name for p in (REPO_DEMO, REPO_SEQUEL)]
 
 
 def _container(current: Settings) -> Container:
@@ -168,13 +178,11 @@ def load_command(
 
 @app.command()
 def demo(file: Annotated[Path | None, typer.Option(help="another timeline file")] = None) -> None:
-    """Load the shipped demo timeline (the 2025 Nvidia H20 story); safe to re-run."""
-    path = (
-        file
-        or settings().demo_file
-        or (REPO_DEMO if REPO_DEMO.exists() else Path("deploy/demo/h20_timeline.json"))
-    )
-    _load_file(path, 500)
+    """Load the shipped demo timelines (the 2025 Nvidia H20 story, then its 2025-2026 H200
+    sequel), or only FILE; safe to re-run."""
+    for path in shipped_demos(file or settings().demo_file):
+        typer.echo(f"{path.name}:", err=True)
+        _load_file(path, 500)
 
 
 @app.command()
