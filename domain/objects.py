@@ -85,9 +85,11 @@ def object_view(
     creator = next((b for b in mine if CATALOG[b.type].role is Role.CREATOR), None)
     if creator is None:
         return None  # retracted, or reported after K
-    # the events of other aggregates that name it (a grant, an implementation): folded, listed
+    # Other aggregates' events that name it (a grant, an implementation) change its status:
+    # their aggregates are folded with it (so that they apply as they would anywhere) and
+    # the naming events are listed with its own.
+    world = fold_world(beliefs, as_of)
     linking = [b for b in beliefs if b.event.aggregate != key and _names(b, kind, object_id)]
-    world = fold_world([*mine, *linking], as_of)
     obj = world.objects.get(f"{kind}:{object_id}")
     fields = _canonical(obj.fields if obj is not None else creator.data)
     if obj is not None and suspended(obj, as_of):
@@ -100,7 +102,11 @@ def object_view(
         else format_instant(creator.effective_at),
         "version": version,
         "anomalies": sorted(
-            ({"event_id": a.event_id, "reason": a.reason} for a in world.anomalies),
+            (
+                {"event_id": a.event_id, "reason": a.reason}
+                for a in world.anomalies
+                if a.aggregate == key
+            ),
             key=lambda a: a["event_id"],
         ),
         "events": [

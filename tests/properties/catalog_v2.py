@@ -96,3 +96,63 @@ def with_policy_rule(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("control") == "ban":
         data = {k: v for k, v in data.items() if k != "review_policy"}
     return data
+
+
+# -- part 2: applications, ownership, tariffs, announcements ---------------------------------
+
+ANNOUNCEMENT_REFS = ("A0", "A1")  # rendered as one of the run's announcements
+APPLICATION_REFS = ("P0", "P1")  # rendered as one of the run's filed applications
+
+
+def implements() -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(ANNOUNCEMENT_REFS), min_size=1, max_size=2, unique=True)
+
+
+def tariff(chips: Any, criteria: Any) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {
+            "authority": st.just("USTR"),
+            "jurisdiction": st.sampled_from(("US", "CN")),
+            "direction": st.sampled_from(("import", "export")),
+            "rate_percent": st.sampled_from(("25", 10, "7.5", 200)),
+            "chips": chips,
+            "criteria": criteria,
+        },
+        optional={
+            "origins": codes(1),
+            "destinations": entries(),
+            "basis": st.just("Section 232"),
+            "implements": implements(),
+        },
+    )
+
+
+def announcement(chips: Any, companies: Any) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {
+            "authority": st.just("White House"),
+            "jurisdiction": st.just("US"),
+            "chips": chips,
+            "companies": companies,
+            "destinations": codes(),
+        },
+        optional={"expected_effective_at": st.integers(0, 30)},  # days after it
+    )
+
+
+def follow_ups_v2() -> dict[str, st.SearchStrategy[Any]]:
+    """What follows an application, a tariff or an ownership (chosen at run time)."""
+    return {
+        "application_kind": st.sampled_from(("deny", "withdraw", "grant", "grant")),
+        "tariff_kind": st.sampled_from(("amend", "amend", "lift")),
+        "tariff_change": st.fixed_dictionaries(
+            {},
+            optional={
+                "rate_percent": st.sampled_from(("15", 30)),
+                "destinations": entries(0),
+                "origins": codes(),
+            },
+        ),
+        "ownership_kind": st.sampled_from(("end", "again")),
+        "percent": st.sampled_from(("20", "25", "30", "50", "60", 100)),
+    }

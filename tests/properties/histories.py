@@ -35,6 +35,9 @@ CREATORS = {
     "AdvisoryIssued": "advisory_id",
     "InvestigationOpened": "case_id",
     "DestinationGroupDefined": "group_id",
+    "LicenseApplied": "application_id",
+    "TariffImposed": "tariff_id",
+    "PolicyAnnounced": "announcement_id",
 }
 FOLLOWS = {
     "ExportBanImposed": "ExportBanAmended",
@@ -44,9 +47,22 @@ FOLLOWS = {
     "InvestigationOpened": "InvestigationConcluded",
     "ProductionHalted": "ProductionResumed",
     "DestinationGroupDefined": "DestinationGroupAmended",
+    "LicenseApplied": "LicenseDenied",  # or a withdrawal, or a grant: chosen at run time
+    "TariffImposed": "TariffAmended",  # or its lift
+    "PolicyAnnounced": "PolicyAnnouncementWithdrawn",
+    "OwnershipRecorded": "OwnershipEnded",  # or a new percent
 }
 CHIP_KEYS = ("chip", "chips", "successor_of")
-COMPANY_KEYS = ("company", "companies", "suppliers", "licensee", "manufacturer")
+COMPANY_KEYS = (
+    "company",
+    "companies",
+    "suppliers",
+    "licensee",
+    "manufacturer",
+    "owner",
+    "owned",
+    "end_users",
+)
 # What a full-data correction may change, per target type (identity fields never).
 MUTABLE = {
     "CompanyRegistered": ("name", "country"),
@@ -63,6 +79,10 @@ MUTABLE = {
     "ExportBanAmended": ("chips", "criteria", "companies", "control", "destinations"),
     "ExportBanSuspended": ("until", "reason"),
     "DestinationGroupDefined": ("members", "name"),
+    "TariffImposed": ("rate_percent", "chips", "destinations", "origins"),
+    "PolicyAnnounced": ("chips", "companies", "destinations"),
+    "OwnershipRecorded": ("percent",),
+    "LicenseApplied": ("chips", "destinations"),
     "ExportBanLifted": ("reason",),
     "LicenseGranted": ("chips", "destinations", "expires_at", "licensee"),
     "LicenseDenied": ("chips",),
@@ -119,6 +139,13 @@ def _some(candidates: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     return keys.map(lambda ks: {k: candidates[k] for k in sorted(ks)})
 
 
+def _affiliates_rule(data: dict[str, Any]) -> dict[str, Any]:
+    """affiliates_min_percent only with named companies (the writer refuses it otherwise)."""
+    if not data.get("companies"):
+        data = {k: v for k, v in data.items() if k != "affiliates_min_percent"}
+    return data
+
+
 def _covering(data: dict[str, Any], keys: tuple[str, ...], default: str) -> dict[str, Any]:
     return data if any(data[k] for k in keys) else {**data, default: [0]}
 
@@ -173,11 +200,33 @@ class Vocabulary:
                 optional={
                     **v2.parts(self.chips(1), _criteria(1)),
                     "compliance_days": st.integers(0, 20),
+                    "affiliates_min_percent": st.sampled_from(("50", "25", "20")),
+                    "implements": v2.implements(),
                 },
             )
             .map(lambda d: _covering(d, ("chips", "criteria", "companies"), "chips"))
-            .map(v2.with_policy_rule),
+            .map(v2.with_policy_rule)
+            .map(_affiliates_rule),
             "DestinationGroupDefined": v2.group_definition(),
+            "LicenseApplied": st.fixed_dictionaries(
+                {
+                    **self.issuer(),
+                    "licensee": self.company(),
+                    "chips": self.chips(1, 2),
+                    "destinations": self.destinations(),
+                }
+            ),
+            "TariffImposed": v2.tariff(self.chips(), _criteria()).map(
+                lambda d: _covering(d, ("chips", "criteria"), "chips")
+            ),
+            "PolicyAnnounced": v2.announcement(self.chips(), self.companies()),
+            "OwnershipRecorded": st.fixed_dictionaries(
+                {
+                    "owner": self.company(),
+                    "owned": self.company(),
+                    "percent": st.sampled_from(("20", "25", "30", "50", "60", 100)),
+                }
+            ),
             "LicenseGranted": st.fixed_dictionaries(
                 {
                     **self.issuer(),
@@ -185,7 +234,11 @@ class Vocabulary:
                     "chips": self.chips(1),
                     "destinations": self.destinations(),
                 },
-                optional={"expires_at": whens(-5, WINDOW + 5)},
+                optional={
+                    "expires_at": whens(-5, WINDOW + 5),
+                    "implements": v2.implements(),
+                    "end_users": self.companies(1),
+                },
             ),
             "LicenseDenied": st.fixed_dictionaries(
                 {
@@ -202,7 +255,8 @@ class Vocabulary:
                     "destinations": self.destinations(),
                     "beneficiary": st.sampled_from(JURISDICTIONS),
                     "percent": st.sampled_from(("15", 5, "12.5", 100)),
-                }
+                },
+                optional={"implements": v2.implements()},
             ),
             "AdvisoryIssued": st.fixed_dictionaries(
                 {
@@ -251,6 +305,7 @@ class Vocabulary:
             "measure_kind": v2.measure_follow_up(),
             "suspension": v2.suspension(),
             "group_change": v2.group_amendment(),
+            **v2.follow_ups_v2(),
             "reason": st.sampled_from(("rescinded", "suspended", "superseded")),
             "finding": st.sampled_from(("violation", "cleared", "other")),
             "resumed": st.lists(st.integers(0, 2), min_size=1, max_size=2, unique=True),
@@ -283,6 +338,8 @@ class Vocabulary:
                 "review_policy": st.sampled_from(v2.POLICIES),
                 "until": st.none() | whens(0, WINDOW + 5),
                 "members": v2.codes(),
+                "rate_percent": st.sampled_from(("25", "12.5")),
+                "origins": v2.codes(),
             }
         )
 
@@ -303,6 +360,7 @@ def _creations(vocabulary: Vocabulary) -> list[tuple[st.SearchStrategy[dict[str,
         "LicenseGranted": 2,
         "ProductionHalted": 2,
         "DestinationGroupDefined": 2,
+        "OwnershipRecorded": 4,
     }
     return [
         (

@@ -15,8 +15,9 @@ from domain.clocks import format_instant, parse_instant
 from domain.errors import DomainError
 from domain.events import Recorded
 from services.bootstrap import Container
-from services.write.parsing import parse_envelope
+from services.write.parsing import InputError, parse_envelope
 from services.write.recording import Item
+from tests.properties import runs_v2
 from tests.properties.histories import (
     CHIP_KEYS,
     COMPANY_KEYS,
@@ -95,6 +96,9 @@ class Run:
                 out[key] = [name(v) for v in value] if isinstance(value, list) else name(value)
             elif key in ("expires_at", "until") and value is not None:
                 out[key] = self.at(value)
+            elif key == "implements":
+                announced = [e.data["announcement_id"] for e in self.created["PolicyAnnounced"]]
+                out[key] = runs_v2.named(value, announced)
             elif key in ("destinations", "except_destinations"):
                 out[key] = self.places(value)
             elif key in ("review_overrides", "exceptions"):
@@ -131,7 +135,7 @@ class Run:
                 continue  # nothing to follow, correct or reinstate yet
             try:
                 result = self.container.writer.append([Item(parse_envelope(body))], "property")
-            except DomainError:
+            except (DomainError, InputError):
                 self.refused += 1  # the log's rules refused it: histories stay valid
                 continue
             appended = result.items[0]
@@ -177,9 +181,12 @@ class Run:
             "registry": lambda e: role(e) is Role.REGISTRY,
             "chips": lambda e: e.type == "ChipRegistered",
             "domain": lambda e: role(e) is not Role.REGISTRY,
-            "creator": lambda e: role(e) is Role.CREATOR or e.type == "ProductionHalted",
+            "creator": lambda e: (
+                role(e) is Role.CREATOR or e.type in ("ProductionHalted", "OwnershipRecorded")
+            ),
             "follow": lambda e: (
-                role(e) in (Role.LIFECYCLE, Role.TERMINAL) or e.type == "ProductionResumed"
+                role(e) in (Role.LIFECYCLE, Role.TERMINAL)
+                or e.type in ("ProductionResumed", "OwnershipEnded")
             ),
         }[name]
         return [e for e in self.accepted if wanted(e)]
@@ -233,6 +240,10 @@ class Run:
             )
         if op["type"] == "ExportBanImposed" and not data["destinations"]:
             data["destinations"] = ["CN"]
+        if op["type"] == "PolicyAnnounced" and "expected_effective_at" in data:
+            data["expected_effective_at"] = format_instant(
+                effective + timedelta(days=data["expected_effective_at"])
+            )
         return {
             "type": op["type"],
             "data": data,
@@ -245,7 +256,9 @@ class Run:
             return None
         target = self._target(objects, op["target"])
         kind = FOLLOWS[target.type]
-        if target.type == "ProductionHalted":
+        if target.type in runs_v2.FOLLOWED:
+            kind, data = runs_v2.follow_up(target.type, target.data, op)
+        elif target.type == "ProductionHalted":
             chips = target.data["chips"]
             data = {
                 "company": target.data["company"],

@@ -169,6 +169,14 @@ def _note(run: Run, answers: list[dict[str, Any]]) -> None:
         ("a review_policy", any(e["review_policy"] for e in entries)),
         ("an exception", any(e["exceptions"] for e in entries)),
         ("a destination via a group", any("group:" in str(e["via"]) for e in entries)),
+        ("pending_applications", any(e["pending_applications"] for e in entries)),
+        ("duties", any(a.get("duties") for a in answers)),
+        ("announcements", any(a.get("announcements") for a in answers)),
+        ("owners", any(a.get("owners") for a in answers)),
+        (
+            "an affiliate",
+            any(r["via"] for a in answers for r in a.get("export_restrictions") or []),
+        ),
         (
             "v2 upcoming kinds",
             any(
