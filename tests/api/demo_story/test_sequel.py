@@ -166,13 +166,10 @@ def test_the_announcement_page_says_implemented_by_the_rule_and_the_tariff(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the announcement's page folds the implementing amendment without its measure's "
-    "imposition and lists it as a before_creator anomaly (catalog v2 part 2, WIP)",
-)
-def test_the_announcement_page_lists_no_anomaly(sequel: Sequel) -> None:
-    assert sequel.get(f"/v1/announcements/{ANNOUNCEMENT}", as_of=ASKED)["anomalies"] == []
+def test_the_announcement_page_lists_no_anomaly_and_its_implementers(sequel: Sequel) -> None:
+    page = sequel.get(f"/v1/announcements/{ANNOUNCEMENT}", as_of=ASKED)
+    assert (page["status"], page["anomalies"]) == ("implemented", [])
+    assert {"ExportBanAmended", "TariffImposed"} <= {e["type"] for e in page["events"]}
 
 
 @pytest.mark.parametrize(
