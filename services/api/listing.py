@@ -1,9 +1,11 @@
-"""Filtered lists of chips, companies and objects at `as_of`, paginated by id.
+"""Filtered lists of chips and companies at (T, K, P), and of objects at `as_of`, paginated
+by id (docs/state.md, "Lists").
 
-A page is built by folding each candidate's state at T and keeping those that match: a
-page can hold fewer than `limit` items when few match (at most SCAN_BUDGET candidates are
-examined per request); follow `next` until it is null. Filtered lists take `as_of` only:
-for a reproducible or past-knowledge answer, read the item itself.
+A page is built by folding each candidate's state and keeping those that match: a page can
+hold fewer than `limit` items when few match (at most SCAN_BUDGET candidates are examined
+per request); follow `next` until it is null. Chip and company lists take the full
+coordinates, so "which chips were banned for CN, as known on 1 January 2024" is one request;
+object lists take `as_of` only (read the object itself at K and P).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from domain.ids import check_jurisdiction, check_slug
 from domain.objects import KINDS, is_current
 from projections.projector import active_tables
 from projections.state_queries import Reading, object_ids, registered_ids
-from services.api.coordinates import resolve
+from services.api.coordinates import SHORT, resolve
 from services.api.params import optional_id, parse_integer
 from services.api.problems import ApiProblem
 from services.api.responses import cached_json
@@ -30,20 +32,21 @@ SCAN_BUDGET = 2000
 CHUNK = 200
 STATUSES = ("banned", "license_required", "licensed", "unrestricted")
 COMMON = {"as_of", "after", "limit", "min_position"}
+KNOWLEDGE = {"known_at", "at_position"}  # K and P: chip and company lists only
 FILTERS = {
-    "chip": COMMON | {"destination", "status", "manufacturer"},
-    "company": COMMON | {"country"},
+    "chip": COMMON | KNOWLEDGE | {"destination", "status", "manufacturer"},
+    "company": COMMON | KNOWLEDGE | {"country"},
     "object": COMMON | {"jurisdiction", "in_force"},
 }
 
 
 def _params(request: Request, allowed: set[str]) -> dict[str, str]:
     params = dict(request.query_params)
-    for name in ("known_at", "at_position"):
+    for name in sorted(KNOWLEDGE - allowed):
         if name in params:
             raise ApiProblem(
                 "validation-error",
-                f"filtered lists take as_of only; for {name}, read the item itself "
+                f"object lists take as_of only; for {name}, read the item itself "
                 f"({request.url.path}/{{id}}?{name}=…)",
                 [{"detail": "not accepted on lists", "parameter": name}],
             )
@@ -155,12 +158,16 @@ def _scan(
 
 
 def _page(
-    request: Request, items: list[dict[str, Any]], nxt: str | None, at: Coordinates
+    request: Request,
+    items: list[dict[str, Any]],
+    nxt: str | None,
+    at: Coordinates,
+    cache_control: str = SHORT,
 ) -> Response:
     from projections.canonical import dumps
 
     page = {"items": items, "next": nxt, **at.echo()}
-    headers = {"Cache-Control": "public, max-age=5"}
+    headers = {"Cache-Control": cache_control}
     if nxt is not None:
         url = request.url.remove_query_params("min_position").include_query_params(after=nxt)
         headers["Link"] = f'<{url.path}?{url.query}>; rel="next"'
@@ -177,7 +184,13 @@ async def list_subjects(request: Request, container: Container, kind: str) -> Re
     params = _params(request, FILTERS[kind])
     matches = _chip_matcher(params) if kind == "chip" else _company_matcher(params)
     limit, after = _limit(params.get("limit")), optional_id("after", params.get("after"))
-    resolved = await resolve(container, params.get("as_of"), None, None, params.get("min_position"))
+    resolved = await resolve(
+        container,
+        params.get("as_of"),
+        params.get("known_at"),
+        params.get("at_position"),
+        params.get("min_position"),
+    )
     at = resolved.at
 
     def ids(conn: Any, cursor: str | None) -> list[str]:
@@ -188,7 +201,8 @@ async def list_subjects(request: Request, container: Container, kind: str) -> Re
         return None if view is None else _strip(view)
 
     items, nxt = await asyncio.to_thread(_scan, container, ids, fold, matches, after, limit)
-    return _page(request, items, nxt, at)
+    # docs/http.md, "Caching": with T, K and P explicit, the page never changes
+    return _page(request, items, nxt, at, resolved.cache_control)
 
 
 async def list_objects(request: Request, container: Container, segment: str) -> Response:

@@ -171,9 +171,17 @@ def _routes(plural: str) -> None:
     @on.get(
         f"/{plural}",
         operation_id=f"list{plural.title()}",
-        summary=f"{plural.title()} and their state at as_of, filtered, paginated by id",
+        summary=f"{plural.title()} and their state at (as_of, known_at, at_position), filtered",
         responses=answer(page_model),
-        openapi_extra=query("as_of", *LIST_FILTERS[kind], "after_id", "limit", "min_position"),
+        openapi_extra=query(
+            "as_of",
+            "known_at",
+            "at_position",
+            *LIST_FILTERS[kind],
+            "after_id",
+            "limit",
+            "min_position",
+        ),
     )
     async def listing(request: Request, container: ContainerDep, _: Reader) -> Response:
         return await list_subjects(request, container, kind)

@@ -177,11 +177,12 @@ def test_a_list_limit_out_of_range_is_refused(catalog: Catalog, limit: str) -> N
     )
 
 
-@pytest.mark.parametrize("path", ["/v1/chips", "/v1/companies", "/v1/measures"])
+@pytest.mark.parametrize("path", ["/v1/measures", "/v1/licenses"])
 @pytest.mark.parametrize(("name", "value"), [("known_at", "2025-08-15"), ("at_position", "3")])
-def test_a_list_refuses_known_at_and_at_position_pointing_to_the_item(
+def test_an_object_list_refuses_known_at_and_at_position_pointing_to_the_item(
     catalog: Catalog, path: str, name: str, value: str
 ) -> None:
+    # chip and company lists take them: tests/api/point_in_time/test_lists_at_k_and_p.py
     problem = assert_problem(
         catalog.api.get(path, **{name: value}), 422, "validation-error", parameter=name
     )
