@@ -153,8 +153,8 @@ def _covering(data: dict[str, Any], keys: tuple[str, ...], default: str) -> dict
 class Vocabulary:
     """Strategies for one example's payloads; references are indices, named at run time."""
 
-    def __init__(self, chips: int, companies: int):
-        self.n_chips, self.n_companies = chips, companies
+    def __init__(self, chips: int, companies: int, focus: str | None = None):
+        self.n_chips, self.n_companies, self.focus = chips, companies, focus
 
     def chips(self, lo: int = 0, hi: int = 3) -> st.SearchStrategy[list[int]]:
         return st.lists(st.integers(0, self.n_chips - 1), min_size=lo, max_size=hi, unique=True)
@@ -182,8 +182,17 @@ class Vocabulary:
         }
 
     def end_users(self) -> st.SearchStrategy[list[int]]:
-        """Mostly none: a measure naming end users changes no export status."""
+        """Mostly none: a measure naming end users changes no export status (with the
+        ownership focus, always some: their affiliates are what is tested)."""
+        if self.focus == "ownership":
+            return self.companies(1)
         return st.just([]) | st.just([]) | self.companies(1)
+
+    def _affiliated(self, data: dict[str, Any]) -> dict[str, Any]:
+        """With the ownership focus, every measure reaches affiliates."""
+        if self.focus == "ownership" and "affiliates_min_percent" not in data:
+            return {**data, "affiliates_min_percent": "25"}
+        return data
 
     def creators(self) -> dict[str, st.SearchStrategy[dict[str, Any]]]:
         control = st.sampled_from(("ban", "license_required"))
@@ -200,12 +209,13 @@ class Vocabulary:
                 optional={
                     **v2.parts(self.chips(1), _criteria(1)),
                     "compliance_days": st.integers(0, 20),
-                    "affiliates_min_percent": st.sampled_from(("50", "25", "20")),
+                    "affiliates_min_percent": st.sampled_from(("50", "25", "20", "60")),
                     "implements": v2.implements(),
                 },
             )
             .map(lambda d: _covering(d, ("chips", "criteria", "companies"), "chips"))
             .map(v2.with_policy_rule)
+            .map(self._affiliated)
             .map(_affiliates_rule),
             "DestinationGroupDefined": v2.group_definition(),
             "LicenseApplied": st.fixed_dictionaries(
@@ -222,10 +232,12 @@ class Vocabulary:
             "PolicyAnnounced": v2.announcement(self.chips(), self.companies()),
             "OwnershipRecorded": st.fixed_dictionaries(
                 {
-                    "owner": self.company(),
-                    "owned": self.company(),
+                    # two different companies (a company owning itself is refused)
+                    "pair": st.lists(self.company(), min_size=2, max_size=2, unique=True),
                     "percent": st.sampled_from(("20", "25", "30", "50", "60", 100)),
                 }
+            ).map(
+                lambda d: {"owner": d["pair"][0], "owned": d["pair"][1], "percent": d["percent"]}
             ),
             "LicenseGranted": st.fixed_dictionaries(
                 {
@@ -354,14 +366,22 @@ def weighted(*choices: tuple[st.SearchStrategy[Any], int]) -> st.SearchStrategy[
     return st.sampled_from([s for s, weight in choices for _ in range(weight)]).flatmap(lambda s: s)
 
 
-def _creations(vocabulary: Vocabulary) -> list[tuple[st.SearchStrategy[dict[str, Any]], int]]:
-    weights = {
+FOCUS_WEIGHTS = {  # a focus makes some histories common that are rare otherwise
+    None: {
         "ExportBanImposed": 4,
         "LicenseGranted": 2,
         "ProductionHalted": 2,
         "DestinationGroupDefined": 2,
         "OwnershipRecorded": 4,
-    }
+    },
+    # ownership chains under measures with affiliates: pairs that name neither end of a
+    # company's restriction decide it (docs/state.md, "Ownership and affiliates")
+    "ownership": {"ExportBanImposed": 4, "OwnershipRecorded": 10},
+}
+
+
+def _creations(vocabulary: Vocabulary) -> list[tuple[st.SearchStrategy[dict[str, Any]], int]]:
+    weights = FOCUS_WEIGHTS[vocabulary.focus]
     return [
         (
             st.fixed_dictionaries(
@@ -465,8 +485,10 @@ def _registrations(
 
 
 @st.composite
-def histories(draw: st.DrawFn) -> History:
-    vocabulary = Vocabulary(chips=draw(st.integers(4, 8)), companies=draw(st.integers(3, 5)))
+def histories(draw: st.DrawFn, focus: str | None = None) -> History:
+    vocabulary = Vocabulary(
+        chips=draw(st.integers(4, 8)), companies=draw(st.integers(3, 5)), focus=focus
+    )
     kinds = weighted(*_creations(vocabulary), (_follow_ups(vocabulary), 8), *_revisions(vocabulary))
     size = draw(st.integers(10, 40))  # drawn first: lists alone favour short histories
     ops = draw(st.lists(kinds, min_size=size, max_size=size))
