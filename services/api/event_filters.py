@@ -42,14 +42,23 @@ class EventQuery(BaseModel):
         str | None,
         BeforeValidator(lambda v: None if v is None else check_slug(v)),
         Field(
-            description="Only events that concern this chip (its own, its "
-            "measures', licences' …, and their revisions)."
+            description="Only events that concern this chip: the events of every object "
+            "(measure, licence, application, tariff, announcement …) that had named it by "
+            "then, with their revisions, and the events of the destination groups such an "
+            "object names (DestinationGroupDefined, DestinationGroupAmended), once each, "
+            "from when it names both. By name only: coverage by criteria does not count."
         ),
     ] = None
     company: Annotated[
         str | None,
         BeforeValidator(lambda v: None if v is None else check_slug(v)),
-        Field(description="Only events that concern this company."),
+        Field(
+            description="Only events that concern this company: the events of every object "
+            "that had named it by then (as end user, licensee, party, owner or owned …), "
+            "with their revisions, and the events of the destination groups such an object "
+            "names, once each, from when it names both. By name only: affiliates reached "
+            "through ownership do not count."
+        ),
     ] = None
     effective_from: Annotated[
         datetime | None,
