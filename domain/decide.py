@@ -46,13 +46,17 @@ class Decision:
     expected_version: int | None
 
 
+AMENDMENTS = ("ExportBanAmended", "TariffAmended")
+
+
 def canonical_data(event_type: EventType, model: Any) -> dict[str, Any]:
     """JSON-native, normalised data; an amendment or correction keeps only what it changes.
 
-    An amendment keeps only the fields it sends, but each is normalised whole, as in an
-    imposition: an override or exception it sends is stored with its absent lists as []
-    (`exclude_unset` would reach into them too)."""
-    if event_type.name == "ExportBanAmended":
+    An amendment (of a measure or a tariff) keeps only the fields it sends — the fold
+    replaces exactly those — but each is normalised whole, as in an imposition: an override
+    or exception it sends is stored with its absent lists as [] (`exclude_unset` would
+    reach into them too)."""
+    if event_type.name in AMENDMENTS:
         sent = model.model_fields_set
         return {k: v for k, v in model.model_dump(mode="json").items() if k in sent}
     dumped: dict[str, Any] = model.model_dump(
@@ -235,6 +239,8 @@ def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger:
     rules.check_lifecycle(dossier, t, effective_at)
     if t.name == "ExportBanAmended":
         rules.check_amended_measure(dossier, data, effective_at)
+    elif t.name == "TariffAmended":
+        rules.check_amended_tariff(dossier, data, effective_at)
     elif t.name == "ExportBanSuspended":
         rules.check_suspension_end(data, effective_at)
     return key

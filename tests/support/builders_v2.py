@@ -114,3 +114,101 @@ V1_MEASURE_KEYS = {
     "companies",
     "control",
 }
+
+
+# -- catalog v2 part 2: applications, ownership, tariffs, announcements -----------------------
+
+APPLICATION = "nvidia-h20-cn-2025-07"
+TARIFF = "us-232-2026-chips"
+ANNOUNCEMENT = "us-2025-12-08-h20-cn"
+
+
+def applied(
+    application_id: str = APPLICATION, effective_at: str = "2025-07-15", **data: Any
+) -> dict[str, Any]:
+    """A LicenseApplied: nvidia asks BIS to ship the H20 to China."""
+    payload = {
+        "application_id": application_id,
+        "authority": "BIS",
+        "jurisdiction": "US",
+        "licensee": "nvidia",
+        "chips": ["h20"],
+        "destinations": ["CN"],
+        **data,
+    }
+    return b.envelope("LicenseApplied", payload, effective_at)
+
+
+def application_withdrawn(
+    application_id: str = APPLICATION, effective_at: str = "2025-09-01", **data: Any
+) -> dict[str, Any]:
+    payload = {"application_id": application_id, **data}
+    return b.envelope("LicenseApplicationWithdrawn", payload, effective_at)
+
+
+def owns(
+    owner: str = "nvidia",
+    owned: str = "amkor",
+    percent: Any = 60,
+    effective_at: str = "2025-01-01",
+) -> dict[str, Any]:
+    data = {"owner": owner, "owned": owned, "percent": percent}
+    return b.envelope("OwnershipRecorded", data, effective_at)
+
+
+def ownership_ended(
+    owner: str = "nvidia", owned: str = "amkor", effective_at: str = "2025-06-01"
+) -> dict[str, Any]:
+    return b.envelope("OwnershipEnded", {"owner": owner, "owned": owned}, effective_at)
+
+
+def tariff(
+    tariff_id: str = TARIFF, effective_at: str = "2026-01-15", **data: Any
+) -> dict[str, Any]:
+    """A TariffImposed: a 25 % US import duty on the H20."""
+    payload = {
+        "tariff_id": tariff_id,
+        "authority": "President of the United States",
+        "jurisdiction": "US",
+        "direction": "import",
+        "rate_percent": 25,
+        "chips": ["h20"],
+        **data,
+    }
+    return b.envelope("TariffImposed", payload, effective_at)
+
+
+def tariff_amended(
+    tariff_id: str = TARIFF, effective_at: str = "2026-02-01", **data: Any
+) -> dict[str, Any]:
+    payload = {"tariff_id": tariff_id, **(data or {"rate_percent": 50})}
+    return b.envelope("TariffAmended", payload, effective_at)
+
+
+def tariff_lifted(
+    tariff_id: str = TARIFF, effective_at: str = "2026-06-01", **data: Any
+) -> dict[str, Any]:
+    return b.envelope("TariffLifted", {"tariff_id": tariff_id, **data}, effective_at)
+
+
+def announced(
+    announcement_id: str = ANNOUNCEMENT, effective_at: str = "2025-12-08", **data: Any
+) -> dict[str, Any]:
+    """A PolicyAnnounced: the H20 may go to China (no legal effect of its own)."""
+    payload = {
+        "announcement_id": announcement_id,
+        "authority": "President of the United States",
+        "jurisdiction": "US",
+        "chips": ["h20"],
+        "companies": ["nvidia"],
+        "destinations": ["CN"],
+        **data,
+    }
+    return b.envelope("PolicyAnnounced", payload, effective_at)
+
+
+def announcement_withdrawn(
+    announcement_id: str = ANNOUNCEMENT, effective_at: str = "2026-03-01", **data: Any
+) -> dict[str, Any]:
+    payload = {"announcement_id": announcement_id, **data}
+    return b.envelope("PolicyAnnouncementWithdrawn", payload, effective_at)
