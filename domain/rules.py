@@ -57,18 +57,19 @@ def check_lifecycle(dossier: Dossier, t: EventType, effective_at: datetime) -> N
 
 
 def check_amended_measure(dossier: Dossier, change: dict[str, Any], effective_at: datetime) -> None:
-    """An amendment may not leave a measure covering no chip, criterion or company (counting
-    the amendments up to its date), with a review policy under a ban or affiliates of no
-    named company (then, or after any later amendment), or with a compliance date before
-    the measure took effect."""
+    """An amendment may not leave a measure covering no chip, criterion or company, with a
+    review policy under a ban or affiliates of no named company — from its date, nor after
+    any later amendment —, or with a compliance date before the measure took effect."""
     fields, later = _as_amended(dossier, "ExportBanAmended", effective_at)
     fields.update(change)
-    if not any(fields.get(name) for name in COVERAGE):
-        raise invalid(
-            "the measure would cover nothing: keep at least one of chips, criteria, companies",
-            "/data",
-        )
     states = _from_now_on(fields, effective_at, later)
+    for when, state in states:
+        if not any(state.get(name) for name in COVERAGE):
+            raise invalid(
+                "the measure would cover nothing from "
+                f"{format_instant(when)}: keep at least one of chips, criteria, companies",
+                "/data",
+            )
     if change.keys() & {"control", "review_policy"}:
         _check_policy_under_control(change, states)
     if change.keys() & {"companies", "affiliates_min_percent"}:

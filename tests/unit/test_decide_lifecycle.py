@@ -216,16 +216,6 @@ def test_amended_coverage_ignores_a_retracted_amendment(log: MemoryLedger) -> No
     assert pointers(log.refusal(b.amendment(effective_at="2025-06-01", chips=[]))) == ["/data"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "domain/rules.py check_amended_coverage checks coverage only at the new amendment's own "
-        "date: one dated before a stored amendment that dropped the chips can drop the criteria "
-        "that amendment relied on, and from that amendment's date the measure covers nothing, "
-        "against docs/events.md, 'The catalog' (ExportBanAmended: 'the measure may not end up "
-        "covering nothing')"
-    ),
-)
 def test_an_amendment_may_not_leave_a_later_amendment_covering_nothing(log: MemoryLedger) -> None:
     log.record(
         b.measure(chips=["h20"]),
