@@ -34,6 +34,16 @@ $(NPM_STAMP): $(NPM_DIR)/package.json $(NPM_DIR)/package-lock.json
 	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The page tests (tests/page, docs/page.md) drive Debian's Chromium through Playwright, never
+# a browser of Playwright's own (`playwright install` is not used): the package is installed
+# with apt-get (Debian, as root or through passwordless sudo) whenever the browser is missing.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@echo "Chromium not found: installing it (apt-get install -y chromium)"
+	@if [ "$$(id -u)" = 0 ]; then AS=""; else AS="sudo -n"; fi; \
+	  $$AS apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$AS apt-get install -y -qq chromium
+
 $(GEN_STAMP): tests/clients/generator-requirements.txt
 	$(PYTHON) -m venv $(GEN_VENV)
 	$(GEN_VENV)/bin/pip install --quiet -r tests/clients/generator-requirements.txt
@@ -49,7 +59,7 @@ run: $(STAMP)
 	$(BIN)/python -m services.cli.devstart $(HOST) $(PORT)
 	$(BIN)/regtl serve --host $(HOST) --port $(PORT)
 
-test: lint $(NPM_STAMP) $(GEN_STAMP)
+test: lint $(NPM_STAMP) $(GEN_STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 test-unit: $(STAMP)

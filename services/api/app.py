@@ -17,6 +17,7 @@ from services.api.routes import (
     events,
     health,
     objects,
+    page,
     stream,
     subjects,
     subscriptions,
@@ -66,6 +67,7 @@ def create_app(
     problems.install(app)
     openapi.install(app)
     docs.install(app)
+    page.install(app)  # the timeline page at / (docs/page.md)
     for router in (
         events.router,
         stream.router,

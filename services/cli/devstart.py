@@ -41,7 +41,7 @@ def main(argv: list[str]) -> None:
 
 def _banner(key_file: Path, base: str) -> str:
     return (
-        f"\nregtimeline is starting on {base}\n"
+        f"\nregtimeline is starting: open the timeline page at {base}/\n"
         f"  API docs (offline):  {base}/docs\n"
         f"  the log:             {base}/v1/events?chip=h20\n"
         f"  readiness:           {base}/readyz\n"
