@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from services.api import openapi, problems
 from services.api.params import HeaderRule
 from services.api.routes import (
+    checks,
     deliveries,
     docs,
     events,
@@ -72,6 +73,7 @@ def create_app(
         events.router,
         stream.router,
         subjects.router,
+        checks.router,
         objects.router,
         subscriptions.router,
         deliveries.router,  # the same prefix, after subscriptions': path matching unchanged

@@ -111,6 +111,34 @@ QUERY: dict[str, dict[str, Any]] = {
         {"type": "string", "enum": ["effective", "known"], "default": "effective"},
     ),
 }
+# The export check's own parameters (docs/checks.md), by public name; `check_query` adds
+# them to the check's operation (their names clash with the lists' `destination` filter).
+_SLUG = {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{0,79}$"}
+CHECK: dict[str, dict[str, Any]] = {
+    "chip": {**_p("The chip to ship (its id). Required.", _SLUG, "h200"), "required": True},
+    "destination": {
+        **_p(
+            "Where it goes: an ISO 3166-1 alpha-2 code (or EU); a group (`group:<id>`) "
+            "is a 422 — ask for each member. Required.",
+            {"type": "string", "pattern": "^[A-Z]{2}$"},
+            "CN",
+        ),
+        "required": True,
+    },
+    "exporter": _p(
+        "The exporting company (its id): whose licences, pending applications and revenue "
+        "shares count. Default: the chip's manufacturer as known at `known_at`.",
+        _SLUG,
+        "nvidia",
+    ),
+    "end_user": _p(
+        "The end user (a company id): adds the end-user measures that name it or reach it "
+        "through its owners; only a licence naming it in `end_users` clears those. "
+        "Default: none.",
+        _SLUG,
+        "bytedance",
+    ),
+}
 STATE = ("as_of", "known_at", "at_position", "min_position")
 SPANS = ("known_at", "at_position", "min_position")  # timeline and history: all valid time
 
@@ -163,3 +191,8 @@ def merged(*fragments: dict[str, Any]) -> dict[str, Any]:
         for key, value in fragment.items():
             result[key] = result.get(key, []) + value if key == "parameters" else value
     return result
+
+
+def check_query() -> dict[str, Any]:
+    """An `openapi_extra` fragment declaring the export check's own parameters."""
+    return {"parameters": [{"name": name, **CHECK[name]} for name in CHECK]}

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.clocks import format_instant
+from domain.export_check import NotRegistered, Question
 from domain.history import believed_at, diff, history, timeline, view_of
 from domain.knowledge import Belief
 from domain.objects import KINDS, LINKED, object_view
@@ -19,6 +20,7 @@ from domain.prepared import Prepared, prepare, prepared_world, relevant_criteria
 from domain.views import subject_view
 from projections.slice_cache import PreparedCache, SliceCache
 from projections.state_queries import DecodedCache, Reading, object_events, written
+from services.read.checks import served_check
 from services.read.slices import SliceParts
 
 
@@ -68,6 +70,13 @@ class PointInTime:
         )
         view = subject_view(world, kind, subject)
         return None if view is None else {**view, **at.echo()}
+
+    def check(
+        self, db: Reading, question: Question, at: Coordinates
+    ) -> dict[str, Any] | NotRegistered:
+        """The export check (docs/checks.md) over the union of the chip's slice and the parts
+        of the exporter's and end user's slices it reads (services/read/checks.py)."""
+        return served_check(self, db, question, at)
 
     def timeline(
         self, db: Reading, kind: str, subject: str, at: Coordinates

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.bench import baseline as lib
-from tests.bench import ingest, pit, rebuild, webhooks
+from tests.bench import checks, ingest, pit, rebuild, webhooks
 from tests.bench.common import BenchFarm, Reported, emit, machine_line, note, scale, scaled
 from tests.support import postgres
 
@@ -27,6 +27,7 @@ FIGURES = (
     "ingest_single_http",
     "ingest_batch",
     *pit.FIGURES,
+    *checks.FIGURES,
     *webhooks.FIGURES,
     *rebuild.FIGURES,
 )
@@ -71,6 +72,7 @@ def main() -> int:
         "http_batches": scaled(20, 3),
         "library_batches": scaled(30, 3),
         **pit.sizes(),
+        **checks.sizes(),
         **webhooks.sizes(),
         **rebuild.sizes(),
     }

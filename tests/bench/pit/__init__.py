@@ -31,12 +31,15 @@ FIGURES = ("pit_query_p99_ms_inprocess", "pit_query_p99_ms_http", "pit_speedup_v
 
 def run_all(farm: BenchFarm, only: set[str], run: Callable[[str, Callable[[], Any]], None]) -> None:
     """Run the selected point-in-time figures on one shared data set (dropped afterwards)."""
-    if not set(FIGURES) & only:
+    from tests.bench import checks  # the export check's figures share the data set
+
+    if not (set(FIGURES) | set(checks.FIGURES)) & only:
         return
     data = Dataset(farm)
     try:
         run("pit_query_p99_ms_inprocess", lambda: pit_inprocess(data))
         run("pit_speedup_vs_fold", lambda: pit_speedup_vs_fold(data))
         run("pit_query_p99_ms_http", lambda: pit_http(data))
+        checks.run_on(data, run)
     finally:
         data.close()

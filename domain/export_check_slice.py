@@ -1,0 +1,72 @@
+"""What the served export check folds (docs/checks.md, "How it is served"): the chip's slice
+with the criteria measures that may cover the chip *or* leave a clause it cannot be checked
+against, plus the parts of the exporter's and the end user's slices the check reads.
+
+The check reads of the exporter only its registration and the advisories naming it
+(licences, agreements and applications that matter name the chip too); of the end user its
+registration, the measures naming it or reaching affiliates, ownership and groups. Leaving
+the rest out changes no answer (the property tests compare the served check with the check
+over the reference fold of the whole log) and keeps each read a short fold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.export_check_lists import undecided
+from domain.knowledge import REVISIONS, Belief
+from domain.prepared import _spec_versions
+from domain.world import matches_criteria
+
+EXPORTER_PARTS = ("company:", "advisory:")
+END_USER_PARTS = ("company:", "measure:", "ownership:", "group:")
+
+
+def company_part(written: list[Belief], prefixes: tuple[str, ...]) -> list[Belief]:
+    """The events of a company's slice whose aggregates the check reads."""
+    return [b for b in written if b.event.aggregate.startswith(prefixes)]
+
+
+def checked_criteria(own: list[Belief], criteria: list[Belief]) -> list[Belief]:
+    """`domain.prepared.relevant_criteria` widened for `unknowns`: the criteria aggregates
+    not in the chip's own slice with a criteria version that matches, or that the chip
+    cannot be checked against, for some version of the chip's specs (a superset is safe)."""
+    specs = _spec_versions(own)
+    mine = {b.event.aggregate for b in own}
+    versions: dict[str, list[list[dict[str, Any]]]] = {}
+    for belief in criteria:
+        data = (
+            belief.data.get("changes", {}).get("data") if belief.type in REVISIONS else belief.data
+        )
+        if data and data.get("criteria"):
+            versions.setdefault(belief.event.aggregate, []).append(data["criteria"])
+    wanted = {
+        aggregate
+        for aggregate, lists in versions.items()
+        if aggregate not in mine
+        and any(_may_concern(clauses, s) for clauses in lists for s in specs)
+    }
+    return [b for b in criteria if b.event.aggregate in wanted]
+
+
+def _may_concern(clauses: list[dict[str, Any]], specs: dict[str, Any] | None) -> bool:
+    return matches_criteria(clauses, specs) is not None or any(
+        undecided(clause, specs) for clause in clauses
+    )
+
+
+def manufacturers(own: list[Belief], chip: str) -> set[str]:
+    """Every manufacturer any registration of the chip in its slice states, as written or
+    as corrected (the default exporter is the chip's manufacturer as known at K)."""
+    registered = {
+        b.event.event_id: b.data["manufacturer"]
+        for b in own
+        if b.type == "ChipRegistered" and b.data.get("chip") == chip
+    }
+    found = set(registered.values())
+    for belief in own:
+        if belief.type == "EventCorrected" and belief.data.get("event_id") in registered:
+            data = belief.data.get("changes", {}).get("data")
+            if data is not None and data.get("manufacturer"):
+                found.add(data["manufacturer"])
+    return found
