@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, cast
 
 from domain.clocks import format_instant, parse_instant
 from domain.ids import GROUP_PREFIX
 from domain.knowledge import AnyEvent, Belief, as_written, revised, visible
+from domain.span_events import COMPLIANCE, SELF_TIMED, runs_out, self_timed, starting
 from domain.subjects import named_subjects
 from domain.views import subject_view
-from domain.world import coverage, fold_world, valid_time_order
+from domain.world import apply, coverage, fold_ordered, fold_world, valid_time_order
 
 COORDINATES = ("as_of", "known_at", "position")
 
@@ -76,13 +79,49 @@ def _believed(belief: Belief) -> dict[str, Any]:
     return body
 
 
-def timeline(kind: str, subject: str, beliefs: list[Belief]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Window:
+    """A `from`/`to` window over valid time, both ends inclusive, either open (None)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def holds(self, moment: datetime) -> bool:
+        return (self.start is None or self.start <= moment) and (
+            self.end is None or moment <= self.end
+        )
+
+    def meets(self, since: datetime | None, until: datetime | None) -> bool:
+        """Whether the span [since, until) shares an instant with the window."""
+        return (until is None or self.start is None or self.start < until) and (
+            since is None or self.end is None or since <= self.end
+        )
+
+
+EVERYTHING = Window()
+
+
+def registered(kind: str, subject: str, beliefs: list[Belief]) -> bool:
+    """Whether the subject is registered in these (visible) beliefs: its reads are a 404
+    otherwise. Registrations hold at every T, so no fold is needed."""
+    world = fold_ordered([b for b in beliefs if b.is_registry], [], _BEFORE_ALL)
+    return subject in (world.chips if kind == "chip" else world.companies)
+
+
+def timeline(
+    kind: str, subject: str, beliefs: list[Belief], window: Window = EVERYTHING
+) -> list[dict[str, Any]]:
     """The events that concern the subject, as believed, in valid-time order (registry
-    events, which are not in valid time, at the time they were reported)."""
+    events, which are not in valid time, at the time they were reported); with a window,
+    those whose place in that order falls within it."""
     wanted = _concerning(kind, subject, beliefs)
-    chosen = [b for b in beliefs if b.event.aggregate in wanted]
-    chosen.sort(key=lambda b: (b.effective_at or b.reported_at, b.position))
+    chosen = [b for b in beliefs if b.event.aggregate in wanted and window.holds(_placed_at(b))]
+    chosen.sort(key=lambda b: (_placed_at(b), b.position))
     return [_believed(b) for b in chosen]
+
+
+def _placed_at(belief: Belief) -> datetime:
+    return belief.effective_at or belief.reported_at
 
 
 def _change_instants(beliefs: list[Belief]) -> list[datetime]:
@@ -94,34 +133,76 @@ def _change_instants(beliefs: list[Belief]) -> list[datetime]:
     return sorted(instants)
 
 
-# The fields that change state at their own time, by the event type that sets them.
-SELF_TIMED = {
-    "LicenseGranted": ("expires_at",),
-    "ExportBanSuspended": ("until",),
-    "ExportBanImposed": ("compliance_at",),
-    "ExportBanAmended": ("compliance_at",),
-}
+_BEFORE_ALL = datetime.min.replace(tzinfo=UTC)
 
 
 def _span_state(view: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in view.items() if k not in (*COORDINATES, "upcoming")}
 
 
-def history(kind: str, subject: str, beliefs: list[Belief]) -> list[dict[str, Any]] | None:
-    """State spans [{from, to, state}] split at every change; adjacent equal states merge.
-    The first span starts at null (before any recorded change), the last ends at null."""
-    instants = _change_instants(valid_time_order([b for b in beliefs if b.effective_at]))
-    first = view_of(kind, subject, beliefs, datetime.min.replace(tzinfo=UTC))
+def history(
+    kind: str, subject: str, beliefs: list[Belief], window: Window = EVERYTHING
+) -> list[dict[str, Any]] | None:
+    """State spans [{from, to, events, state}] split at every change; adjacent equal states
+    merge, keeping the events of the first. The first span starts at null (before any
+    recorded change, with no events), the last ends at null. With a window, the spans that
+    share an instant with it (docs/state.md, "Timelines, history and diffs").
+
+    The world is folded once, in valid-time order, and the state read at each change
+    instant: the same as folding the beliefs anew at each instant (`fold_world`), since
+    applying an event does not depend on T; only the views do."""
+    registry = [b for b in beliefs if b.is_registry]
+    domain = valid_time_order([b for b in beliefs if not b.is_registry and b.effective_at])
+    world = fold_ordered(registry, [], _BEFORE_ALL)
+    first = subject_view(world, kind, subject)
     if first is None:
         return None
-    spans: list[dict[str, Any]] = [{"from": None, "to": None, "state": _span_state(first)}]
-    for instant in instants:
-        state = _span_state(view_of(kind, subject, beliefs, instant) or {})
+    world.believed = domain  # every domain belief, any T (anomalies' concerns read it);
+    # `pending` stays empty: only `upcoming` reads it, and spans leave `upcoming` out.
+    starters = starting(kind, subject, beliefs, _concerning(kind, subject, beliefs))
+    timed = self_timed(domain, starters)
+    setters: dict[str, Belief] = {}  # a measure's key -> the event that set its compliance_at
+    bounds: list[datetime | None] = [None]
+    spans: list[dict[str, Any]] = [{"events": [], "state": _span_state(first)}]
+    done = 0
+    for instant in _change_instants(domain):
+        # what ends by itself at this instant, judged on the world just before it
+        started = {
+            b.event.event_id: b
+            for b in timed.get(instant, ())
+            if runs_out(world, b, instant, setters)
+        }
+        while done < len(domain) and cast(datetime, domain[done].effective_at) <= instant:
+            belief, done = domain[done], done + 1
+            anomalies = len(world.anomalies)
+            apply(world, belief)
+            if (
+                belief.type in COMPLIANCE
+                and "compliance_at" in belief.data
+                and len(world.anomalies) == anomalies
+            ):
+                setters[belief.event.aggregate] = belief
+            if belief.event.event_id in starters:
+                started[belief.event.event_id] = belief
+        world.as_of = instant
+        state = _span_state(subject_view(world, kind, subject) or {})
         if state == spans[-1]["state"]:
             continue
-        spans[-1]["to"] = format_instant(instant)
-        spans.append({"from": format_instant(instant), "to": None, "state": state})
-    return spans
+        if window.end is not None and instant > window.end:
+            bounds.append(instant)
+            break  # later spans start after the window: the last one kept ends here
+        order = sorted(started.values(), key=attrgetter("effective_at", "position"))
+        spans.append({"events": [b.event.event_id for b in order], "state": state})
+        bounds.append(instant)
+    return [
+        {"from": _text(since), "to": _text(until), **span}
+        for span, since, until in zip(spans, bounds, [*bounds[1:], None], strict=False)
+        if window.meets(since, until)
+    ]
+
+
+def _text(moment: datetime | None) -> str | None:
+    return None if moment is None else format_instant(moment)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any], path: str = "") -> list[dict[str, Any]]:

@@ -105,6 +105,22 @@ QUERY: dict[str, dict[str, Any]] = {
         ),
         "required": True,
     },
+    # a timeline's or history's window (docs/state.md, "Timelines, history and diffs")
+    "window_from": _p(
+        "Only what starts or lasts from then on: timeline events placed (`effective_at`; "
+        "registry events: `reported_at`) at or after it, history spans not ended by then. "
+        f"{_TIME}; a bare date is the start of that day. Not after `to` (422). "
+        "Default: no lower bound.",
+        {"type": "string"},
+        "2025-01-01",
+    ),
+    "window_to": _p(
+        "Only what starts by then: timeline events placed at or before it, history spans "
+        f"starting at or before it. {_TIME}; a bare date is the end of that day. "
+        "Default: no upper bound.",
+        {"type": "string"},
+        "2025-12-31",
+    ),
     "axis": _p(
         "effective: compare valid times `from` and `to` (at K); known: compare what was "
         "known at `from` and at `to` (at T).",
@@ -148,8 +164,11 @@ def query(*names: str) -> dict[str, Any]:
     return {"parameters": [{"name": _public_name(n), **QUERY[n]} for n in names]}
 
 
+PUBLIC_NAMES = {"after_id": "after", "window_from": "from", "window_to": "to"}
+
+
 def _public_name(name: str) -> str:
-    return "after" if name == "after_id" else name
+    return PUBLIC_NAMES.get(name, name)
 
 
 def answer(

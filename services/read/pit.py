@@ -13,7 +13,7 @@ from typing import Any
 
 from domain.clocks import format_instant
 from domain.export_check import NotRegistered, Question
-from domain.history import believed_at, diff, history, timeline, view_of
+from domain.history import EVERYTHING, Window, believed_at, diff, history, registered, timeline
 from domain.knowledge import Belief
 from domain.objects import KINDS, LINKED, object_view
 from domain.prepared import Prepared, prepare, prepared_world, relevant_criteria
@@ -36,6 +36,16 @@ class Coordinates:
             "known_at": format_instant(self.known_at),
             "position": self.position,
         }
+
+
+def _span_echo(at: Coordinates, window: Window) -> dict[str, Any]:
+    """A timeline's or history's coordinates: K and P (they span all valid time), and the
+    window's ends when given (docs/state.md, "Timelines, history and diffs")."""
+    echo: dict[str, Any] = {"known_at": format_instant(at.known_at), "position": at.position}
+    for name, end in (("from", window.start), ("to", window.end)):
+        if end is not None:
+            echo[name] = format_instant(end)
+    return echo
 
 
 class PointInTime:
@@ -79,23 +89,22 @@ class PointInTime:
         return served_check(self, db, question, at)
 
     def timeline(
-        self, db: Reading, kind: str, subject: str, at: Coordinates
+        self, db: Reading, kind: str, subject: str, at: Coordinates, window: Window = EVERYTHING
     ) -> dict[str, Any] | None:
         beliefs = self._beliefs(db, kind, subject, at)
-        if view_of(kind, subject, beliefs, at.as_of) is None:
+        if not registered(kind, subject, beliefs):
             return None
-        echo = {k: v for k, v in at.echo().items() if k != "as_of"}
-        return {kind: subject, "items": timeline(kind, subject, beliefs), **echo}
+        items = timeline(kind, subject, beliefs, window)
+        return {kind: subject, "items": items, **_span_echo(at, window)}
 
     def history(
-        self, db: Reading, kind: str, subject: str, at: Coordinates
+        self, db: Reading, kind: str, subject: str, at: Coordinates, window: Window = EVERYTHING
     ) -> dict[str, Any] | None:
         beliefs = self._beliefs(db, kind, subject, at)
-        spans = history(kind, subject, beliefs)
+        spans = history(kind, subject, beliefs, window)
         if spans is None:
             return None
-        echo = {k: v for k, v in at.echo().items() if k != "as_of"}
-        return {kind: subject, "spans": spans, **echo}
+        return {kind: subject, "spans": spans, **_span_echo(at, window)}
 
     def diff(
         self,

@@ -3,15 +3,20 @@
 # No `from __future__ import annotations`: FastAPI must see the path parameter's alias,
 # which is built per kind inside the route factory.
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from domain.clocks import DateRole
+from domain.history import Window
 from services.api.contract import SPANS, STATE, answer, query
+from services.api.coordinates import parse_time
 from services.api.deps import ContainerDep, Reader
 from services.api.listing import list_subjects
+from services.api.problems import ApiProblem
 from services.api.routes.diff import DIFF_PARAMS, answer_diff
 from services.api.routes.reads import SPAN_PARAMS, STATE_PARAMS, read_subject, refuse_unknown
 from services.api.schemas.events import ChipTimeline, CompanyTimeline
@@ -35,6 +40,20 @@ ANSWERS: dict[str, tuple[type[BaseModel], ...]] = {
     "company": (CompanyState, CompanyTimeline, CompanyHistory, CompanyDiff, CompanyPage),
 }
 LIST_FILTERS = {"chip": ("destination", "status", "manufacturer"), "company": ("country",)}
+WINDOWED = SPAN_PARAMS | {"from", "to"}
+
+
+def window(start: str | None, end: str | None) -> Window:
+    """A timeline's or history's `from`/`to` (docs/state.md, "Timelines, history and
+    diffs"): a bare date is the start of that day for `from` and its end for `to`."""
+    found = Window(parse_time("from", start, DateRole.START), parse_time("to", end, DateRole.END))
+    if found.start is not None and found.end is not None and found.start > found.end:
+        raise ApiProblem(
+            "validation-error",
+            "from is after to: the window would hold nothing",
+            [{"detail": "must not be after `to`", "parameter": "from"}],
+        )
+    return found
 
 
 def _span_read(
@@ -53,7 +72,7 @@ def _span_read(
         operation_id=f"get{kind.title()}{segment.title()}",
         summary=summary,
         responses=answer(model),
-        openapi_extra=query(*SPANS),
+        openapi_extra=query(*SPANS, "window_from", "window_to"),
     )
     async def span_read(
         request: Request,
@@ -70,12 +89,14 @@ def _span_read(
         known_at: Param = None,
         at_position: Param = None,
         min_position: Param = None,
+        from_: Annotated[str | None, Query(alias="from")] = None,
+        to: Param = None,
     ) -> Response:
-        refuse_unknown(request, SPAN_PARAMS)
+        refuse_unknown(request, WINDOWED)
         return await read_subject(
             request,
             container,
-            getattr(container.pit, segment),
+            partial(getattr(container.pit, segment), window=window(from_, to)),
             kind,
             subject,
             (None, known_at, at_position, min_position),

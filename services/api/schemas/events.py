@@ -11,6 +11,7 @@ from domain.catalog import CATALOG, Data
 from domain.envelope import MAX_SOURCES, Source
 from domain.fields import literal_of, union_of
 from services.api.schemas.common import Answer, Instant
+from services.api.schemas.subjects import Windowed
 
 
 class StoredEventBase(Answer):
@@ -64,11 +65,10 @@ class BatchAppended(Answer):
     items: list[Appended]
 
 
-class TimelineBase(Answer):
-    known_at: Instant
-    position: int
+class TimelineBase(Windowed):
     items: list[StoredEvent] = Field(
-        description="the events that concern it, revisions applied as known at K"
+        description="the events that concern it, revisions applied as known at K (within "
+        "the window)"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Literal
+from uuid import UUID
 
 from pydantic import Field
 
@@ -10,31 +11,47 @@ from services.api.schemas.common import Answer, Coordinates, Instant
 from services.api.schemas.state import ChipFacts, ChipSummary, CompanyFacts, CompanySummary
 
 Next = Field(description="the cursor for the next page (`after`), or null")
+SPAN_EVENTS = Field(
+    description="ids of the events whose effect starts the span, in fold order: those taking "
+    "effect then and, for a licence expiry, a suspension's end or a compliance date falling "
+    "then, the event that set it; [] for the first span"
+)
 
 
-class ChipSpan(Answer):
+class SpanBase(Answer):
     from_: Instant | None = Field(alias="from", description="null: before any recorded change")
     to: Instant | None = Field(description="exclusive; null: still so")
+    events: list[UUID] = SPAN_EVENTS
+
+
+class ChipSpan(SpanBase):
     state: ChipFacts
 
 
-class CompanySpan(Answer):
-    from_: Instant | None = Field(alias="from", description="null: before any recorded change")
-    to: Instant | None = Field(description="exclusive; null: still so")
+class CompanySpan(SpanBase):
     state: CompanyFacts
 
 
-class ChipHistory(Answer):
+class Windowed(Answer):
+    """A timeline's or history's coordinates: K, P, and the window when one was asked."""
+
+    known_at: Instant
+    position: int
+    from_: Instant | None = Field(
+        None, alias="from", description="the window's start, as resolved (only when given)"
+    )
+    to: Instant | None = Field(None, description="the window's end, as resolved (only when given)")
+
+
+class ChipHistory(Windowed):
     chip: str
-    known_at: Instant
-    position: int
-    spans: list[ChipSpan] = Field(description="state spans in valid time, split at every change")
+    spans: list[ChipSpan] = Field(
+        description="state spans in valid time, split at every change (within the window)"
+    )
 
 
-class CompanyHistory(Answer):
+class CompanyHistory(Windowed):
     company: str
-    known_at: Instant
-    position: int
     spans: list[CompanySpan]
 
 
@@ -66,14 +83,14 @@ class CompanyDiff(DiffBase):
 
 
 class ChipPage(Coordinates):
-    """A page of chips and their state at as_of, by id."""
+    """A page of chips and their state at (as_of, known_at, at_position), by id."""
 
     items: list[ChipSummary]
     next: str | None = Next
 
 
 class CompanyPage(Coordinates):
-    """A page of companies and their state at as_of, by id."""
+    """A page of companies and their state at (as_of, known_at, at_position), by id."""
 
     items: list[CompanySummary]
     next: str | None = Next

@@ -1,0 +1,165 @@
+"""History spans served from a subject's slice equal the spans over the whole log, and the
+spans themselves equal folding anew at every change instant (docs/state.md, "Timelines,
+history and diffs").
+
+`domain.history.history` folds the world once and reads the state at each change instant;
+the reference of docs/state.md folds the knowledge set at each T. These properties draw
+histories as tests/properties/test_served_equals_fold.py does and check, at random (K, P):
+- served (`PointInTime.history`, the slice) == `history` over every event in the store:
+  bounds, states and `events` alike (the ids of a span are the subject's own events, so
+  other examples' events sharing an instant must not appear);
+- each span's state is the fold at its start (`view_of` at `from`; the first: before any
+  change), neighbours differ, and every change instant inside a span folds to its state;
+- `events` are ids of the subject's timeline, in fold order, `[]` for the first span;
+- a `from`/`to` window keeps exactly the spans that share an instant with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from domain.clocks import format_instant, parse_instant
+from domain.history import (
+    Window,
+    _change_instants,
+    _span_state,
+    beliefs_at,
+    history,
+    view_of,
+)
+from domain.knowledge import Belief
+from domain.span_events import SELF_TIMED
+from projections.state_queries import Reading
+from tests.conftest import Backend
+from tests.properties.histories import WINDOW, History, histories
+from tests.properties.probes import Probe, probes, resolve
+from tests.properties.reference_fold import WholeLog
+from tests.properties.runs import Run
+from tests.properties.test_served_equals_fold import POOL_JITTER, PROFILE, Stores, _settings
+from tests.support.clock import FakeClock
+
+EXAMPLES = {"default": 15, "thorough": 150}[PROFILE]
+BEFORE_ALL = datetime.min.replace(tzinfo=UTC)
+
+
+@pytest.fixture
+def shared(backend: Backend, tmp_path: Path, clock: FakeClock) -> Iterator[Stores]:
+    stores = Stores(backend, tmp_path, clock)
+    try:
+        yield stores
+    finally:
+        stores.close()
+
+
+def _instant(text: str | None, default: datetime) -> datetime:
+    return default if text is None else parse_instant(text)
+
+
+def _check_against_the_fold(kind: str, subject: str, beliefs: list[Belief], spans: Any) -> None:
+    """Each span is the fold at its start, holds through every change instant inside it,
+    and differs from the span before."""
+    instants = _change_instants([b for b in beliefs if b.effective_at and not b.is_registry])
+    for index, span in enumerate(spans):
+        start = _instant(span["from"], BEFORE_ALL)
+        assert _span_state(view_of(kind, subject, beliefs, start) or {}) == span["state"], span
+        if index:
+            assert spans[index - 1]["state"] != span["state"]
+            assert spans[index - 1]["to"] == span["from"]
+        end = _instant(span["to"], datetime.max.replace(tzinfo=UTC))
+        for inside in (i for i in instants if start < i < end):
+            assert _span_state(view_of(kind, subject, beliefs, inside) or {}) == span["state"]
+
+
+def _check_events(spans: list[dict[str, Any]], believed: dict[str, Belief]) -> None:
+    """`events`: none for the first span; then events taking effect at the span's start, or
+    setting a change due then by itself, in fold order."""
+    assert spans[0]["events"] == []
+    for span in spans[1:]:
+        start = parse_instant(span["from"])
+        found = [believed[i] for i in span["events"]]
+        assert found == sorted(found, key=lambda b: (b.effective_at, b.position)), span
+        for belief in found:
+            due = [
+                parse_instant(belief.data[n])
+                for n in SELF_TIMED.get(belief.type, ())
+                if belief.data.get(n)
+            ]
+            assert belief.effective_at == start or start in due, (belief, span["from"])
+            if belief.effective_at != start:
+                event("a span started by an expiry, a suspension's end or a compliance date")
+        if not found:
+            event("a span started by no event of its own")
+
+
+def _windows(run: Run, draws: list[tuple[int, int]]) -> list[Window]:
+    day = timedelta(days=1)
+    found = [Window()]
+    for low, length in draws:
+        start = run.start + low * day
+        found.append(Window(start, start + length * day))
+        found.append(Window(None, start))
+        found.append(Window(start, None))
+    return found
+
+
+@POOL_JITTER
+@_settings(EXAMPLES)
+@given(
+    history_=histories(),
+    asked=st.lists(probes(), min_size=3, max_size=3),
+    windows=st.lists(
+        st.tuples(st.integers(-5, WINDOW + 5), st.integers(0, 20)), min_size=2, max_size=2
+    ),
+)
+def test_history_from_the_slice_equals_the_spans_over_the_whole_log_and_the_fold(
+    shared: Stores,
+    clock: FakeClock,
+    history_: History,
+    asked: list[Probe],
+    windows: list[tuple[int, int]],
+) -> None:
+    container = shared.current()
+    run = Run(container, clock, history_)
+    run.play(history_.ops[: history_.split])
+    container.catch_up()
+    run.play(history_.ops[history_.split :])
+    container.catch_up()
+    log = WholeLog.of(container)
+    head, checkpoint = container.log.head(), container.projected_position()
+    with Reading(container.engine) as db:
+        for probe in asked:
+            at = resolve(run, probe, head, checkpoint)
+            everything = beliefs_at(log, at.known_at, at.position)
+            for kind, subject in run.subjects():
+                served = container.pit.history(db, kind, subject, at)
+                want = history(kind, subject, everything)
+                if want is None:
+                    assert served is None
+                    continue
+                assert served is not None
+                assert served["spans"] == want, (kind, subject, at)
+                _check_against_the_fold(
+                    kind, subject, container.pit._beliefs(db, kind, subject, at), want
+                )
+                _check_events(want, {b.event.event_id: b for b in everything})
+                event(f"spans: {min(len(want), 6)}{'+' if len(want) >= 6 else ''}")
+                for window in _windows(run, windows):
+                    clipped = container.pit.history(db, kind, subject, at, window)
+                    assert clipped is not None
+                    assert clipped["spans"] == [
+                        s
+                        for s in want
+                        if window.meets(
+                            None if s["from"] is None else parse_instant(s["from"]),
+                            None if s["to"] is None else parse_instant(s["to"]),
+                        )
+                    ], (window, subject)
+                    for name, end in (("from", window.start), ("to", window.end)):
+                        assert clipped.get(name) == (None if end is None else format_instant(end))
