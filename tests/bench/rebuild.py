@@ -1,9 +1,11 @@
 """docs/performance.md `rebuild_events_per_s` / `rebuild_peak_rss_mb`: `regtl projections rebuild` of
 BENCH_SCALE × 1M events on a fresh PostgreSQL database.
 
-The log is generated straight in the stored form (tests/bench/loggen/: registrations, then
-measures with criteria, amendments and lifts, licences, deals, advisories, halts, cases,
-corrections and retractions) and stored with `EventLog.append` in batches of 5,000 — no
+The log is generated straight in the stored form (tests/bench/loggen/: registrations and
+destination groups, then measures with criteria, amendments and lifts, catalog v2's group
+destinations, review policies, overrides, exceptions, compliance dates, suspensions and
+reinstatements, group amendments, licences, deals, advisories, halts, cases, corrections
+and retractions; the line's `catalog_v2` counts them) and stored with `EventLog.append` in batches of 5,000 — no
 HTTP, no validation — while the live projector is not running, so the rebuild's target
 generation starts empty and nothing else competes. Then the real command runs as a
 subprocess, as an operator would run it:
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,7 @@ from tests.bench.common import (
 
 FIGURES = ("rebuild_events_per_s", "rebuild_peak_rss_mb")
 APPEND_BATCH = 5_000
+SEED = 20250811  # the log's (tests/bench/writer_check.py checks the same one)
 ROOT = Path(__file__).resolve().parents[2]
 FINAL_LINE = re.compile(r"up to position ([\d,]+) in ([\d.]+) s")
 PEAK_LINE = re.compile(r"peak_rss_kb=(\d+)")
@@ -70,19 +74,21 @@ def run_all(farm: BenchFarm, only: set[str], run: Callable[[str, Callable[[], An
         run(chosen[0], lambda: rebuild_figures(farm, sizes()["rebuild_events"]))
 
 
-def fill(db: FreshDb, events: int) -> float:
+def fill(db: FreshDb, events: int, mix: Counter[str]) -> float:
     """Store `events` generated events; returns seconds. Generation runs in a thread, one
-    batch ahead of the appends."""
+    batch ahead of the appends; `mix` gets what the log holds of catalog v2."""
     from services.settings import Settings
     from services.storage.store import open_event_log
     from tests.bench.loggen import batches
+    from tests.bench.v2_mix import count_v2
 
     event_log = open_event_log(Settings(database_url=db.service_url))
     ready: queue.Queue[Any] = queue.Queue(maxsize=2)
 
     def produce() -> None:
         try:
-            for batch in batches(events, APPEND_BATCH, seed=20250811):
+            for batch in batches(events, APPEND_BATCH, seed=SEED):
+                mix.update(count_v2((e.type, e.data) for e in batch))
                 ready.put(batch)
         finally:
             ready.put(None)
@@ -170,7 +176,8 @@ def rebuild_figures(farm: BenchFarm, events: int) -> None:
     try:
         with fresh_database(farm) as db:
             note(f"rebuild: storing {events:,} events")
-            filled = fill(db, events)
+            mix: Counter[str] = Counter()
+            filled = fill(db, events, mix)
             note(
                 f"rebuild: stored in {filled:.1f} s ({events / filled:,.0f}/s); "
                 "measuring the library's read+decode rate"
@@ -193,6 +200,7 @@ def rebuild_figures(farm: BenchFarm, events: int) -> None:
         "page": PAGE,
         "library_read_decode_per_s": round(library, 1),
         "store_seconds": round(filled, 1),
+        "catalog_v2": dict(sorted(mix.items())),
     }
     emit(
         "rebuild_events_per_s",

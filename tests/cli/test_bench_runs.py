@@ -1,4 +1,5 @@
-"""`make bench` keeps working: its figures at a tiny scale, each with a value, none failing.
+"""`make bench` keeps working: its figures at a tiny scale, each with a value, none failing;
+and the logs it generates are ones the writer accepts.
 
 Not a timed test (the figures are whatever this machine gives); it catches a benchmark
 broken by a change elsewhere, which otherwise shows only when someone next runs
@@ -49,3 +50,24 @@ def test_the_benchmarks_run_at_a_tiny_scale() -> None:
     for name, figure in figures.items():
         assert "error" not in figure, (name, figure["error"])
         assert isinstance(figure["value"], float | int) and figure["value"] > 0, (name, figure)
+
+
+def test_the_generated_logs_pass_the_writer() -> None:
+    """Both generated logs (catalog v2 included) go through the real write path with no
+    refusal, stored as the bench stores them directly (tests/bench/writer_check.py)."""
+    if not postgres.available() and not REQUIRE_POSTGRES:
+        pytest.skip("the writer check needs PostgreSQL")
+    env = {**os.environ, "BENCH_SCALE": "0.001", "BENCH_CHECK_LOG_EVENTS": "4000"}
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.bench.writer_check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    logs = {line["log"]: line for line in map(json.loads, done.stdout.splitlines())}
+    assert done.returncode == 0, (logs, done.stderr[-3000:])
+    assert set(logs) == {"point-in-time", "rebuild"}
+    for line in logs.values():
+        assert line["events"] > 1000 and line["refused"] == 0 and line["differ"] == 0, line

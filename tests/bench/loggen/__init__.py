@@ -2,12 +2,17 @@
 
 Used by the rebuild benchmark to fill a fresh database with `BENCH_SCALE` × 1M events in
 large `EventLog.append` batches. The mix follows the catalog: registrations first (chips
-with specs, companies), then measures (named chips, threshold criteria, named end users)
-with amendments and lifts, licences granted / revoked / denied, revenue-share deals,
+with specs, companies), then catalog v2's destination groups, then measures (named chips,
+threshold criteria, some bounded above, named end users; a quarter naming groups, some
+with exceptions; review policies, overrides and licence exceptions on licence requirements;
+compliance dates) with amendments, suspensions, reinstatements and lifts, a few group
+amendments over the timeline, licences granted / revoked / denied, revenue-share deals,
 advisories, production halts and resumes, investigations, and revisions (corrections of
 clocks and of data, retractions). Versions, references and lifecycle order follow the
-write rules, so every event is one the service itself could have stored;
-`check_sample` re-validates a sample through the real envelope parser.
+write rules, so every event is one the service itself could have stored:
+`check_sample` re-validates events through the real envelope parser, and
+tests/bench/writer_check.py sends a whole log through the writer (no refusal expected).
+Modules: stream.py (order, bookkeeping, MIX), catalog_v2.py, revisions.py, steps.py.
 """
 
 from __future__ import annotations

@@ -1,16 +1,19 @@
 """The synthetic log's steps, one method per kind in MIX: measures imposed, amended and
 lifted, licences granted, revoked and denied, revenue-share deals, advisories, production
-halts and resumes, investigations, corrections and retractions."""
+halts and resumes, investigations. Catalog v2 (groups, review policies, suspensions) is in
+catalog_v2.py, corrections and retractions in revisions.py."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from domain.clocks import format_instant
 from domain.dossier import aggregate_key
 from domain.events import Recorded
-from tests.bench.loggen.stream import JURISDICTIONS, RECORDED_FROM, LogStream
+from tests.bench.loggen.catalog_v2 import V2_AMENDMENT_SHARE
+from tests.bench.loggen.revisions import Revisions
+from tests.bench.loggen.stream import JURISDICTIONS
 
 DESTINATIONS = ["CN", "RU", "IR", "KP", "BY", "VE", "CU", "SY", "HK", "MO", "AE", "SA"]
 AUTHORITIES = {
@@ -34,7 +37,7 @@ GUIDANCE = [
 ]
 
 
-class LogGenerator(LogStream):
+class LogGenerator(Revisions):
     """Deterministic stream of stored events (`Recorded`) for `total` log entries."""
 
     def _impose(self) -> Recorded:
@@ -42,7 +45,7 @@ class LogGenerator(LogStream):
         jurisdiction = self.rng.choice(JURISDICTIONS)
         roll = self.rng.random()
         chips = self._sample(self.chips, 1, 4) if roll < 0.85 else []
-        criteria = [{"tpp_min": str(self.rng.randint(1000, 6000))}] if roll >= 0.75 else []
+        criteria = self._criteria() if roll >= 0.75 else []
         companies = (
             self._sample(self.companies, 1, 2) if roll >= 0.92 or not (chips or criteria) else []
         )
@@ -57,9 +60,11 @@ class LogGenerator(LogStream):
             "control": self.rng.choice(("ban", "license_required")),
         }
         key = aggregate_key("measure", mid)
+        effective = self._when()
+        self._v2_imposition(mid, data, effective)
         self.open["measure"].append(mid)
         self.data[mid] = data
-        return self._event("ExportBanImposed", key, data, self._when())
+        return self._event("ExportBanImposed", key, data, effective)
 
     def _amend(self) -> Recorded | None:
         mid = self._pick_open("measure")
@@ -67,11 +72,17 @@ class LogGenerator(LogStream):
             return None
         current = self.data[mid]
         change: dict[str, Any] = {"measure_id": mid}
+        key = aggregate_key("measure", mid)
+        effective = self._after(key)
         roll = self.rng.random()
-        if roll < 0.4:
+        if self.rng.random() < V2_AMENDMENT_SHARE and self._v2_change(mid, change, effective):
+            pass
+        elif roll < 0.4:
             change["control"] = (
                 "ban" if current["control"] == "license_required" else "license_required"
             )
+            if change["control"] == "ban" and mid in self.policied:
+                change["review_policy"] = None  # (catalog_v2.py: no policy under a ban)
         elif roll < 0.7:
             change["destinations"] = self._sample(DESTINATIONS, 1, 4)
         elif current["chips"] or not (current["criteria"] or current["companies"]):
@@ -79,8 +90,7 @@ class LogGenerator(LogStream):
         else:
             change["destinations"] = self._sample(DESTINATIONS, 1, 4)
         self.data[mid] = {**current, **{k: v for k, v in change.items() if k != "measure_id"}}
-        key = aggregate_key("measure", mid)
-        return self._event("ExportBanAmended", key, change, self._after(key))
+        return self._event("ExportBanAmended", key, change, effective)
 
     def _lift(self) -> Recorded | None:
         mid = self._pick_open("measure", close=True)
@@ -254,55 +264,4 @@ class LogGenerator(LogStream):
             key,
             {"case_id": cid, "finding": self.rng.choice(("violation", "cleared", "other"))},
             self._after(key),
-        )
-
-    def _correct(self) -> Recorded | None:
-        if not self.targets:
-            return None
-        event_id, key, type_, data, effective = self.targets[self.rng.randrange(len(self.targets))]
-        changes: dict[str, Any]
-        if type_ == "ChipRegistered":
-            specs = dict(data["specs"] or {})
-            specs["tpp"] = str(self.rng.randint(500, 9000))
-            changes = {"data": {**data, "specs": specs}}
-        elif type_ == "ExportBanImposed" and data["chips"]:
-            changes = {"data": {**data, "chips": self._sample(self.chips, 1, 4)}}
-        elif (
-            type_
-            in (
-                "ExportBanImposed",
-                "LicenseGranted",
-                "AdvisoryIssued",
-                "InvestigationOpened",
-                "RevenueShareAgreed",
-            )
-            and effective is not None
-        ):
-            # an earlier creation never breaks the lifecycle order (docs/events.md, "Write rules")
-            earlier = datetime.fromisoformat(effective.replace("Z", "+00:00")) - timedelta(
-                days=self.rng.randint(1, 30)
-            )
-            changes = {"effective_at": format_instant(earlier)}
-        else:
-            changes = {
-                "reported_at": format_instant(RECORDED_FROM + timedelta(milliseconds=self.emitted))
-            }
-        return self._event("EventCorrected", key, {"event_id": event_id, "changes": changes}, None)
-
-    def _retract(self) -> Recorded | None:
-        if not self.targets:
-            return None
-        index = self.rng.randrange(len(self.targets))
-        event_id, key, type_, _data, _effective = self.targets[index]
-        if type_ not in (
-            "AdvisoryIssued",
-            "ExportBanAmended",
-            "LicenseDenied",
-            "InvestigationOpened",
-        ):
-            return None
-        self.targets[index] = self.targets[-1]
-        self.targets.pop()
-        return self._event(
-            "EventRetracted", key, {"event_id": event_id, "reason": "reported in error"}, None
         )

@@ -13,16 +13,21 @@ from typing import Any
 from domain.clocks import format_instant
 from domain.dossier import aggregate_id, aggregate_key
 from domain.events import EVENT_CLASSES, SCHEMA_VERSION, Recorded
+from tests.bench.v2_mix import GROUPS
 
 JURISDICTIONS = ["US", "NL", "JP", "GB", "DE", "KR", "TW", "EU", "CN"]
 EPOCH = datetime(2018, 1, 1, tzinfo=UTC)
 RECORDED_FROM = datetime(2026, 1, 1, tzinfo=UTC)
 
-# (weight, kind of step) after the registry; weights are per thousand events.
+# (weight, kind of step) after the registry; weights are per thousand events. The groups
+# come after the registry, and GROUP_AMENDMENTS per group spread over the rest.
+GROUP_AMENDMENTS = 3.5
 MIX = [
     (180, "impose"),
     (200, "amend"),
     (50, "lift"),
+    (6, "suspend"),
+    (3, "reinstate"),
     (90, "grant"),
     (30, "revoke"),
     (30, "deny"),
@@ -50,9 +55,14 @@ class LogStream:
         self.versions: dict[str, int] = {}
         self.last_effective: dict[str, datetime] = {}
         self.open: dict[str, list[str]] = {
-            k: [] for k in ("measure", "license", "agreement", "advisory", "case", "halt")
+            k: []
+            for k in ("measure", "license", "agreement", "advisory", "case", "halt", "suspended")
         }
+        self.members: dict[str, list[str]] = {}  # destination group -> its members now
+        self.policied: set[str] = set()  # measures that ever had a review policy
+        self.group_due: list[int] = []  # log positions of the group amendments, last first
         self.halted: set[str] = set()  # open halts, "company|chip"
+        self.retracted: set[str] = set()  # objects whose creation was retracted
         self.data: dict[str, dict[str, Any]] = {}  # open measures' current fields
         # recent base events that revisions may target: event_id -> (key, type, data, eff)
         self.targets: list[tuple[str, str, str, dict[str, Any], str | None]] = []
@@ -159,10 +169,31 @@ class LogStream:
                 },
                 None,
             )
+        for group in GROUPS:
+            if self.emitted >= self.total:
+                return
+            yield self._define_group(*group)
+        due = round(len(self.members) * GROUP_AMENDMENTS)
+        if self.total > self.emitted:
+            self.group_due = sorted(
+                (self.rng.randrange(self.emitted, self.total) for _ in range(due)), reverse=True
+            )
         while self.emitted < self.total:
+            if self.group_due and self.emitted >= self.group_due[-1]:
+                self.group_due.pop()
+                yield self._amend_group()
+                continue
             event = self._step()
             if event is not None:
                 yield event
+
+    def _define_group(
+        self, group_id: str, name: str, authority: str, jurisdiction: str, members: list[str]
+    ) -> Recorded:
+        raise NotImplementedError  # tests/bench/loggen/catalog_v2.py
+
+    def _amend_group(self) -> Recorded:
+        raise NotImplementedError
 
     def _step(self) -> Recorded | None:
         roll = self.rng.randrange(self.cumulative[-1])
@@ -176,7 +207,7 @@ class LogStream:
             return None
         index = self.rng.randrange(len(pool))
         item = pool[index]
-        if close:
+        if close or item in self.retracted:  # a retracted creator's object is over
             pool[index] = pool[-1]
             pool.pop()
-        return item
+        return None if item in self.retracted else item

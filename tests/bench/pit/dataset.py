@@ -23,7 +23,16 @@ from tests.bench.common import (
 )
 from tests.bench.pit.history import History
 from tests.bench.pit.load import analyze, autovacuum, load_direct, load_writer
-from tests.bench.pit.workload import ANALYZE, END, LOAD_MODE, SEED, START, sizes
+from tests.bench.pit.workload import (
+    ANALYZE,
+    END,
+    LOAD_MODE,
+    SEED,
+    START,
+    V2_PROBE_SHARE,
+    sizes,
+)
+from tests.bench.v2_mix import count_v2
 
 
 @dataclass
@@ -43,6 +52,7 @@ class Dataset:
         self.db: FreshDb
         self.container: Container
         self.chips: list[str] = []
+        self.v2_chips: list[str] = []  # named by a measure using catalog v2 (groups, ...)
         self.facts: dict[str, Any] = {}
         self.position = 0
         self.rng = random.Random(SEED + 1)
@@ -96,6 +106,7 @@ class Dataset:
         if self.position != head:
             raise RuntimeError(f"projection at {self.position}, log head at {head}")
         self.chips = list(history.registered)
+        self.v2_chips = list(history.v2_chips)
         types: dict[str, int] = {}
         for planned in plan:
             types[planned.body["type"]] = types.get(planned.body["type"], 0) + 1
@@ -106,6 +117,8 @@ class Dataset:
             "measures": history.counters.get("m", 0),
             "criteria_measures": history.criteria_measures,
             "revisions": types.get("EventCorrected", 0) + types.get("EventRetracted", 0),
+            "catalog_v2": count_v2((p.body["type"], p.body["data"]) for p in plan),
+            "v2_chips": len(self.v2_chips),
             "load": LOAD_MODE,
             "generate_s": round(generate_s, 1),
             "store_s": round(store_s, 1),
@@ -122,13 +135,29 @@ class Dataset:
         }
         note(f"pit: data set {self.facts}")
 
+    def probe_chip(self) -> str:
+        """A random chip: V2_PROBE_SHARE of them named by a measure using catalog v2 (so the
+        answers fold groups, policies and suspensions), the others any chip."""
+        if self.v2_chips and self.rng.random() < V2_PROBE_SHARE:
+            return self.rng.choice(self.v2_chips)
+        return self.rng.choice(self.chips)
+
+    def probe_chips(self, n: int) -> list[str]:
+        """`n` distinct chips drawn as `probe_chip` draws them (or every chip)."""
+        chosen: dict[str, None] = {}
+        n = min(n, len(self.chips))
+        while len(chosen) < n:
+            chosen[self.probe_chip()] = None
+        return list(chosen)
+
     def queries(self, n: int, chips: list[str] | None = None) -> list[Query]:
-        """Random chips (or the given ones, in order), T and K uniform over the data's dates."""
+        """Random chips (`probe_chip`, or the given ones, in order), T and K uniform over the
+        data's dates."""
         low, high = START - timedelta(days=30), END + timedelta(days=90)
         span = (high - low).total_seconds()
         out = []
         for i in range(n):
-            chip = chips[i % len(chips)] if chips else self.rng.choice(self.chips)
+            chip = chips[i % len(chips)] if chips else self.probe_chip()
             t = low + timedelta(seconds=self.rng.uniform(0, span))
             k = low + timedelta(seconds=self.rng.uniform(0, span))
             out.append(

@@ -13,6 +13,7 @@ from typing import Any
 
 from domain.clocks import format_instant
 from tests.bench.pit.workload import (
+    CAPPED_SHARE,
     DAY,
     DESTINATIONS,
     END,
@@ -22,6 +23,7 @@ from tests.bench.pit.workload import (
     SEED,
     START,
 )
+from tests.bench.v2_mix import CAPPED_CLAUSES
 
 
 @dataclass
@@ -195,6 +197,8 @@ class Generator:
             )
         if self.rng.random() < 0.2:
             clauses.append({"memory_bandwidth_gbps_min": "4000", "hbm_gb_min": "80"})
+        if self.rng.random() < CAPPED_SHARE:  # a tier bounded above (catalog v2)
+            clauses.append(dict(self.rng.choice(CAPPED_CLAUSES)))
         return clauses
 
     def _sources(self, n: int) -> list[dict[str, str]]:

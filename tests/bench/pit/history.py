@@ -42,10 +42,14 @@ class History(Lifecycles):
         for _ in range(initial):
             self._register_chip(index)
             index += 1
+        index = self._define_groups(index)
         later_chips = self.n_chips - initial
         while index < self.total:
             remaining = self.total - index
-            if later_chips and self.rng.random() < later_chips / remaining:
+            if self.group_due and index >= self.group_due[-1]:
+                self.group_due.pop()
+                self._amend_group(index)
+            elif later_chips and self.rng.random() < later_chips / remaining:
                 self._register_chip(index)
                 later_chips -= 1
             elif self.rng.random() < REVISION_SHARE and self.bases:
@@ -93,7 +97,7 @@ class History(Lifecycles):
         roll = self.rng.random()
         data = {k: v for k, v in target.data.items() if not k.startswith("_")}
         if role is Role.REGISTRY or roll < 0.4:
-            replaced = self._corrected_data(target.type, data)
+            replaced = self._corrected_data(target.type, data, target.key)
             if replaced is not None:
                 changes["data"] = replaced
         if not changes and target.effective_at is not None:
@@ -128,7 +132,7 @@ class History(Lifecycles):
             if thing is not None and CATALOG[target.type].role is Role.CREATOR:
                 thing.data = changes["data"]
 
-    def _corrected_data(self, type_: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    def _corrected_data(self, type_: str, data: dict[str, Any], key: str) -> dict[str, Any] | None:
         new = dict(data)
         if type_ == "ChipRegistered":
             specs = self._specs()
@@ -141,7 +145,8 @@ class History(Lifecycles):
         elif type_ in ("ExportBanImposed", "LicenseDenied"):
             new["destinations"] = self._destinations(data["jurisdiction"], 1, 4)
         elif type_ == "ExportBanAmended":
-            if "control" in data:
+            if "control" in data and "review_policy" not in data and key not in self.policied:
+                # (a policy and its control change together: catalog_v2.py)
                 new["control"] = (
                     "ban" if data["control"] == "license_required" else "license_required"
                 )

@@ -8,6 +8,7 @@ import math
 import os
 import statistics
 import time
+from collections import Counter
 from typing import Any
 
 from domain.events import Recorded
@@ -20,6 +21,7 @@ from tests.bench.common import Reported, Stopwatch, emit, postgres_cpu_delta, po
 from tests.bench.pit.dataset import Dataset, Query
 from tests.bench.pit.workload import sizes
 from tests.bench.stats import ms
+from tests.bench.v2_mix import v2_in_answer
 
 SERVED_REPEATS = 5  # the served side of the speedup: each sample query timed this often
 SLICE_SAMPLE = 300  # queries whose slice (events read and folded) is counted
@@ -79,6 +81,17 @@ def slice_sizes(container: Container, queries: list[Query]) -> tuple[list[int], 
     return raw, folded
 
 
+def v2_shown(container: Container, pit: PointInTime, queries: list[Query]) -> dict[str, Any]:
+    """How many of the timed answers show catalog v2 (a destination reached through a
+    group, a suspended measure, a review policy, a licence exception), read again untimed."""
+    seen: Counter[str] = Counter()
+    for query in queries:
+        parts = v2_in_answer(served(container, pit, query))
+        seen.update(parts)
+        seen["any"] += bool(parts)
+    return {"n": len(queries), **dict(sorted(seen.items()))}
+
+
 def _rss_mb() -> float:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -109,7 +122,7 @@ def pit_inprocess(data: Dataset) -> dict[str, Any]:
     heap.settle()  # what `regtl serve` does once started (services/heap.py)
     # Cold: a fresh decoded-event cache, each query's chip touched for the first time (the
     # criteria measures every chip's slice holds are decoded by the first query only).
-    cold_chips = data.rng.sample(data.chips, min(size["pit_cold_queries"], len(data.chips)))
+    cold_chips = data.probe_chips(size["pit_cold_queries"])
     cold, _ = time_queries(container, PointInTime(), data.queries(len(cold_chips), cold_chips))
     # Warm: every event already decoded, as in a process that has served for a while.
     pit = container.pit
@@ -123,6 +136,7 @@ def pit_inprocess(data: Dataset) -> dict[str, Any]:
     latencies, missing = time_queries(container, pit, queries)
     seconds, cpu, pg_cpu = watch.elapsed, watch.cpu, postgres_cpu_delta(pg_before)
     raw, folded = slice_sizes(container, queries[:SLICE_SAMPLE])
+    shown = v2_shown(container, pit, queries)
     line = emit(
         "pit_query_p99_ms_inprocess",
         ms(_pct(latencies, 0.99)),
@@ -151,13 +165,15 @@ def pit_inprocess(data: Dataset) -> dict[str, Any]:
             "p99": int(_pct(folded, 0.99)),
             "max": max(folded),
         },
+        catalog_v2_answers=shown,
         workload=(
             "container.pit.state(Reading(engine), 'chip', chip, Coordinates(T, K, "
             "P=checkpoint)) per query as the route runs it (a connection only if the "
-            "read needs the database), 1 thread, after services.heap.settle(); random chips, T and K "
-            "uniform over the data's dates; warm = every event already decoded and "
-            "every chip read once (its slice held), as in a process that has served "
-            "for a while; cold = fresh caches, first touch of each chip"
+            "read needs the database), 1 thread, after services.heap.settle(); random chips "
+            "(Dataset.probe_chip: half of them named by a measure using catalog v2), T and K "
+            "uniform over the data's dates; catalog_v2_answers: how many answers show it; "
+            "warm = every event already decoded and every chip read once (its slice "
+            "held), as in a process that has served for a while; cold = fresh caches, first touch of each chip"
         ),
         data=data.facts,
     )

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from domain.catalog import CATALOG, Role
-from tests.bench.pit.generator import Generator, Production, Thing, text_day
+from tests.bench.pit.catalog_v2 import CatalogV2
+from tests.bench.pit.generator import Production, Thing, text_day
 from tests.bench.pit.workload import (
     AUTHORITY,
     CRITERIA_SHARE,
@@ -17,10 +18,11 @@ from tests.bench.pit.workload import (
     GUIDANCE,
     LIFT_REASONS,
     REGULATORS,
+    V2_AMENDMENT_SHARE,
 )
 
 
-class Lifecycles(Generator):
+class Lifecycles(CatalogV2):
     """Domain events in valid order: lifecycle events after their creators, in valid time."""
 
     def _register_chip(self, index: int) -> None:
@@ -58,7 +60,12 @@ class Lifecycles(Generator):
                     }[kind],
                 )
                 return
-            self._lifecycle(index, type_, self.rng.choice(self.live[kind]), recorded)
+            thing = self.rng.choice(self.live[kind])
+            if type_ == "ExportBanReinstated":
+                found = self._suspended_measure()
+                type_ = "ExportBanSuspended" if found is None else type_
+                thing = found or thing
+            self._lifecycle(index, type_, thing, recorded)
             return
         if role is Role.PRODUCTION:
             self._production(index, type_, recorded)
@@ -91,6 +98,7 @@ class Lifecycles(Generator):
             data["chips"] = self._chips(1, 20)
         effective = self._effective(recorded)
         key = f"measure:{measure}"
+        self._v2_measure(key, data, effective)
         self._emit(index, "ExportBanImposed", key, data, effective)
         self._create("measure", measure, key, data, effective)
 
@@ -103,9 +111,9 @@ class Lifecycles(Generator):
             chips = self.rng.sample(
                 source.data["chips"], self.rng.randint(1, min(5, len(source.data["chips"])))
             )
-            destinations = self.rng.sample(
-                source.data["destinations"], self.rng.randint(1, len(source.data["destinations"]))
-            )
+            codes = [d for d in source.data["destinations"] if not d.startswith("group:")]
+            codes = codes or self._destinations(jurisdiction, 1, 2)  # it names groups only
+            destinations = self.rng.sample(codes, self.rng.randint(1, len(codes)))
         else:
             jurisdiction = self.rng.choice(EXPORTERS)
             chips, destinations = self._chips(1, 5), self._destinations(jurisdiction, 1, 3)
@@ -196,16 +204,22 @@ class Lifecycles(Generator):
         data: dict[str, Any] = {id_field: thing.id}
         if type_ == "ExportBanAmended":
             choice = self.rng.random()
-            if thing.data.get("criteria") and choice < 0.5:
+            if self.rng.random() < V2_AMENDMENT_SHARE and self._v2_amendment(
+                thing, data, effective
+            ):
+                pass
+            elif thing.data.get("criteria") and choice < 0.5:
                 data["criteria"] = self._criteria()
             elif choice < 0.35:
-                data["control"] = self.rng.choice(["ban", "license_required"])
+                self._set_control(thing, data, self.rng.choice(["ban", "license_required"]))
             elif choice < 0.7:
                 data["destinations"] = self._destinations(thing.data["jurisdiction"])
             else:
                 data["chips"] = self._chips(1, 20)
         elif type_ == "ExportBanLifted":
             data["reason"] = self.rng.choice(LIFT_REASONS)
+        elif type_ == "ExportBanSuspended":
+            self._suspension(thing, data, effective)
         elif type_ == "InvestigationConcluded":
             data["finding"] = self.rng.choice(["violation", "cleared", "other"])
         self._emit(index, type_, thing.key, data, effective)

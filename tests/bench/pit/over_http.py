@@ -48,7 +48,7 @@ def pit_http(data: Dataset) -> dict[str, Any]:
     data.ready()
     size = sizes()
     wrk = wrk_binary()
-    chips = data.rng.sample(data.chips, min(size["pit_http_chips"], len(data.chips)))
+    chips = data.probe_chips(size["pit_http_chips"])
     runs: dict[int, dict[str, Any]] = {}
     with Server(data.db) as server:
         headers = {"Authorization": f"Bearer {server.key}"}

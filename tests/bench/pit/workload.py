@@ -25,6 +25,8 @@ MIX = {
     "ExportBanImposed": 10,
     "ExportBanAmended": 5,
     "ExportBanLifted": 4,
+    "ExportBanSuspended": 0.6,
+    "ExportBanReinstated": 0.25,
     "LicenseGranted": 16,
     "LicenseDenied": 3,
     "LicenseRevoked": 3,
@@ -45,6 +47,19 @@ END_USER_SHARE = 0.10  # of measures: name end-user companies
 HOT_CHIPS = 0.02  # this share of chips ...
 HOT_PICKS = 0.25  # ... gets this share of the mentions (flagships are named often)
 INITIAL_CHIPS = 0.4  # registered before any domain event; the rest arrive over time
+# Catalog v2 (tests/bench/pit/catalog_v2.py; docs/performance.md, "What the generated logs
+# hold"). Groups: tests/bench/v2_mix.py GROUPS, each amended this often on average.
+GROUP_AMENDMENTS = 3.5
+GROUP_SHARE = 0.32  # of measures of a jurisdiction with groups: name one or two in destinations
+EXCEPT_SHARE = 0.4  # of those: with except_destinations
+POLICY_SHARE = 0.6  # of license_required measures: with a review_policy
+OVERRIDE_SHARE = 0.2  # of license_required measures: with review_overrides
+EXCEPTION_SHARE = 0.12  # of license_required measures: with licence exceptions
+COMPLIANCE_SHARE = 0.12  # of measures: a compliance_at 30-180 days after effective_at
+V2_AMENDMENT_SHARE = 0.3  # of amendments: change a catalog v2 field
+UNTIL_SHARE = 0.5  # of suspensions: with an until (the others end by a reinstatement, or not)
+CAPPED_SHARE = 0.3  # of criteria: one more clause bounded above (_lt / _max)
+V2_PROBE_SHARE = 0.5  # of point-in-time probes: a chip named by a measure using catalog v2
 
 EXPORTERS = ["US"] * 14 + ["NL", "NL", "JP", "JP", "EU", "GB", "KR", "TW", "CN"]
 DESTINATIONS = [
@@ -117,5 +132,19 @@ def sizes() -> dict[str, Any]:
             "criteria_share_of_measures": CRITERIA_SHARE,
             "hot_chips": f"{HOT_CHIPS:.0%} of chips get {HOT_PICKS:.0%} of mentions",
             "revisions_share": REVISION_SHARE,
+            "catalog_v2": {
+                "groups_amended_each": GROUP_AMENDMENTS,
+                "group_share_of_measures_with_groups": GROUP_SHARE,
+                "except_share": EXCEPT_SHARE,
+                "policy_override_exception_share_of_licence_measures": [
+                    POLICY_SHARE,
+                    OVERRIDE_SHARE,
+                    EXCEPTION_SHARE,
+                ],
+                "compliance_share": COMPLIANCE_SHARE,
+                "v2_amendment_share": V2_AMENDMENT_SHARE,
+                "until_share_of_suspensions": UNTIL_SHARE,
+                "v2_probe_share": V2_PROBE_SHARE,
+            },
         },
     }
