@@ -64,8 +64,12 @@ class Question:
     end_user: str | None = None
 
 
-def export_check(world: World, question: Question) -> dict[str, Any] | NotRegistered:
-    """The check's answer without its coordinates, or what is not registered."""
+def export_check(
+    world: World, question: Question, beside: World | None = None
+) -> dict[str, Any] | NotRegistered:
+    """The check's answer without its coordinates, or what is not registered. `beside`:
+    measures that never cover the chip, folded apart at the same (T, K), which only
+    `unknowns` reads (docs/checks.md, "How it is served")."""
     chip, destination, end_user = question.chip, question.destination, question.end_user
     info = world.chips.get(chip)
     if info is None:
@@ -115,7 +119,7 @@ def export_check(world: World, question: Question) -> dict[str, Any] | NotRegist
             world, chip, specs, destination, [*restrictions, *suspensions], counted
         ),
         **context_lists(world, chip, specs, destination, exporter),
-        "unknowns": unknown_clauses(world, chip, specs, destination, end_user),
+        "unknowns": unknown_clauses(world, chip, specs, destination, end_user, beside),
     }
 
 

@@ -132,20 +132,33 @@ def context_lists(
 
 
 def unknown_clauses(
-    world: World, chip: str, specs: dict[str, Any], destination: str, end_user: str | None
+    world: World,
+    chip: str,
+    specs: dict[str, Any],
+    destination: str,
+    end_user: str | None,
+    beside: World | None = None,
 ) -> list[dict[str, Any]]:
     """Clauses of measures in force reaching D, that would restrict this shipment if the
     chip met them, which the chip could not be checked against: a spec the clause bounds is
     missing and no spec it has already fails the clause. Measures that cover the chip
-    otherwise are left out; tariffs are not considered (docs/checks.md, "Unknowns")."""
+    otherwise are left out; tariffs are not considered (docs/checks.md, "Unknowns").
+
+    `beside`: a fold of more measures at the same (T, K) — ones that never cover the chip,
+    which the served check folds apart (docs/checks.md, "How it is served")."""
     owners = owners_of(world) if end_user is not None and world.holdings else {}
+    measures = [(world, m) for m in world.of_kind("measure")]
+    if beside is not None:
+        measures += [
+            (beside, m) for m in beside.of_kind("measure") if f"measure:{m.id}" not in world.objects
+        ]
     found = []
-    for measure in world.of_kind("measure"):
+    for folded, measure in measures:
         criteria = measure.fields.get("criteria") or []
         if (
             not criteria
-            or not in_force(measure, world.as_of)
-            or destination not in destinations(world, measure.fields)
+            or not in_force(measure, folded.as_of)
+            or destination not in destinations(folded, measure.fields)
             or party_of(measure, end_user, owners) is False
             or coverage(measure.fields, chip, specs) is not None
         ):

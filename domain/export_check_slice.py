@@ -1,6 +1,7 @@
 """What the served export check folds (docs/checks.md, "How it is served"): the chip's slice
-with the criteria measures that may cover the chip *or* leave a clause it cannot be checked
-against, plus the parts of the exporter's and the end user's slices the check reads.
+(with the criteria measures that may cover it, as chip state), the parts of the exporter's
+and the end user's slices the check reads, and apart the criteria measures that only leave
+a clause the chip cannot be checked against.
 
 The check reads of the exporter only its registration and the advisories naming it
 (licences, agreements and applications that matter name the chip too); of the end user its
@@ -27,10 +28,12 @@ def company_part(written: list[Belief], prefixes: tuple[str, ...]) -> list[Belie
     return [b for b in written if b.event.aggregate.startswith(prefixes)]
 
 
-def checked_criteria(own: list[Belief], criteria: list[Belief]) -> list[Belief]:
-    """`domain.prepared.relevant_criteria` widened for `unknowns`: the criteria aggregates
-    not in the chip's own slice with a criteria version that matches, or that the chip
-    cannot be checked against, for some version of the chip's specs (a superset is safe)."""
+def unknown_candidates(own: list[Belief], criteria: list[Belief]) -> list[Belief]:
+    """The criteria aggregates, not in the chip's own slice, that `unknowns` may need and
+    chip state does not fold (`domain.prepared.relevant_criteria`): no version of their
+    criteria matches any version of the chip's specs, and some clause leaves the chip
+    unchecked for some version. They never cover the chip, so they change nothing but
+    `unknowns`: the served check folds them apart (a superset is safe)."""
     specs = _spec_versions(own)
     mine = {b.event.aggregate for b in own}
     versions: dict[str, list[list[dict[str, Any]]]] = {}
@@ -44,15 +47,10 @@ def checked_criteria(own: list[Belief], criteria: list[Belief]) -> list[Belief]:
         aggregate
         for aggregate, lists in versions.items()
         if aggregate not in mine
-        and any(_may_concern(clauses, s) for clauses in lists for s in specs)
+        and not any(matches_criteria(c, s) is not None for c in lists for s in specs)
+        and any(undecided(clause, s) for c in lists for clause in c for s in specs)
     }
     return [b for b in criteria if b.event.aggregate in wanted]
-
-
-def _may_concern(clauses: list[dict[str, Any]], specs: dict[str, Any] | None) -> bool:
-    return matches_criteria(clauses, specs) is not None or any(
-        undecided(clause, specs) for clause in clauses
-    )
 
 
 def manufacturers(own: list[Belief], chip: str) -> set[str]:
