@@ -68,9 +68,22 @@ def _operation(
     return None
 
 
+# The document an app serves is one object for the app's life: prepared once per object (the
+# entry keeps it alive, so its id is not reused), not dumped to JSON on every answer.
+_BY_DOCUMENT: dict[int, tuple[dict[str, Any], Any]] = {}
+
+
+def _prepared_for(document: dict[str, Any]) -> Any:
+    held = _BY_DOCUMENT.get(id(document))
+    if held is None or held[0] is not document:
+        held = (document, _prepared(json.dumps(document, sort_keys=True)))
+        _BY_DOCUMENT[id(document)] = held
+    return held[1]
+
+
 def check_response(document: dict[str, Any], response: httpx.Response) -> None:
     request = response.request
-    prepared, templates = _prepared(json.dumps(document, sort_keys=True))
+    prepared, templates = _prepared_for(document)
     operation = _operation(prepared, templates, request.method, request.url.path)
     if operation is None or request.method == "HEAD":
         return  # not part of the API (/docs, /problems/…, an unknown path)
@@ -93,9 +106,16 @@ def check_response(document: dict[str, Any], response: httpx.Response) -> None:
     _validate(prepared, schema, response.json(), where)
 
 
+_VALIDATORS: dict[tuple[int, str], Draft202012Validator] = {}
+
+
 def _validate(document: dict[str, Any], schema: dict[str, Any], body: Any, where: str) -> None:
-    rooted = {**schema, "components": document["components"]}
-    errors = sorted(Draft202012Validator(rooted).iter_errors(body), key=lambda e: list(e.path))
+    key = (id(document), json.dumps(schema, sort_keys=True))
+    validator = _VALIDATORS.get(key)
+    if validator is None:  # `document` is a prepared one, kept alive by _prepared's cache
+        validator = Draft202012Validator({**schema, "components": document["components"]})
+        _VALIDATORS[key] = validator
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
         at = "/" + "/".join(str(p) for p in first.absolute_path)
