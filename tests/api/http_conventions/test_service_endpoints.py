@@ -18,6 +18,19 @@ EVENT_TYPES = {
     "ExportBanImposed",
     "ExportBanAmended",
     "ExportBanLifted",
+    "ExportBanSuspended",
+    "ExportBanReinstated",
+    "DestinationGroupDefined",
+    "DestinationGroupAmended",
+    "LicenseApplied",
+    "LicenseApplicationWithdrawn",
+    "OwnershipRecorded",
+    "OwnershipEnded",
+    "TariffImposed",
+    "TariffAmended",
+    "TariffLifted",
+    "PolicyAnnounced",
+    "PolicyAnnouncementWithdrawn",
     "LicenseGranted",
     "LicenseDenied",
     "LicenseRevoked",
@@ -80,11 +93,11 @@ def test_openapi_is_version_3_1(openapi: dict[str, Any]) -> None:
     assert openapi["openapi"].startswith("3.1.")
 
 
-def test_openapi_has_a_discriminated_union_of_the_18_event_types(openapi: dict[str, Any]) -> None:
+def test_openapi_has_a_discriminated_union_of_the_31_event_types(openapi: dict[str, Any]) -> None:
     event = openapi["components"]["schemas"]["Event"]
     assert event["discriminator"]["propertyName"] == "type"
     assert set(event["discriminator"]["mapping"]) == EVENT_TYPES
-    assert len(event["oneOf"]) == 18
+    assert len(event["oneOf"]) == 31
     assert {o["$ref"] for o in event["oneOf"]} == set(event["discriminator"]["mapping"].values())
 
 
