@@ -245,7 +245,16 @@ TAGS = [
     {"name": "events", "description": "The log: append, read, follow (docs/api.md)"},
     {"name": "chips", "description": "A chip's state, timeline, history and diff at (T, K, P)"},
     {"name": "companies", "description": "A company's state, timeline, history and diff"},
-    {"name": "objects", "description": "Measures, licences, agreements, advisories, cases"},
+    {
+        "name": "objects",
+        "description": "Measures, licences, agreements, advisories, cases, applications, "
+        "groups, tariffs, announcements",
+    },
+    {
+        "name": "checks",
+        "description": "May E export C to D at (T, K, P), and why: decision support, not legal "
+        "advice (docs/checks.md)",
+    },
     {"name": "webhooks", "description": "Subscriptions, deliveries, replays (Standard Webhooks)"},
     {"name": "operations", "description": "Liveness and readiness"},
 ]
