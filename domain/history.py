@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from operator import attrgetter
-from typing import Any, cast
+from typing import Any
 
 from domain.clocks import format_instant, parse_instant
 from domain.ids import GROUP_PREFIX
 from domain.knowledge import AnyEvent, Belief, as_written, revised, visible
-from domain.span_events import COMPLIANCE, SELF_TIMED, runs_out, self_timed, starting
+from domain.span_events import SELF_TIMED, relevant
+from domain.span_fold import SpanFold
 from domain.subjects import named_subjects
 from domain.views import subject_view
-from domain.world import apply, coverage, fold_ordered, fold_world, valid_time_order
+from domain.world import coverage, fold_ordered, fold_world, valid_time_order
 
 COORDINATES = ("as_of", "known_at", "position")
 
@@ -149,50 +149,32 @@ def history(
     share an instant with it (docs/state.md, "Timelines, history and diffs").
 
     The world is folded once, in valid-time order, and the state read at each change
-    instant: the same as folding the beliefs anew at each instant (`fold_world`), since
-    applying an event does not depend on T; only the views do."""
-    registry = [b for b in beliefs if b.is_registry]
-    domain = valid_time_order([b for b in beliefs if not b.is_registry and b.effective_at])
-    world = fold_ordered(registry, [], _BEFORE_ALL)
+    instant (`domain.span_fold`); only the aggregates the subject's state is made of are
+    folded (`domain.span_events.relevant`)."""
+    world = fold_ordered([b for b in beliefs if b.is_registry], [], _BEFORE_ALL)
     first = subject_view(world, kind, subject)
     if first is None:
         return None
-    world.believed = domain  # every domain belief, any T (anomalies' concerns read it);
-    # `pending` stays empty: only `upcoming` reads it, and spans leave `upcoming` out.
-    starters = starting(kind, subject, beliefs, _concerning(kind, subject, beliefs))
-    timed = self_timed(domain, starters)
-    setters: dict[str, Belief] = {}  # a measure's key -> the event that set its compliance_at
+    mine = relevant(kind, subject, beliefs, _concerning(kind, subject, beliefs))
+    domain = valid_time_order(
+        [
+            b
+            for b in beliefs
+            if not b.is_registry and b.effective_at and b.event.aggregate in mine.aggregates
+        ]
+    )
+    fold = SpanFold(world, domain, mine.starters)
     bounds: list[datetime | None] = [None]
     spans: list[dict[str, Any]] = [{"events": [], "state": _span_state(first)}]
-    done = 0
     for instant in _change_instants(domain):
-        # what ends by itself at this instant, judged on the world just before it
-        started = {
-            b.event.event_id: b
-            for b in timed.get(instant, ())
-            if runs_out(world, b, instant, setters)
-        }
-        while done < len(domain) and cast(datetime, domain[done].effective_at) <= instant:
-            belief, done = domain[done], done + 1
-            anomalies = len(world.anomalies)
-            apply(world, belief)
-            if (
-                belief.type in COMPLIANCE
-                and "compliance_at" in belief.data
-                and len(world.anomalies) == anomalies
-            ):
-                setters[belief.event.aggregate] = belief
-            if belief.event.event_id in starters:
-                started[belief.event.event_id] = belief
-        world.as_of = instant
-        state = _span_state(subject_view(world, kind, subject) or {})
+        started = fold.advance(instant)
+        state = _span_state(fold.state(kind, subject) or {})
         if state == spans[-1]["state"]:
             continue
         if window.end is not None and instant > window.end:
             bounds.append(instant)
             break  # later spans start after the window: the last one kept ends here
-        order = sorted(started.values(), key=attrgetter("effective_at", "position"))
-        spans.append({"events": [b.event.event_id for b in order], "state": state})
+        spans.append({"events": [b.event.event_id for b in started], "state": state})
         bounds.append(instant)
     return [
         {"from": _text(since), "to": _text(until), **span}

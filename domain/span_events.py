@@ -17,6 +17,7 @@ slice and the whole log name the same events.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -37,27 +38,38 @@ COMPLIANCE = ("ExportBanImposed", "ExportBanAmended")  # set compliance_at when 
 LINKED = ("announcement:", "application:")  # implemented or granted by events naming them
 
 
-def starting(kind: str, subject: str, beliefs: list[Belief], wanted: set[str]) -> set[str]:
-    """The ids of the events that may start one of the subject's spans: those of its own
-    aggregates (`wanted`, its timeline's), those naming one of its announcements or
-    applications, and, for a company, those of its ownership chain and of the measures
-    that may reach it through that chain."""
+@dataclass(frozen=True)
+class Relevant:
+    """What the subject's spans depend on: the aggregates its state is made of (the fold
+    needs only theirs), and the events that may start a span."""
+
+    aggregates: set[str]
+    starters: set[str]  # event ids
+
+
+def relevant(kind: str, subject: str, beliefs: list[Belief], wanted: set[str]) -> Relevant:
+    """The subject's own aggregates (`wanted`, its timeline's), the events naming one of its
+    announcements or applications (and their aggregates, folded whole so that they apply
+    as in the full fold), and, for a company, its ownership chain, the measures that may
+    reach it through that chain and the groups they name. Nothing else can change its state
+    (the property tests hold the spans equal to the fold of its whole slice)."""
     linked = {key for key in wanted if key.startswith(LINKED)}
-    related = set(wanted)
+    own = set(wanted)
     if kind == "company":
         above = _above(subject, beliefs)
-        related |= above | {  # and the groups those measures name
+        own |= above | {  # and the groups those measures name
             group
             for b in beliefs
             if b.event.aggregate in above
             for group in named_subjects(b.data)
             if group.startswith(GROUP_PREFIX)
         }
-    return {
-        b.event.event_id
+    starters = {
+        b.event.event_id: b.event.aggregate
         for b in beliefs
-        if b.event.aggregate in related or (linked and linked & named_subjects(b.data))
+        if b.event.aggregate in own or (linked and linked & named_subjects(b.data))
     }
+    return Relevant(own | set(starters.values()), set(starters))
 
 
 def _above(company: str, beliefs: list[Belief]) -> set[str]:

@@ -10,7 +10,8 @@ histories as tests/properties/test_served_equals_fold.py does and check, at rand
   other examples' events sharing an instant must not appear);
 - each span's state is the fold at its start (`view_of` at `from`; the first: before any
   change), neighbours differ, and every change instant inside a span folds to its state;
-- `events` are ids of the subject's timeline, in fold order, `[]` for the first span;
+- `events`: `[]` for the first span; for each other, at least one event, each taking effect
+  at its start or setting what ends by itself then, in fold order;
 - a `from`/`to` window keeps exactly the spans that share an instant with it.
 """
 
@@ -78,8 +79,8 @@ def _check_against_the_fold(kind: str, subject: str, beliefs: list[Belief], span
 
 
 def _check_events(spans: list[dict[str, Any]], believed: dict[str, Belief]) -> None:
-    """`events`: none for the first span; then events taking effect at the span's start, or
-    setting a change due then by itself, in fold order."""
+    """`events`: none for the first span; then at least one event, each taking effect at the
+    span's start or setting a change due then by itself, in fold order."""
     assert spans[0]["events"] == []
     for span in spans[1:]:
         start = parse_instant(span["from"])
@@ -94,8 +95,8 @@ def _check_events(spans: list[dict[str, Any]], believed: dict[str, Belief]) -> N
             assert belief.effective_at == start or start in due, (belief, span["from"])
             if belief.effective_at != start:
                 event("a span started by an expiry, a suspension's end or a compliance date")
-        if not found:
-            event("a span started by no event of its own")
+        # every change has a cause: an event of the subject's (docs/state.md)
+        assert found, ("no event starts the span", span["from"])
 
 
 def _windows(run: Run, draws: list[tuple[int, int]]) -> list[Window]:
