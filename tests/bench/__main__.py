@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.bench import baseline as lib
-from tests.bench import checks, ingest, pit, rebuild, webhooks
+from tests.bench import checks, history_http, ingest, pit, rebuild, webhooks
 from tests.bench.common import BenchFarm, Reported, emit, machine_line, note, scale, scaled
 from tests.support import postgres
 
@@ -28,6 +28,7 @@ FIGURES = (
     "ingest_batch",
     *pit.FIGURES,
     *checks.FIGURES,
+    *history_http.FIGURES,
     *webhooks.FIGURES,
     *rebuild.FIGURES,
 )
@@ -72,6 +73,7 @@ def main() -> int:
         "http_batches": scaled(20, 3),
         "library_batches": scaled(30, 3),
         **pit.sizes(),
+        **history_http.sizes(),
         **checks.sizes(),
         **webhooks.sizes(),
         **rebuild.sizes(),
@@ -132,6 +134,7 @@ def main() -> int:
             lambda: ingest.ingest_batch(farm, batched, sizes["batch"], sizes["http_batches"]),
         )
         pit.run_all(farm, only, run)
+        history_http.run_all(farm, only, run)
         webhooks.run_all(farm, only, run)
         rebuild.run_all(farm, only, run)
     except KeyboardInterrupt:

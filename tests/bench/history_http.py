@@ -1,0 +1,201 @@
+"""`history_p99_ms_http` (docs/performance.md; the v2 rows): GET /v1/chips/{chip}/history at
+a random K, P fixed — what the timeline page draws — on `regtl serve`.
+
+It runs on the point-in-time data set (tests/bench/pit/dataset.py: BENCH_SCALE x 100k
+events, 5k chips, 500 companies), built afresh for this figure. First in process
+(`container.pit.history` as the route runs it: the fold's share of the time, spans and
+slice sizes), then over HTTP: a cold pass from httpx (each chip once; a sample compared byte
+for byte with the in-process answers), then wrk at 1, 2 and 4 connections. The figure is
+wrk's p99 at 2 connections, as for `pit_query_p99_ms_http`.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from domain.clocks import format_instant
+from projections.canonical import dumps
+from projections.state_queries import Reading
+from tests.bench.common import BenchFarm, Reported, emit, note, scale, scaled
+from tests.bench.pit.dataset import Dataset, Query
+from tests.bench.pit.workload import END, START
+from tests.bench.server import Server
+from tests.bench.stats import ms, pct
+from tests.bench.wrk import run_wrk, wrk_binary, wrk_summary
+
+FIGURES = ("history_p99_ms_http",)
+LUA = Path(__file__).with_name("history_query.lua")
+CHECKED = 50  # HTTP answers compared byte for byte with the in-process ones
+
+
+def sizes() -> dict[str, Any]:
+    return {
+        "history_chips": scaled(500, 100),
+        "history_inprocess_queries": scaled(1_000, 200),
+        "history_http_seconds": max(3, round(10 * scale())),
+    }
+
+
+def run_all(farm: BenchFarm, only: set[str], run: Callable[[str, Callable[[], Any]], None]) -> None:
+    if not set(FIGURES) & only:
+        return
+    data = Dataset(farm)
+    try:
+        run("history_p99_ms_http", lambda: history_http(data))
+    finally:
+        data.close()
+
+
+def _history(data: Dataset, query: Query) -> dict[str, Any] | None:
+    with Reading(data.container.engine) as db:
+        return data.container.pit.history(db, "chip", query.chip, query.at)
+
+
+def _inprocess(data: Dataset, queries: list[Query]) -> dict[str, Any]:
+    """Cold (first read of each chip: slice read and decoded) and warm latencies, and what
+    the answers held."""
+    seen: set[str] = set()
+    cold, warm, spans, events = [], [], [], []
+    for query in queries:
+        t0 = time.perf_counter()
+        answer = _history(data, query)
+        (warm if query.chip in seen else cold).append(time.perf_counter() - t0)
+        seen.add(query.chip)
+        assert answer is not None, query.chip
+        spans.append(len(answer["spans"]))
+        events.append(sum(len(s["events"]) for s in answer["spans"]))
+    again = []
+    for query in queries[: len(queries) // 2]:  # every slice cached: the fold alone
+        t0 = time.perf_counter()
+        _history(data, query)
+        again.append(time.perf_counter() - t0)
+    return {
+        "inprocess_cold_p50_ms": ms(pct(cold, 0.5)) if cold else None,
+        "inprocess_cold_p99_ms": ms(pct(cold, 0.99)) if cold else None,
+        "inprocess_warm_p50_ms": ms(pct(again, 0.5)),
+        "inprocess_warm_p99_ms": ms(pct(again, 0.99)),
+        "inprocess_warm_max_ms": ms(max(again)),
+        "spans_mean": round(statistics.fmean(spans), 1),
+        "spans_max": max(spans),
+        "span_events_mean": round(statistics.fmean(events), 1),
+    }
+
+
+def _lua(key: str, chips: list[str], position: int) -> str:
+    low, high = START - timedelta(days=30), END + timedelta(days=90)
+    return (
+        LUA.read_text()
+        .replace("@KEY@", key)
+        .replace("@CHIPS@", ", ".join(f'"{c}"' for c in chips))
+        .replace("@LOW@", str(int(low.timestamp())))
+        .replace("@HIGH@", str(int(high.timestamp())))
+        .replace("@POSITION@", str(position))
+    )
+
+
+def _cold_http(server: Server, data: Dataset, queries: list[Query]) -> list[float]:
+    latencies, mismatches = [], []
+    with httpx.Client(
+        base_url=server.base,
+        headers={"Authorization": f"Bearer {server.key}"},
+        timeout=30,
+        trust_env=False,
+    ) as client:
+        for i, query in enumerate(queries):
+            params = {
+                "known_at": format_instant(query.at.known_at),
+                "at_position": str(query.at.position),
+            }
+            t0 = time.perf_counter()
+            answer = client.get(f"/v1/chips/{query.chip}/history", params=params)
+            latencies.append(time.perf_counter() - t0)
+            if answer.status_code != 200:
+                raise RuntimeError(f"{query.chip}: {answer.status_code} {answer.text[:300]}")
+            if i < CHECKED and answer.content != dumps(_history(data, query)):
+                mismatches.append(query.chip)
+    if mismatches:
+        raise RuntimeError(f"HTTP histories differ from the in-process ones: {mismatches[:5]}")
+    return latencies
+
+
+def history_http(data: Dataset) -> dict[str, Any]:
+    data.ready()
+    size = sizes()
+    queries = data.queries(size["history_inprocess_queries"])
+    chips = list(dict.fromkeys(q.chip for q in queries))[: size["history_chips"]]
+    note(f"history: in process, {len(queries)} queries over {len(chips)} chips")
+    inprocess = _inprocess(data, queries)
+    note(f"  -> {inprocess}")
+    runs: dict[int, dict[str, Any]] = {}
+    with Server(data.db) as server:
+        cold = _cold_http(server, data, data.queries(len(chips), chips))
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(_lua(server.key, chips, data.position))
+        try:
+            for connections in (1, 2, 4):
+                args = [
+                    wrk_binary(),
+                    f"-t{min(2, connections)}",
+                    f"-c{connections}",
+                    f"-d{size['history_http_seconds']}s",
+                    "--timeout",
+                    "10s",
+                    "--latency",
+                    "-s",
+                    script.name,
+                    server.base,
+                ]
+                server_cpu = server.cpu_seconds()
+                text, user, system = run_wrk(args)
+                s = wrk_summary(text)
+                runs[connections] = {
+                    "requests": s["requests"],
+                    "rps": round(s["requests"] / (s["duration_us"] / 1e6), 1),
+                    "p50_ms": round(s["p50_us"] / 1000, 2),
+                    "p99_ms": round(s["p99_us"] / 1000, 2),
+                    "max_ms": round(s["max_us"] / 1000, 2),
+                    "errors": sum(s["errors"].values()),
+                    "client_cpu_s": round(user + system, 2),
+                    "server_cpu_s": round(server.cpu_seconds() - server_cpu, 2),
+                }
+                note(f"history_http: {connections} connections -> {runs[connections]}")
+        finally:
+            os.unlink(script.name)
+        topology = server.topology
+    main = runs[2]
+    problems = [f"{c} connections: {r['errors']} errors" for c, r in runs.items() if r["errors"]]
+    line = emit(
+        "history_p99_ms_http",
+        main["p99_ms"],
+        "ms",
+        None,
+        target_ms=50,
+        connections=2,
+        p50_ms=main["p50_ms"],
+        max_ms=main["max_ms"],
+        requests=main["requests"],
+        requests_per_s=main["rps"],
+        by_connections={str(c): r for c, r in runs.items()},
+        cold_http_p50_ms=ms(pct(cold, 0.5)),
+        cold_http_p99_ms=ms(pct(cold, 0.99)),
+        **inprocess,
+        client=(
+            f"wrk + Lua ({LUA.name}): random chip of the {len(chips)} warmed, known_at "
+            "uniform over the data's dates, at_position = checkpoint"
+        ),
+        server=topology,
+        data=data.facts,
+        **({"error": "; ".join(problems)} if problems else {}),
+    )
+    if problems:
+        raise Reported("; ".join(problems))
+    return line
