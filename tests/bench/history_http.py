@@ -39,8 +39,9 @@ CHECKED = 50  # HTTP answers compared byte for byte with the in-process ones
 
 def sizes() -> dict[str, Any]:
     return {
-        "history_chips": scaled(500, 100),
-        "history_inprocess_queries": scaled(1_000, 200),
+        # a history folds a chip's whole slice: a few hundred questions take minutes at 100k
+        "history_chips": scaled(200, 50),
+        "history_inprocess_queries": scaled(300, 100),
         "history_http_seconds": max(3, round(10 * scale())),
     }
 
