@@ -57,6 +57,7 @@ V2_FIELDS = {
     "applications",
     "owners",
     "holdings",
+    "events",  # /history spans name the events that start them
 }
 
 
