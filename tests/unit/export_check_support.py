@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.export_check import NotRegistered, Question, export_check
-from tests.support import builders as b
+from tests.support import builders_v2 as v2
 from tests.unit.memory_ledger import EVERYTHING_KNOWN, MemoryLedger
 
 
@@ -47,49 +47,23 @@ def sourced(body: dict[str, Any], *titles: str) -> dict[str, Any]:
 
 
 def owns(owner: str, owned: str, percent: str, effective_at: str = "2025-01-01") -> dict[str, Any]:
-    data = {"owner": owner, "owned": owned, "percent": percent}
-    return b.envelope("OwnershipRecorded", data, effective_at)
+    return v2.owns(owner, owned, percent, effective_at)
 
 
 def applied(
     application_id: str = "app-1", effective_at: str = "2025-07-14", **data: Any
 ) -> dict[str, Any]:
-    payload = {
-        "application_id": application_id,
-        "authority": "BIS",
-        "jurisdiction": "US",
-        "licensee": "nvidia",
-        "chips": ["h20"],
-        "destinations": ["CN"],
-        **data,
-    }
-    return b.envelope("LicenseApplied", payload, effective_at)
+    return v2.applied(application_id, effective_at, **data)
 
 
 def tariff(
     tariff_id: str = "us-232", effective_at: str = "2025-05-01", **data: Any
 ) -> dict[str, Any]:
-    payload = {
-        "tariff_id": tariff_id,
-        "authority": "White House",
-        "jurisdiction": "US",
-        "direction": "import",
-        "rate_percent": 25,
-        "chips": ["h20"],
-        **data,
-    }
-    return b.envelope("TariffImposed", payload, effective_at)
+    return v2.tariff(tariff_id, effective_at, **{"authority": "White House", **data})
 
 
 def announced(
     announcement_id: str = "us-2025-12-08", effective_at: str = "2025-05-01", **data: Any
 ) -> dict[str, Any]:
-    payload = {
-        "announcement_id": announcement_id,
-        "authority": "White House",
-        "jurisdiction": "US",
-        "chips": ["h20"],
-        "destinations": ["CN"],
-        **data,
-    }
-    return b.envelope("PolicyAnnounced", payload, effective_at)
+    defaults = {"authority": "White House", "companies": []}
+    return v2.announced(announcement_id, effective_at, **{**defaults, **data})

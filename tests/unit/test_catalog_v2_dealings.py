@@ -7,49 +7,26 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support import builders as b
+from tests.support import builders_v2 as v2
 from tests.unit.memory_ledger import MemoryLedger
 
 
 def applied(application_id: str = "app-1", effective_at: str = "2025-07-14") -> dict[str, Any]:
-    data = {
-        "application_id": application_id,
-        "authority": "BIS",
-        "jurisdiction": "US",
-        "licensee": "nvidia",
-        "chips": ["h20"],
-        "destinations": ["CN"],
-    }
-    return b.envelope("LicenseApplied", data, effective_at)
+    return v2.applied(application_id, effective_at)
 
 
 def owns(owner: str, owned: str, percent: str, effective_at: str = "2025-01-01") -> dict[str, Any]:
-    data = {"owner": owner, "owned": owned, "percent": percent}
-    return b.envelope("OwnershipRecorded", data, effective_at)
+    return v2.owns(owner, owned, percent, effective_at)
 
 
 def tariff(**data: Any) -> dict[str, Any]:
-    payload = {
-        "tariff_id": "us-232-2026-chips",
-        "authority": "White House",
-        "jurisdiction": "US",
-        "direction": "import",
-        "rate_percent": 25,
-        "chips": ["h20"],
-        **data,
-    }
-    return b.envelope("TariffImposed", payload, "2026-01-15")
+    return v2.tariff(**{"authority": "White House", **data})
 
 
 def announced(**data: Any) -> dict[str, Any]:
-    payload = {
-        "announcement_id": "us-2025-12-08",
-        "authority": "White House",
-        "jurisdiction": "US",
-        "chips": ["h20"],
-        "destinations": ["CN"],
-        **data,
-    }
-    return b.envelope("PolicyAnnounced", payload, "2025-12-08")
+    return v2.announced(
+        **{"announcement_id": "us-2025-12-08", "authority": "White House", "companies": [], **data}
+    )
 
 
 def test_an_application_is_pending_until_a_licence_grants_it(log: MemoryLedger) -> None:

@@ -7,27 +7,25 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support import builders as b
+from tests.support import builders_v2 as v2
 from tests.unit.memory_ledger import MemoryLedger
 
 
 def group(group_id: str, members: list[str], effective_at: str = "2023-10-17") -> dict[str, Any]:
-    data = {"group_id": group_id, "name": group_id, "authority": "BIS", "jurisdiction": "US"}
-    return b.envelope("DestinationGroupDefined", {**data, "members": members}, effective_at)
+    return v2.group(group_id, members, effective_at, name=group_id)
 
 
 def regroup(group_id: str, effective_at: str, **change: list[str]) -> dict[str, Any]:
-    return b.envelope("DestinationGroupAmended", {"group_id": group_id, **change}, effective_at)
+    return v2.group_amended(group_id, effective_at, **change)
 
 
 def suspend(effective_at: str, until: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"measure_id": "bis-2025-04-h20", "reason": "paused"}
-    if until is not None:
-        data["until"] = until
-    return b.envelope("ExportBanSuspended", data, effective_at)
+    extra = {} if until is None else {"until": until}
+    return v2.suspension(effective_at=effective_at, reason="paused", **extra)
 
 
 def reinstate(effective_at: str) -> dict[str, Any]:
-    return b.envelope("ExportBanReinstated", {"measure_id": "bis-2025-04-h20"}, effective_at)
+    return v2.reinstatement(effective_at=effective_at)
 
 
 def test_a_group_reaches_its_members_at_t_and_says_so_in_via(log: MemoryLedger) -> None:
