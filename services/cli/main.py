@@ -180,6 +180,7 @@ def load_command(
 def demo(file: Annotated[Path | None, typer.Option(help="another timeline file")] = None) -> None:
     """Load the shipped demo timelines (the 2025 Nvidia H20 story, then its 2025-2026 H200
     sequel), or only FILE; safe to re-run."""
+    ready()  # one line before anything is printed when the database is not there
     for path in shipped_demos(file or settings().demo_file):
         typer.echo(f"{path.name}:", err=True)
         _load_file(path, 500)

@@ -126,6 +126,7 @@ def test_an_end_user_measure_shows_in_the_companys_export_restrictions(
             "destinations": ["CN"],
             "control": "ban",
             "chips": [s.chip],
+            "via": None,  # named, not reached as an affiliate (docs/state.md)
         },
         {
             "measure_id": s.id("only"),
@@ -134,6 +135,7 @@ def test_an_end_user_measure_shows_in_the_companys_export_restrictions(
             "destinations": ["RU"],
             "control": "license_required",
             "chips": [],
+            "via": None,
         },
     ]
 
