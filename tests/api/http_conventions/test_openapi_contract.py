@@ -178,3 +178,23 @@ def test_the_checker_refuses_a_missing_field_and_a_wrong_type(
 def test_the_checker_refuses_an_undocumented_status(api: Api, document: dict[str, Any]) -> None:
     with pytest.raises(ContractBroken, match="status not documented"):
         check_response(document, _answer(api, "/healthz", 418, {"status": "ok"}))
+
+
+def test_the_checker_holds_an_event_to_the_schema_its_type_names(
+    api: Api, document: dict[str, Any]
+) -> None:
+    """Events are a oneOf with a discriminator: the checker picks the branch by `type`
+    (tests/support/contract.py), so a body valid for another type still fails."""
+    page = api.client.get("/v1/events", params={"limit": 1}).json()
+    event = page["items"][0]
+    check_response(document, _answer(api, "/v1/events", 200, page))
+    unknown = {**page, "items": [{**event, "type": "ChipTeleported"}]}
+    with pytest.raises(ContractBroken, match="'ChipTeleported' is not one of"):
+        check_response(document, _answer(api, "/v1/events", 200, unknown))
+    other = "ChipRegistered" if event["type"] != "ChipRegistered" else "CompanyRegistered"
+    mislabelled = {**page, "items": [{**event, "type": other}]}
+    with pytest.raises(ContractBroken, match="breaks the schema"):
+        check_response(document, _answer(api, "/v1/events", 200, mislabelled))
+    extra = {**page, "items": [{**event, "data": {**event["data"], "extra": 1}}]}
+    with pytest.raises(ContractBroken, match="breaks the schema"):
+        check_response(document, _answer(api, "/v1/events", 200, extra))
