@@ -10,9 +10,7 @@ on the point-in-time data set (tests/bench/pit/dataset.py), after its own figure
 
 from __future__ import annotations
 
-import os
 import random
-import tempfile
 import time
 from collections import Counter
 from datetime import timedelta
@@ -33,7 +31,7 @@ from tests.bench.pit.inprocess import _pct, read_whole_log, summary
 from tests.bench.pit.workload import DESTINATIONS, END, SEED, START
 from tests.bench.server import Server
 from tests.bench.stats import ms
-from tests.bench.wrk import run_wrk, wrk_binary, wrk_summary
+from tests.bench.wrk import lua_script, run_wrk, script_file, wrk_binary, wrk_summary
 
 FIGURES = ("check_p99_ms_inprocess", "check_p99_ms_http")
 END_USER_SHARE = 0.25  # of questions: with an end user (a random company)
@@ -135,6 +133,19 @@ def _query_string(question: Question) -> str:
     return f"chip={question.chip}{end_user}"
 
 
+def _check_script(key: str, questions: list[Asked], position: int) -> str:
+    low, high = START - timedelta(days=30), END + timedelta(days=90)
+    return lua_script(
+        LUA,
+        KEY=key,
+        PAIRS=", ".join(f'"{_query_string(q)}"' for q, _ in questions),
+        DESTINATIONS=", ".join(f'"{d}"' for d in DESTINATIONS),
+        LOW=str(int(low.timestamp())),
+        HIGH=str(int(high.timestamp())),
+        POSITION=str(position),
+    )
+
+
 def check_http(data: Dataset) -> dict[str, Any]:
     data.ready()
     size, rng, wrk = sizes(), random.Random(SEED + 8), wrk_binary()
@@ -166,23 +177,12 @@ def check_http(data: Dataset) -> dict[str, Any]:
                     _served(data, data.container.pit, (question, at))
                 ):
                     raise RuntimeError(f"{params}: the HTTP answer differs from the in-process one")
-        low, high = START - timedelta(days=30), END + timedelta(days=90)
-        script_text = (
-            LUA.read_text()
-            .replace("@KEY@", server.key)
-            .replace("@PAIRS@", ", ".join(f'"{_query_string(q)}"' for q, _ in questions))
-            .replace("@DESTINATIONS@", ", ".join(f'"{d}"' for d in DESTINATIONS))
-            .replace("@LOW@", str(int(low.timestamp())))
-            .replace("@HIGH@", str(int(high.timestamp())))
-            .replace("@POSITION@", str(data.position))
-        )
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(script_text)
-        try:
+        script_text = _check_script(server.key, questions, data.position)
+        with script_file(script_text) as script:
             for connections in (1, 2, 4):
                 args = [wrk, f"-t{min(2, connections)}", f"-c{connections}"]
                 args += [f"-d{size['check_http_seconds']}s", "--timeout", "10s", "--latency"]
-                args += ["-s", script.name, server.base]
+                args += ["-s", script, server.base]
                 note(f"check_http: {' '.join(args)}")
                 cpu_before = server.cpu_seconds()
                 text, user, system = run_wrk(args)
@@ -198,8 +198,6 @@ def check_http(data: Dataset) -> dict[str, Any]:
                     "server_cpu_s": round(server.cpu_seconds() - cpu_before, 2),
                 }
                 note(f"  -> {runs[connections]}")
-        finally:
-            os.unlink(script.name)
         topology = server.topology
     main = runs[2]
     problems = [f"{c} connections: {r['errors']} errors" for c, r in runs.items() if r["errors"]]

@@ -11,12 +11,9 @@ wrk's p99 at 2 connections, as for `pit_query_p99_ms_http`.
 
 from __future__ import annotations
 
-import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +24,10 @@ from projections.canonical import dumps
 from projections.state_queries import Reading
 from tests.bench.common import BenchFarm, Reported, emit, note, scale, scaled
 from tests.bench.pit.dataset import Dataset, Query
-from tests.bench.pit.workload import END, START
+from tests.bench.pit.over_http import chip_script
 from tests.bench.server import Server
 from tests.bench.stats import ms, pct
-from tests.bench.wrk import run_wrk, wrk_binary, wrk_summary
+from tests.bench.wrk import run_wrk, script_file, wrk_binary, wrk_summary
 
 FIGURES = ("history_p99_ms_http",)
 LUA = Path(__file__).with_name("history_query.lua")
@@ -91,18 +88,6 @@ def _inprocess(data: Dataset, queries: list[Query]) -> dict[str, Any]:
     }
 
 
-def _lua(key: str, chips: list[str], position: int) -> str:
-    low, high = START - timedelta(days=30), END + timedelta(days=90)
-    return (
-        LUA.read_text()
-        .replace("@KEY@", key)
-        .replace("@CHIPS@", ", ".join(f'"{c}"' for c in chips))
-        .replace("@LOW@", str(int(low.timestamp())))
-        .replace("@HIGH@", str(int(high.timestamp())))
-        .replace("@POSITION@", str(position))
-    )
-
-
 def _cold_http(server: Server, data: Dataset, queries: list[Query]) -> list[float]:
     latencies, mismatches = [], []
     with httpx.Client(
@@ -139,9 +124,7 @@ def history_http(data: Dataset) -> dict[str, Any]:
     runs: dict[int, dict[str, Any]] = {}
     with Server(data.db) as server:
         cold = _cold_http(server, data, data.queries(len(chips), chips))
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(_lua(server.key, chips, data.position))
-        try:
+        with script_file(chip_script(LUA, server.key, chips, data.position)) as script:
             for connections in (1, 2, 4):
                 args = [
                     wrk_binary(),
@@ -152,7 +135,7 @@ def history_http(data: Dataset) -> dict[str, Any]:
                     "10s",
                     "--latency",
                     "-s",
-                    script.name,
+                    script,
                     server.base,
                 ]
                 server_cpu = server.cpu_seconds()
@@ -169,8 +152,6 @@ def history_http(data: Dataset) -> dict[str, Any]:
                     "server_cpu_s": round(server.cpu_seconds() - server_cpu, 2),
                 }
                 note(f"history_http: {connections} connections -> {runs[connections]}")
-        finally:
-            os.unlink(script.name)
         topology = server.topology
     main = runs[2]
     problems = [f"{c} connections: {r['errors']} errors" for c, r in runs.items() if r["errors"]]

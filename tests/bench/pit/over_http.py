@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -26,21 +24,23 @@ from tests.bench.pit.dataset import Dataset
 from tests.bench.pit.inprocess import first_difference, served, summary
 from tests.bench.pit.workload import END, START, sizes
 from tests.bench.server import Server
-from tests.bench.wrk import run_wrk, wrk_binary, wrk_summary
+from tests.bench.wrk import lua_script, run_wrk, script_file, wrk_binary, wrk_summary
 
 LUA = Path(__file__).parent.with_name("pit_query.lua")
 HTTP_CHECKED = 50  # HTTP answers compared byte for byte with the in-process ones
 
 
-def _lua(server_key: str, chips: list[str], position: int) -> str:
+def chip_script(lua: Path, server_key: str, chips: list[str], position: int) -> str:
+    """A wrk script asking about a random one of `chips` at a random K (and T) over the data's
+    dates, at `position` (pit_query.lua, history_query.lua)."""
     low, high = START - timedelta(days=30), END + timedelta(days=90)
-    return (
-        LUA.read_text()
-        .replace("@KEY@", server_key)
-        .replace("@CHIPS@", ", ".join(f'"{c}"' for c in chips))
-        .replace("@LOW@", str(int(low.timestamp())))
-        .replace("@HIGH@", str(int(high.timestamp())))
-        .replace("@POSITION@", str(position))
+    return lua_script(
+        lua,
+        KEY=server_key,
+        CHIPS=", ".join(f'"{c}"' for c in chips),
+        LOW=str(int(low.timestamp())),
+        HIGH=str(int(high.timestamp())),
+        POSITION=str(position),
     )
 
 
@@ -84,9 +84,7 @@ def pit_http(data: Dataset) -> dict[str, Any]:
                 f"{len(mismatches)} of {min(HTTP_CHECKED, len(chips))} HTTP "
                 f"answers differ from the in-process ones, first: {mismatches[0]}"
             )
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(_lua(server.key, chips, data.position))
-        try:
+        with script_file(chip_script(LUA, server.key, chips, data.position)) as script:
             for connections in (1, 2, 4):
                 args = [
                     wrk,
@@ -97,7 +95,7 @@ def pit_http(data: Dataset) -> dict[str, Any]:
                     "10s",
                     "--latency",
                     "-s",
-                    script.name,
+                    script,
                     server.base,
                 ]
                 note(f"pit_http: {' '.join(args)}")
@@ -120,8 +118,6 @@ def pit_http(data: Dataset) -> dict[str, Any]:
                     ),
                 }
                 note(f"  -> {runs[connections]}")
-        finally:
-            os.unlink(script.name)
         topology = server.topology
     main = runs[2]
     problems = [
