@@ -10,30 +10,25 @@ on the point-in-time data set (tests/bench/pit/dataset.py), after its own figure
 
 from __future__ import annotations
 
-import os
 import random
-import tempfile
 import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from domain import pit as reference
 from domain.clocks import format_instant
 from domain.export_check import NotRegistered, Question, export_check
-from projections.canonical import dumps
 from projections.state_queries import Reading
 from services.read.pit import Coordinates, PointInTime
-from tests.bench.common import Reported, emit, note, scale, scaled
+from tests.bench.common import Reported, emit, scale, scaled
 from tests.bench.pit.dataset import Dataset
 from tests.bench.pit.inprocess import _pct, read_whole_log, summary
 from tests.bench.pit.workload import DESTINATIONS, END, SEED, START
-from tests.bench.server import Server
+from tests.bench.served_http import serve_and_measure
 from tests.bench.stats import ms
-from tests.bench.wrk import run_wrk, wrk_binary, wrk_summary
+from tests.bench.wrk import lua_script
 
 FIGURES = ("check_p99_ms_inprocess", "check_p99_ms_http")
 END_USER_SHARE = 0.25  # of questions: with an end user (a random company)
@@ -135,72 +130,46 @@ def _query_string(question: Question) -> str:
     return f"chip={question.chip}{end_user}"
 
 
+def _check_script(key: str, questions: list[Asked], position: int) -> str:
+    low, high = START - timedelta(days=30), END + timedelta(days=90)
+    return lua_script(
+        LUA,
+        KEY=key,
+        PAIRS=", ".join(f'"{_query_string(q)}"' for q, _ in questions),
+        DESTINATIONS=", ".join(f'"{d}"' for d in DESTINATIONS),
+        LOW=str(int(low.timestamp())),
+        HIGH=str(int(high.timestamp())),
+        POSITION=str(position),
+    )
+
+
 def check_http(data: Dataset) -> dict[str, Any]:
     data.ready()
-    size, rng, wrk = sizes(), random.Random(SEED + 8), wrk_binary()
+    size, rng = sizes(), random.Random(SEED + 8)
     questions = _questions(data, size["check_http_questions"], rng)
-    runs: dict[int, dict[str, Any]] = {}
-    with Server(data.db) as server:
-        cold: list[float] = []
-        with httpx.Client(
-            base_url=server.base,
-            headers={"Authorization": f"Bearer {server.key}"},
-            timeout=30,
-            trust_env=False,
-        ) as client:
-            for i, (question, at) in enumerate(questions):  # cold pass, and the warm-up
-                params = {
-                    "chip": question.chip,
-                    "destination": question.destination,
-                    "as_of": format_instant(at.as_of),
-                    "known_at": format_instant(at.known_at),
-                    "at_position": str(at.position),
-                    **({"end_user": question.end_user} if question.end_user else {}),
-                }
-                t0 = time.perf_counter()
-                answer = client.get("/v1/checks/export", params=params)
-                cold.append(time.perf_counter() - t0)
-                if answer.status_code != 200:
-                    raise RuntimeError(f"{params} answered {answer.status_code}: {answer.text}")
-                if i < 50 and answer.content != dumps(
-                    _served(data, data.container.pit, (question, at))
-                ):
-                    raise RuntimeError(f"{params}: the HTTP answer differs from the in-process one")
-        low, high = START - timedelta(days=30), END + timedelta(days=90)
-        script_text = (
-            LUA.read_text()
-            .replace("@KEY@", server.key)
-            .replace("@PAIRS@", ", ".join(f'"{_query_string(q)}"' for q, _ in questions))
-            .replace("@DESTINATIONS@", ", ".join(f'"{d}"' for d in DESTINATIONS))
-            .replace("@LOW@", str(int(low.timestamp())))
-            .replace("@HIGH@", str(int(high.timestamp())))
-            .replace("@POSITION@", str(data.position))
+    requests = [  # the cold pass, and the warm-up
+        (
+            "/v1/checks/export",
+            {
+                "chip": question.chip,
+                "destination": question.destination,
+                "as_of": format_instant(at.as_of),
+                "known_at": format_instant(at.known_at),
+                "at_position": str(at.position),
+                **({"end_user": question.end_user} if question.end_user else {}),
+            },
         )
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(script_text)
-        try:
-            for connections in (1, 2, 4):
-                args = [wrk, f"-t{min(2, connections)}", f"-c{connections}"]
-                args += [f"-d{size['check_http_seconds']}s", "--timeout", "10s", "--latency"]
-                args += ["-s", script.name, server.base]
-                note(f"check_http: {' '.join(args)}")
-                cpu_before = server.cpu_seconds()
-                text, user, system = run_wrk(args)
-                s = wrk_summary(text)
-                runs[connections] = {
-                    "requests": s["requests"],
-                    "rps": round(s["requests"] / (s["duration_us"] / 1e6), 1),
-                    "p50_ms": round(s["p50_us"] / 1000, 2),
-                    "p99_ms": round(s["p99_us"] / 1000, 2),
-                    "max_ms": round(s["max_us"] / 1000, 2),
-                    "errors": sum(s["errors"].values()),
-                    "client_cpu_s": round(user + system, 2),
-                    "server_cpu_s": round(server.cpu_seconds() - cpu_before, 2),
-                }
-                note(f"  -> {runs[connections]}")
-        finally:
-            os.unlink(script.name)
-        topology = server.topology
+        for question, at in questions
+    ]
+    measured = serve_and_measure(
+        data.db,
+        requests,
+        lambda i: _served(data, data.container.pit, questions[i]),
+        lambda key: _check_script(key, questions, data.position),
+        size["check_http_seconds"],
+        "check_http",
+    )
+    runs, cold = measured.runs, measured.cold
     main = runs[2]
     problems = [f"{c} connections: {r['errors']} errors" for c, r in runs.items() if r["errors"]]
     line = emit(
@@ -215,7 +184,7 @@ def check_http(data: Dataset) -> dict[str, Any]:
         **summary(cold, "cold_"),
         client=f"wrk + Lua ({LUA.name}): a random question of the {len(questions)} warmed "
         "(chip, end user), a random destination, T and K uniform, at_position = checkpoint",
-        server=topology,
+        server=measured.topology,
         **({"error": "; ".join(problems)} if problems else {}),
         data=data.facts,
     )

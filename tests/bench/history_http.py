@@ -11,30 +11,22 @@ wrk's p99 at 2 connections, as for `pit_query_p99_ms_http`.
 
 from __future__ import annotations
 
-import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from domain.clocks import format_instant
-from projections.canonical import dumps
 from projections.state_queries import Reading
 from tests.bench.common import BenchFarm, Reported, emit, note, scale, scaled
 from tests.bench.pit.dataset import Dataset, Query
-from tests.bench.pit.workload import END, START
-from tests.bench.server import Server
+from tests.bench.pit.over_http import chip_script
+from tests.bench.served_http import serve_and_measure
 from tests.bench.stats import ms, pct
-from tests.bench.wrk import run_wrk, wrk_binary, wrk_summary
 
 FIGURES = ("history_p99_ms_http",)
 LUA = Path(__file__).with_name("history_query.lua")
-CHECKED = 50  # HTTP answers compared byte for byte with the in-process ones
 
 
 def sizes() -> dict[str, Any]:
@@ -91,43 +83,6 @@ def _inprocess(data: Dataset, queries: list[Query]) -> dict[str, Any]:
     }
 
 
-def _lua(key: str, chips: list[str], position: int) -> str:
-    low, high = START - timedelta(days=30), END + timedelta(days=90)
-    return (
-        LUA.read_text()
-        .replace("@KEY@", key)
-        .replace("@CHIPS@", ", ".join(f'"{c}"' for c in chips))
-        .replace("@LOW@", str(int(low.timestamp())))
-        .replace("@HIGH@", str(int(high.timestamp())))
-        .replace("@POSITION@", str(position))
-    )
-
-
-def _cold_http(server: Server, data: Dataset, queries: list[Query]) -> list[float]:
-    latencies, mismatches = [], []
-    with httpx.Client(
-        base_url=server.base,
-        headers={"Authorization": f"Bearer {server.key}"},
-        timeout=30,
-        trust_env=False,
-    ) as client:
-        for i, query in enumerate(queries):
-            params = {
-                "known_at": format_instant(query.at.known_at),
-                "at_position": str(query.at.position),
-            }
-            t0 = time.perf_counter()
-            answer = client.get(f"/v1/chips/{query.chip}/history", params=params)
-            latencies.append(time.perf_counter() - t0)
-            if answer.status_code != 200:
-                raise RuntimeError(f"{query.chip}: {answer.status_code} {answer.text[:300]}")
-            if i < CHECKED and answer.content != dumps(_history(data, query)):
-                mismatches.append(query.chip)
-    if mismatches:
-        raise RuntimeError(f"HTTP histories differ from the in-process ones: {mismatches[:5]}")
-    return latencies
-
-
 def history_http(data: Dataset) -> dict[str, Any]:
     data.ready()
     size = sizes()
@@ -136,42 +91,26 @@ def history_http(data: Dataset) -> dict[str, Any]:
     note(f"history: in process, {len(queries)} queries over {len(chips)} chips")
     inprocess = _inprocess(data, queries)
     note(f"  -> {inprocess}")
-    runs: dict[int, dict[str, Any]] = {}
-    with Server(data.db) as server:
-        cold = _cold_http(server, data, data.queries(len(chips), chips))
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(_lua(server.key, chips, data.position))
-        try:
-            for connections in (1, 2, 4):
-                args = [
-                    wrk_binary(),
-                    f"-t{min(2, connections)}",
-                    f"-c{connections}",
-                    f"-d{size['history_http_seconds']}s",
-                    "--timeout",
-                    "10s",
-                    "--latency",
-                    "-s",
-                    script.name,
-                    server.base,
-                ]
-                server_cpu = server.cpu_seconds()
-                text, user, system = run_wrk(args)
-                s = wrk_summary(text)
-                runs[connections] = {
-                    "requests": s["requests"],
-                    "rps": round(s["requests"] / (s["duration_us"] / 1e6), 1),
-                    "p50_ms": round(s["p50_us"] / 1000, 2),
-                    "p99_ms": round(s["p99_us"] / 1000, 2),
-                    "max_ms": round(s["max_us"] / 1000, 2),
-                    "errors": sum(s["errors"].values()),
-                    "client_cpu_s": round(user + system, 2),
-                    "server_cpu_s": round(server.cpu_seconds() - server_cpu, 2),
-                }
-                note(f"history_http: {connections} connections -> {runs[connections]}")
-        finally:
-            os.unlink(script.name)
-        topology = server.topology
+    probes = data.queries(len(chips), chips)
+    requests = [
+        (
+            f"/v1/chips/{query.chip}/history",
+            {
+                "known_at": format_instant(query.at.known_at),
+                "at_position": str(query.at.position),
+            },
+        )
+        for query in probes
+    ]
+    measured = serve_and_measure(
+        data.db,
+        requests,
+        lambda i: _history(data, probes[i]),
+        lambda key: chip_script(LUA, key, chips, data.position),
+        size["history_http_seconds"],
+        "history_http",
+    )
+    runs, cold = measured.runs, measured.cold
     main = runs[2]
     problems = [f"{c} connections: {r['errors']} errors" for c, r in runs.items() if r["errors"]]
     line = emit(
@@ -193,7 +132,7 @@ def history_http(data: Dataset) -> dict[str, Any]:
             f"wrk + Lua ({LUA.name}): random chip of the {len(chips)} warmed, known_at "
             "uniform over the data's dates, at_position = checkpoint"
         ),
-        server=topology,
+        server=measured.topology,
         data=data.facts,
         **({"error": "; ".join(problems)} if problems else {}),
     )

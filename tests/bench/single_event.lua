@@ -1,6 +1,7 @@
 -- wrk script for ingest_single_http: one CompanyRegistered per request, unique slug per
 -- request (run tag + wrk thread number + per-thread counter). @KEY@ and @TAG@ are filled in
--- by tests/bench/ingest.py. done() prints a machine-readable summary line.
+-- by tests/bench/ingest/over_http.py; done (the summary line) comes from wrk_common.lua, put
+-- before this script.
 local threads = {}
 
 function setup(thread)
@@ -20,13 +21,4 @@ function request()
   local body = '{"type":"CompanyRegistered","summary":"bench ' .. slug ..
     '","data":{"company":"' .. slug .. '","name":"Bench ' .. slug .. '","country":"US"}}'
   return wrk.format(nil, nil, nil, body)
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'BENCHJSON {"requests":%d,"duration_us":%d,"errors":{"connect":%d,"read":%d,"write":%d,' ..
-    '"status":%d,"timeout":%d},"p50_us":%d,"p99_us":%d,"max_us":%d}\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max))
 end

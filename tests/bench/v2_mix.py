@@ -7,8 +7,9 @@ of the EU, Japan, the UK and Korea. The members are plausible, not a legal refer
 
 from __future__ import annotations
 
+import random
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from domain.ids import GROUP_PREFIX
@@ -61,6 +62,45 @@ CAPPED_CLAUSES = [  # clauses bounded above: a tier below a threshold
     {"performance_density_min": "1.6", "performance_density_max": "5.92"},
     {"hbm_gb_max": "80", "tpp_gt": "2400"},
 ]
+
+
+def group_change(rng: random.Random, members: list[str]) -> tuple[list[str], list[str]]:
+    """A group amendment's `add` and `remove` (both sorted, not both empty): up to two codes of
+    GROUP_POOL outside the group, and, for a group of more than two, sometimes a member."""
+    outside = [c for c in GROUP_POOL if c not in members]
+    add = sorted(rng.sample(outside, min(len(outside), rng.randint(0, 2))))
+    remove: list[str] = []
+    if len(members) > 2 and (not add or rng.random() < 0.3):
+        remove = sorted(rng.sample(members, 1))
+    if not add and not remove:
+        add = [rng.choice(outside)]
+    return add, remove
+
+
+Parts = Callable[[dict[str, Any]], list[dict[str, Any]]]  # a measure's data -> overrides etc.
+
+
+def licence_review(
+    rng: random.Random,
+    data: dict[str, Any],
+    shares: tuple[float, float, float],
+    overrides: Parts,
+    exceptions: Parts,
+) -> bool:
+    """A new license_required measure's review fields, drawn in this order with `shares`:
+    a review policy, review overrides and licence exceptions. True if a policy was set;
+    nothing drawn for another control."""
+    if data["control"] != "license_required":
+        return False
+    policy_share, override_share, exception_share = shares
+    policied = rng.random() < policy_share
+    if policied:
+        data["review_policy"] = rng.choice(POLICIES)
+    if rng.random() < override_share:
+        data["review_overrides"] = overrides(data)
+    if rng.random() < exception_share:
+        data["exceptions"] = exceptions(data)
+    return policied
 
 
 def names_group(entries: list[str] | None) -> bool:

@@ -1,4 +1,5 @@
-"""wrk for the HTTP figures: find it, run it (with its own CPU), read its BENCHJSON summary."""
+"""wrk for the HTTP figures: find it, write its Lua script, run it (with its own CPU), read
+its BENCHJSON summary."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+# Put before every bench script: each wrk thread's seed (init), a random instant, and the
+# BENCHJSON line (done).
+COMMON_LUA = Path(__file__).with_name("wrk_common.lua")
 
 
 def wrk_binary() -> str:
@@ -43,3 +51,26 @@ def wrk_summary(text: str) -> dict[str, Any]:
     if match is None:
         raise RuntimeError(f"no summary in wrk's output: {text[-800:]}")
     return dict(json.loads(match.group(1)))
+
+
+def lua_script(script: Path, **fills: str) -> str:
+    """The text wrk runs: wrk_common.lua, then `script` with each @NAME@ replaced by
+    fills[NAME] (every placeholder must be filled)."""
+    text = script.read_text()
+    for name, value in fills.items():
+        text = text.replace(f"@{name}@", value)
+    left = re.findall(r"@[A-Z_]+@", text)
+    if left:
+        raise ValueError(f"{script.name}: {sorted(set(left))} not filled in")
+    return f"{COMMON_LUA.read_text()}\n-- {script.name}\n{text}"
+
+
+@contextmanager
+def script_file(text: str) -> Iterator[str]:
+    """`text` in a temporary .lua file for wrk -s, deleted afterwards."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(text)
+    try:
+        yield script.name
+    finally:
+        os.unlink(script.name)

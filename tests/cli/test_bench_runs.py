@@ -31,18 +31,23 @@ FIGURES = (
 )
 
 
-def test_the_benchmarks_run_at_a_tiny_scale() -> None:
+def _tiny(module: str, unavailable: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m module` at the root with BENCH_SCALE=0.001 and `env`; skipped with the
+    reason `unavailable` where PostgreSQL does not answer (unless it is required)."""
     if not postgres.available() and not REQUIRE_POSTGRES:
-        pytest.skip("the benchmarks need PostgreSQL")
-    env = {**os.environ, "BENCH_SCALE": "0.001", "BENCH_ONLY": ",".join(FIGURES)}
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.bench"],
+        pytest.skip(unavailable)
+    return subprocess.run(
+        [sys.executable, "-m", module],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, "BENCH_SCALE": "0.001", **env},
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def test_the_benchmarks_run_at_a_tiny_scale() -> None:
+    done = _tiny("tests.bench", "the benchmarks need PostgreSQL", BENCH_ONLY=",".join(FIGURES))
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     figures = {line["figure"]: line for line in lines if "figure" in line}
     assert done.returncode == 0, done.stderr[-3000:]
@@ -55,16 +60,10 @@ def test_the_benchmarks_run_at_a_tiny_scale() -> None:
 def test_the_generated_logs_pass_the_writer() -> None:
     """Both generated logs (catalog v2 included) go through the real write path with no
     refusal, stored as the bench stores them directly (tests/bench/writer_check.py)."""
-    if not postgres.available() and not REQUIRE_POSTGRES:
-        pytest.skip("the writer check needs PostgreSQL")
-    env = {**os.environ, "BENCH_SCALE": "0.001", "BENCH_CHECK_LOG_EVENTS": "4000"}
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.bench.writer_check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = _tiny(
+        "tests.bench.writer_check",
+        "the writer check needs PostgreSQL",
+        BENCH_CHECK_LOG_EVENTS="4000",
     )
     logs = {line["log"]: line for line in map(json.loads, done.stdout.splitlines())}
     assert done.returncode == 0, (logs, done.stderr[-3000:])

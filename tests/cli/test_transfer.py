@@ -6,23 +6,15 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from services.cli.main import shipped_demos
 from services.cli.transfer_files import read_items
-from services.settings import Settings
 from tests.conftest import Backend
 from tests.support import builders as b
 from tests.support.cli import regtl
-
-
-def _export(settings: Settings, tmp_path: Path, name: str) -> list[dict[str, Any]]:
-    out = tmp_path / name
-    result = regtl(settings, "export", "-o", str(out))
-    assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in out.read_text().splitlines()]
+from tests.support.transfer import exported_events
 
 
 def test_demo_loads_and_a_second_run_stores_nothing(backend: Backend, tmp_path: Path) -> None:
@@ -45,17 +37,17 @@ def test_demo_loads_and_a_second_run_stores_nothing(backend: Backend, tmp_path: 
     second = regtl(backend.settings, "demo")
     assert second.exit_code == 0, second.output
     assert second.output.splitlines() == said("second")
-    assert len(_export(backend.settings, tmp_path, "log.ndjson")) == sum(sizes.values())
+    assert len(exported_events(backend.settings, tmp_path / "log.ndjson")) == sum(sizes.values())
 
 
 def test_export_then_load_into_an_empty_database_keeps_ids_and_clocks(
     backend: Backend, sqlite_backend: Backend, tmp_path: Path
 ) -> None:
     regtl(backend.settings, "demo")
-    exported = _export(backend.settings, tmp_path, "a.ndjson")
+    exported = exported_events(backend.settings, tmp_path / "a.ndjson")
     loaded = regtl(sqlite_backend.settings, "load", str(tmp_path / "a.ndjson"))
     assert loaded.exit_code == 0, loaded.output
-    again = _export(sqlite_backend.settings, tmp_path, "b.ndjson")
+    again = exported_events(sqlite_backend.settings, tmp_path / "b.ndjson")
     strip = [{k: v for k, v in e.items() if k != "position"} for e in exported]
     assert [{k: v for k, v in e.items() if k != "position"} for e in again] == strip
     reload = regtl(sqlite_backend.settings, "load", str(tmp_path / "a.ndjson"))
@@ -75,7 +67,7 @@ def test_load_accepts_a_json_array_and_refuses_a_bad_line_storing_nothing(
     result = regtl(sqlite_backend.settings, "load", str(bad))
     assert result.exit_code == 1
     assert "bad.ndjson line 2: /data/extra: unknown field 'extra'" in result.stderr
-    assert len(_export(sqlite_backend.settings, tmp_path, "log.ndjson")) == 2
+    assert len(exported_events(sqlite_backend.settings, tmp_path / "log.ndjson")) == 2
 
 
 def test_load_of_a_missing_file_says_so(sqlite_backend: Backend, tmp_path: Path) -> None:

@@ -6,20 +6,16 @@ equals the state read where it was written.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from domain.clocks import format_instant
-from projections.state_queries import Reading
-from services.bootstrap import bootstrap
-from services.read.pit import Coordinates
 from services.settings import Settings
 from tests.conftest import Backend
 from tests.support import builders as b
 from tests.support import builders_v2 as v2
-from tests.support.cli import regtl
+from tests.support.transfer import States, round_trip, states_at, stored_data_by_type
 
 GROUP_DEFINED = "5f0c1a52-2b6e-4c39-9a3e-0d1c7e6b8a01"  # the id the file gives it
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -50,68 +46,25 @@ def v2_log() -> list[dict[str, Any]]:
     ]
 
 
-def exported(settings: Settings, out: Path) -> list[dict[str, Any]]:
-    result = regtl(settings, "export", "-o", str(out))
-    assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in out.read_text().splitlines()]
-
-
-def states(settings: Settings) -> dict[str, Any]:
+def states(settings: Settings) -> States:
     """The H20's and the B30's states at every (as_of, known_at) of the test, at the head."""
-    container = bootstrap(settings)
-    try:
-        container.catch_up()
-        head = container.projected_position()
-        found: dict[str, Any] = {}
-        with Reading(container.engine) as db:
-            for chip in ("h20", "b30"):
-                for as_of in AS_OF:
-                    for known_at in KNOWN_AT:
-                        at = Coordinates(
-                            datetime.fromisoformat(as_of).replace(tzinfo=UTC), known_at, head
-                        )
-                        key = f"{chip}@{as_of}/{format_instant(known_at)}"
-                        found[key] = container.pit.state(db, "chip", chip, at)
-        return found
-    finally:
-        container.close()
+    return states_at(settings, [("chip", "h20"), ("chip", "b30")], AS_OF, KNOWN_AT)
 
 
 def test_the_v2_log_round_trips_through_export_load_and_rebuild(
     backend: Backend, sqlite_backend: Backend, tmp_path: Path
 ) -> None:
-    source = tmp_path / "v2.json"
-    source.write_text(json.dumps(v2_log()))
-    loaded = regtl(backend.settings, "load", str(source))
-    assert loaded.exit_code == 0, loaded.output
-    written = exported(backend.settings, tmp_path / "a.ndjson")
-    assert [e["type"] for e in written] == [e["type"] for e in v2_log()]
-    before = states(backend.settings)
+    before = round_trip(v2_log(), backend.settings, sqlite_backend.settings, tmp_path, states)
     # what is compared is a v2 state: a group resolved as known at K, a suspension
     early, late = (before[f"h20@2025-05-20/{format_instant(k)}"]["export"] for k in KNOWN_AT)
     assert (sorted(early), sorted(late)) == (["CN", "RU"], ["CN", "KP", "RU"])
     assert before[f"b30@2025-06-10/{format_instant(NOW)}"]["suspended_measures"] != []
 
-    assert regtl(sqlite_backend.settings, "load", str(tmp_path / "a.ndjson")).exit_code == 0
-    assert exported(sqlite_backend.settings, tmp_path / "b.ndjson") == written
-    assert states(sqlite_backend.settings) == before
-
-    rebuilt = regtl(sqlite_backend.settings, "projections", "rebuild")
-    assert rebuilt.exit_code == 0, rebuilt.output
-    assert states(sqlite_backend.settings) == before
-    again = regtl(sqlite_backend.settings, "load", str(tmp_path / "a.ndjson"))
-    assert f"already stored {len(written)}" in again.output
-
 
 def test_the_exported_v2_events_keep_their_data_as_stored(
     sqlite_backend: Backend, tmp_path: Path
 ) -> None:
-    source = tmp_path / "v2.json"
-    source.write_text(json.dumps(v2_log()))
-    assert regtl(sqlite_backend.settings, "load", str(source)).exit_code == 0
-    by_type: dict[str, list[dict[str, Any]]] = {}
-    for event in exported(sqlite_backend.settings, tmp_path / "a.ndjson"):
-        by_type.setdefault(event["type"], []).append(event["data"])
+    by_type = stored_data_by_type(sqlite_backend.settings, v2_log(), tmp_path)
     imposed = by_type["ExportBanImposed"][0]
     assert imposed["review_overrides"] == v2.v2_stored()["review_overrides"]
     assert imposed["criteria"] == [{"tpp_lt": "21000", "process_node_nm_max": "7"}]

@@ -10,21 +10,16 @@ those read where the log was written.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from domain.clocks import format_instant
-from projections.state_queries import Reading
-from services.bootstrap import bootstrap
-from services.read.pit import Coordinates
 from services.settings import Settings
-from tests.cli.test_transfer_v2 import exported
 from tests.conftest import Backend
 from tests.support import builders as b
 from tests.support import builders_v2 as v2
-from tests.support.cli import regtl
+from tests.support.transfer import States, round_trip, states_at, stored_data_by_type
 
 RECORDED = "7d2a9c41-5b3e-4f0a-8c6d-1e2f3a4b5c61"  # a's 60 % of b, corrected to 45 % later
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -80,25 +75,9 @@ def part2_log() -> list[dict[str, Any]]:
     ]
 
 
-def states(settings: Settings) -> dict[str, Any]:
+def states(settings: Settings) -> States:
     """Each subject's state at every (as_of, known_at) of the test, at the head."""
-    container = bootstrap(settings)
-    try:
-        container.catch_up()
-        head = container.projected_position()
-        found: dict[str, Any] = {}
-        with Reading(container.engine) as db:
-            for kind, subject in SUBJECTS:
-                for as_of in AS_OF:
-                    for known_at in KNOWN_AT:
-                        at = Coordinates(
-                            datetime.fromisoformat(as_of).replace(tzinfo=UTC), known_at, head
-                        )
-                        key = f"{subject}@{as_of}/{format_instant(known_at)}"
-                        found[key] = container.pit.state(db, kind, subject, at)
-        return found
-    finally:
-        container.close()
+    return states_at(settings, SUBJECTS, AS_OF, KNOWN_AT)
 
 
 def at(state: dict[str, Any], subject: str, as_of: str, known_at: datetime = NOW) -> Any:
@@ -137,35 +116,14 @@ def check_what_is_compared(before: dict[str, Any]) -> None:
 def test_the_part2_log_round_trips_through_export_load_and_rebuild(
     backend: Backend, sqlite_backend: Backend, tmp_path: Path
 ) -> None:
-    source = tmp_path / "part2.json"
-    source.write_text(json.dumps(part2_log()))
-    loaded = regtl(backend.settings, "load", str(source))
-    assert loaded.exit_code == 0, loaded.output
-    written = exported(backend.settings, tmp_path / "a.ndjson")
-    assert [e["type"] for e in written] == [e["type"] for e in part2_log()]
-    before = states(backend.settings)
+    before = round_trip(part2_log(), backend.settings, sqlite_backend.settings, tmp_path, states)
     check_what_is_compared(before)
-
-    assert regtl(sqlite_backend.settings, "load", str(tmp_path / "a.ndjson")).exit_code == 0
-    assert exported(sqlite_backend.settings, tmp_path / "b.ndjson") == written
-    assert states(sqlite_backend.settings) == before
-
-    rebuilt = regtl(sqlite_backend.settings, "projections", "rebuild")
-    assert rebuilt.exit_code == 0, rebuilt.output
-    assert states(sqlite_backend.settings) == before
-    again = regtl(sqlite_backend.settings, "load", str(tmp_path / "a.ndjson"))
-    assert f"already stored {len(written)}" in again.output
 
 
 def test_the_exported_part2_events_keep_their_data_as_stored(
     sqlite_backend: Backend, tmp_path: Path
 ) -> None:
-    source = tmp_path / "part2.json"
-    source.write_text(json.dumps(part2_log()))
-    assert regtl(sqlite_backend.settings, "load", str(source)).exit_code == 0
-    by_type: dict[str, list[dict[str, Any]]] = {}
-    for event in exported(sqlite_backend.settings, tmp_path / "a.ndjson"):
-        by_type.setdefault(event["type"], []).append(event["data"])
+    by_type = stored_data_by_type(sqlite_backend.settings, part2_log(), tmp_path)
     assert by_type["TariffAmended"] == [{"tariff_id": v2.TARIFF, "rate_percent": "50"}]
     assert by_type["OwnershipEnded"] == [{"owner": "a", "owned": "c"}]
     assert by_type["LicenseGranted"][0]["end_users"] == ["a"]

@@ -60,18 +60,22 @@ def lift(
     return envelope("ExportBanLifted", {"measure_id": measure_id, "reason": reason}, effective_at)
 
 
-def license_granted(
-    license_id: str = "nvidia-h20-cn-2025", effective_at: str = "2025-08-11", **data: Any
-) -> dict[str, Any]:
-    payload = {
-        "license_id": license_id,
+def bis_h20_to_china() -> dict[str, Any]:
+    """The default terms of a licence, a denial and an application (builders_v2.applied):
+    BIS (US), nvidia, the H20 to China."""
+    return {
         "authority": "BIS",
         "jurisdiction": "US",
         "licensee": "nvidia",
         "chips": ["h20"],
         "destinations": ["CN"],
-        **data,
     }
+
+
+def license_granted(
+    license_id: str = "nvidia-h20-cn-2025", effective_at: str = "2025-08-11", **data: Any
+) -> dict[str, Any]:
+    payload = {"license_id": license_id, **bis_h20_to_china(), **data}
     return envelope("LicenseGranted", payload, effective_at)
 
 
@@ -84,18 +88,8 @@ def license_revoked(
 def license_denied(
     application_id: str = "app-1", effective_at: str = "2025-06-01"
 ) -> dict[str, Any]:
-    return envelope(
-        "LicenseDenied",
-        {
-            "application_id": application_id,
-            "authority": "BIS",
-            "jurisdiction": "US",
-            "licensee": "nvidia",
-            "chips": ["h20"],
-            "destinations": ["CN"],
-        },
-        effective_at,
-    )
+    payload = {"application_id": application_id, **bis_h20_to_china()}
+    return envelope("LicenseDenied", payload, effective_at)
 
 
 def revenue_share(

@@ -127,15 +127,7 @@ def applied(
     application_id: str = APPLICATION, effective_at: str = "2025-07-15", **data: Any
 ) -> dict[str, Any]:
     """A LicenseApplied: nvidia asks BIS to ship the H20 to China."""
-    payload = {
-        "application_id": application_id,
-        "authority": "BIS",
-        "jurisdiction": "US",
-        "licensee": "nvidia",
-        "chips": ["h20"],
-        "destinations": ["CN"],
-        **data,
-    }
+    payload = {"application_id": application_id, **b.bis_h20_to_china(), **data}
     return b.envelope("LicenseApplied", payload, effective_at)
 
 

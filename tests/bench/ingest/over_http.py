@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 import time
 import uuid
@@ -29,7 +28,7 @@ from tests.bench.common import (
 from tests.bench.ingest.inprocess import THREADS
 from tests.bench.server import Server
 from tests.bench.stats import ms, pct
-from tests.bench.wrk import run_wrk, wrk_binary, wrk_summary
+from tests.bench.wrk import lua_script, run_wrk, script_file, wrk_binary, wrk_summary
 from tests.support.builders import company
 
 LUA = Path(__file__).parent.with_name("single_event.lua")
@@ -49,9 +48,7 @@ def ingest_single_http(farm: BenchFarm, baseline: Baseline, duration: float) -> 
             status, answer = server.post("/v1/events", body)
             if status != 201:
                 raise RuntimeError(f"warm-up POST answered {status}: {answer[:500]!r}")
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(LUA.read_text().replace("@KEY@", server.key).replace("@TAG@", tag))
-        try:
+        with script_file(lua_script(LUA, KEY=server.key, TAG=tag)) as script:
             seconds = max(1, round(duration))
             args = [
                 wrk,
@@ -61,7 +58,7 @@ def ingest_single_http(farm: BenchFarm, baseline: Baseline, duration: float) -> 
                 "--timeout",
                 "10s",
                 "-s",
-                script.name,
+                script,
                 f"{server.base}/v1/events",
             ]
             note(f"ingest_single_http: {' '.join(args)}")
@@ -72,8 +69,6 @@ def ingest_single_http(farm: BenchFarm, baseline: Baseline, duration: float) -> 
             server_cpu = server.cpu_seconds() - server_cpu_before
             worker_cpu = server.worker_cpu_seconds() - worker_cpu_before
             pg_cpu = postgres_cpu_delta(pg_before)
-        finally:
-            os.unlink(script.name)
         time.sleep(0.5)  # let any request still in flight when wrk stopped land
         stored = count_events(db) - 5
         log_tail = server.log_tail(600)

@@ -23,9 +23,10 @@ from tests.bench.v2_mix import (
     CAPPED_CLAUSES,
     EXCEPTING,
     EXCEPTION_IDS,
-    GROUP_POOL,
     POLICIES,
     RESTRICTIVE,
+    group_change,
+    licence_review,
 )
 
 GROUP_SHARE = 0.55  # of measures of a jurisdiction with groups (US, EU, JP, GB): name some
@@ -33,6 +34,7 @@ EXCEPT_SHARE = 0.4  # of those: with except_destinations
 POLICY_SHARE = 0.6  # of license_required measures: a review_policy
 OVERRIDE_SHARE = 0.2  # ... review_overrides
 EXCEPTION_SHARE = 0.12  # ... licence exceptions
+REVIEW_SHARES = (POLICY_SHARE, OVERRIDE_SHARE, EXCEPTION_SHARE)
 COMPLIANCE_SHARE = 0.12  # of measures: a compliance_at 30-180 days after effective_at
 V2_AMENDMENT_SHARE = 0.3  # of amendments: a catalog v2 change
 CAPPED_SHARE = 0.15  # of criteria: one more clause bounded above (_lt / _max)
@@ -66,13 +68,7 @@ class CatalogV2Steps(LogStream):
     def _amend_group(self) -> Recorded:
         group_id = self.rng.choice(sorted(self.members))
         members = self.members[group_id]
-        outside = [c for c in GROUP_POOL if c not in members]
-        add = sorted(self.rng.sample(outside, self.rng.randint(0, 2)))
-        remove: list[str] = []
-        if len(members) > 2 and (not add or self.rng.random() < 0.3):
-            remove = sorted(self.rng.sample(members, 1))
-        if not add and not remove:
-            add = [self.rng.choice(outside)]
+        add, remove = group_change(self.rng, members)
         self.members[group_id] = sorted((set(members) | set(add)) - set(remove))
         key = aggregate_key("group", group_id)
         effective = self.last_effective[key] + timedelta(days=self.rng.randint(60, 500))
@@ -104,14 +100,8 @@ class CatalogV2Steps(LogStream):
                 )
                 if excepted:  # stored only when not empty
                     data["except_destinations"] = excepted
-        if data["control"] == "license_required":
-            if self.rng.random() < POLICY_SHARE:
-                data["review_policy"] = self.rng.choice(POLICIES)
-                self.policied.add(mid)
-            if self.rng.random() < OVERRIDE_SHARE:
-                data["review_overrides"] = self._overrides(data)
-            if self.rng.random() < EXCEPTION_SHARE:
-                data["exceptions"] = self._exceptions(data)
+        if licence_review(self.rng, data, REVIEW_SHARES, self._overrides, self._exceptions):
+            self.policied.add(mid)
         if self.rng.random() < COMPLIANCE_SHARE:
             compliance = effective + timedelta(days=self.rng.randint(30, 180))
             data["compliance_at"] = format_instant(compliance)

@@ -33,12 +33,14 @@ from tests.bench.v2_mix import (
     CAPPED_CLAUSES,
     EXCEPTING,
     EXCEPTION_IDS,
-    GROUP_POOL,
     GROUPS,
     POLICIES,
     RESTRICTIVE,
+    group_change,
+    licence_review,
 )
 
+REVIEW_SHARES = (POLICY_SHARE, OVERRIDE_SHARE, EXCEPTION_SHARE)
 SUSPENSION_REASONS = [
     "Suspended for one year under a bilateral trade arrangement",
     "Suspended pending review of the rule's scope",
@@ -84,13 +86,7 @@ class CatalogV2(Generator):
     def _amend_group(self, index: int) -> None:
         group_id = self.rng.choice(list(self.members))
         members = self.members[group_id]
-        outside = [c for c in GROUP_POOL if c not in members]
-        add = sorted(self.rng.sample(outside, min(len(outside), self.rng.randint(0, 2))))
-        remove: list[str] = []
-        if len(members) > 2 and (not add or self.rng.random() < 0.3):
-            remove = sorted(self.rng.sample(members, 1))
-        if not add and not remove:
-            add = [self.rng.choice(outside)]
+        add, remove = group_change(self.rng, members)
         thing = self.things[f"group:{group_id}"]
         effective = self._later(self._recorded(index), thing.last_effective)
         data = {"group_id": group_id, "add": add, "remove": remove}
@@ -122,14 +118,8 @@ class CatalogV2(Generator):
     def _v2_measure(self, key: str, data: dict[str, Any], effective: datetime) -> None:
         self._v2_destinations(data)
         self.control[key] = data["control"]
-        if data["control"] == "license_required":
-            if self.rng.random() < POLICY_SHARE:
-                data["review_policy"] = self.rng.choice(POLICIES)
-                self.policied.add(key)
-            if self.rng.random() < OVERRIDE_SHARE:
-                data["review_overrides"] = self._overrides(data)
-            if self.rng.random() < EXCEPTION_SHARE:
-                data["exceptions"] = self._exceptions(data)
+        if licence_review(self.rng, data, REVIEW_SHARES, self._overrides, self._exceptions):
+            self.policied.add(key)
         if self.rng.random() < COMPLIANCE_SHARE:
             data["compliance_at"] = text_day(effective + DAY * self.rng.randint(30, 180))
         if any(k in data for k in ("review_policy", "review_overrides", "exceptions")) or any(
