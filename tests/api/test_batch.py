@@ -1,34 +1,22 @@
 """POST /v1/events/batch (docs/http.md): up to 1,000 events, in order, all or nothing.
 
-The module shares one service per backend; every test uses ids of its own and counts only
-the events stored after it started.
+The module shares one service per backend (`api`, tests/api/conftest.py); every test uses
+ids of its own and counts only the events stored after it started.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.support import builders as b
-from tests.support import postgres
-from tests.support.events_api import Api, open_api
+from tests.support.events_api import Api
 from tests.support.problems import assert_problem, uid
 
 
 def pointers(problem: dict[str, Any]) -> list[str]:
     return sorted(e["pointer"] for e in problem["errors"])
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def api(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    pg_farm: postgres.PostgresFarm | None,
-) -> Iterator[Api]:
-    with open_api(request.param, tmp_path_factory.mktemp("batch"), pg_farm) as shared:
-        yield shared
 
 
 def registry() -> tuple[str, str, list[dict[str, Any]]]:

@@ -6,29 +6,21 @@ rules refuse with RFC 9457 problems naming the field, and store nothing
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.support import builders as b
 from tests.support import builders_v2 as v2
-from tests.support import postgres
-from tests.support.events_api import Api, open_api
+from tests.support.events_api import Api
 from tests.support.problems import assert_problem, uid
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def api(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    pg_farm: postgres.PostgresFarm | None,
-) -> Iterator[Api]:
-    """One service per backend for the module (each test uses ids of its own), with nvidia
-    and its H20 registered."""
-    with open_api(request.param, tmp_path_factory.mktemp("catalog-v2"), pg_farm) as shared:
-        shared.given(*b.basics())
-        yield shared
+@pytest.fixture(scope="module")
+def api(api: Api) -> Api:
+    """The module's service on each backend (tests/api/conftest.py), with nvidia and its H20."""
+    api.given(*b.basics())
+    return api
 
 
 def echoed(api: Api, stored: dict[str, Any]) -> dict[str, Any]:

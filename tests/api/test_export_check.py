@@ -209,14 +209,19 @@ def test_a_chip_registered_later_in_the_log_is_not_found_at_an_earlier_position(
 # -- caching ---------------------------------------------------------------------------------
 
 
-def test_t_k_and_p_explicit_is_cached_forever_and_revalidates(demo: Service) -> None:
-    params = {
-        "chip": "h20",
+def explicit(demo: Service, chip: str, as_of: str, known_at: str) -> dict[str, str]:
+    """A question about `chip` for CN with T, K and P explicit (P: the projections' position)."""
+    return {
+        "chip": chip,
         "destination": "CN",
-        "as_of": "2025-08-15",
-        "known_at": "2025-09-01",
+        "as_of": as_of,
+        "known_at": known_at,
         "at_position": str(demo.container.projected_position()),
     }
+
+
+def test_t_k_and_p_explicit_is_cached_forever_and_revalidates(demo: Service) -> None:
+    params = explicit(demo, "h20", as_of="2025-08-15", known_at="2025-09-01")
     response = ask(demo, **params)
     assert response.headers["cache-control"] == IMMUTABLE
     again = demo.client.get(
@@ -227,26 +232,14 @@ def test_t_k_and_p_explicit_is_cached_forever_and_revalidates(demo: Service) -> 
 
 @pytest.mark.parametrize("missing", ["as_of", "known_at", "at_position"])
 def test_with_a_default_coordinate_it_is_cached_briefly(demo: Service, missing: str) -> None:
-    params = {
-        "chip": "h20",
-        "destination": "CN",
-        "as_of": "2025-08-15",
-        "known_at": "2025-09-01",
-        "at_position": str(demo.container.projected_position()),
-    }
+    params = explicit(demo, "h20", as_of="2025-08-15", known_at="2025-09-01")
     response = ask(demo, **{**params, missing: None})
     assert response.status_code == 200
     assert response.headers["cache-control"] == "public, max-age=5"
 
 
 def test_the_same_coordinates_give_the_same_bytes_after_more_is_appended(demo: Service) -> None:
-    params = {
-        "chip": "h200",
-        "destination": "CN",
-        "as_of": "2026-01-20",
-        "known_at": "2026-01-15",
-        "at_position": str(demo.container.projected_position()),
-    }
+    params = explicit(demo, "h200", as_of="2026-01-20", known_at="2026-01-15")
     first = ask(demo, **params)
     token = demo.container.keys.create("write", "check-writer", demo.clock())[1]
     writer = {"Authorization": f"Bearer {token}"}

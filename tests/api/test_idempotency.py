@@ -1,34 +1,20 @@
 """Idempotency-Key (docs/http.md): a retry returns the first response and stores nothing twice.
 
-The module shares one service per backend; every test uses keys and ids of its own and
-counts only the events stored after it started.
+The module shares one service per backend (`api`, tests/api/conftest.py); every test uses
+keys and ids of its own and counts only the events stored after it started.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from httpx import Response
 
 from domain.clocks import utc_now
 from tests.support import builders as b
-from tests.support import postgres
-from tests.support.events_api import Api, open_api
+from tests.support.events_api import Api
 from tests.support.problems import assert_problem, uid
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def api(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    pg_farm: postgres.PostgresFarm | None,
-) -> Iterator[Api]:
-    with open_api(request.param, tmp_path_factory.mktemp("idempotency"), pg_farm) as shared:
-        yield shared
-
 
 # -- single events ------------------------------------------------------------------------
 

@@ -11,325 +11,41 @@ posts an event and a batch, subscribes a webhook and reads its deliveries. Answe
 read as the generated models' attributes: an operation whose success answer has no schema
 parses to nothing or a plain dict, and the script says so and exits 1.
 
-Only the standard library and the generated package are imported: it runs where the
-project is not installed.
+The steps live beside it in python_client_steps/ (this folder is first on sys.path when the
+script runs). Only the standard library, those steps and the generated package are
+imported: it runs where the project is not installed.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
 import sys
-import time
-import types
-import typing
-from datetime import UTC, datetime
-from enum import Enum
 from typing import Any
 
-DEMO_LICENCE = "nvidia-h20-cn-2025"
-DEMO_MEASURE = "bis-2025-04-h20"
-END_OF_AUGUST_15 = datetime(2025, 8, 15, 23, 59, 59, 999999, tzinfo=UTC)
-
-
-class Mismatch(Exception):
-    pass
-
-
-def env(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise Mismatch(f"environment variable {name} is not set")
-    return value
-
-
-def same(actual: Any, expected: Any, what: str) -> None:
-    # Generated enums are str subclasses; compare their values so the message reads plainly.
-    plain = (
-        [a.value if isinstance(a, Enum) else a for a in actual]
-        if isinstance(actual, list)
-        else actual.value
-        if isinstance(actual, Enum)
-        else actual
-    )
-    if plain != expected:
-        raise Mismatch(f"{what}: expected {expected!r}, got {plain!r}")
-
-
-def check(ok: bool, why: str) -> None:
-    if not ok:
-        raise Mismatch(why)
-
-
-class Generated:
-    """The generated package, reached by name (the test chooses it)."""
-
-    def __init__(self, package: str) -> None:
-        self.package = package
-        self.root = importlib.import_module(package)
-        self.models = importlib.import_module(f"{package}.models")
-
-    def operation(self, tag: str, operation_id: str) -> types.ModuleType:
-        # openapi-python-client: api/<tag>/<operationId in snake_case>.py
-        try:
-            return importlib.import_module(f"{self.package}.api.{tag}.{operation_id}")
-        except ModuleNotFoundError as error:
-            raise Mismatch(f"the generated client has no {tag}.{operation_id}: {error}") from None
-
-    def answer(self, response: Any, what: str) -> Any:
-        """The parsed success answer, which must be one of the generated models."""
-        status = int(response.status_code)
-        if not 200 <= status < 300:
-            raise Mismatch(f"{what}: HTTP {status} {response.content[:500]!r}")
-        parsed = response.parsed
-        if parsed is None or not type(parsed).__module__.startswith(f"{self.package}.models."):
-            raise Mismatch(
-                f"{what}: the generated client parsed the answer as "
-                f"{type(parsed).__name__}, not a model (is there a response schema?)"
-            )
-        return parsed
-
-    def body_type(self, operation: types.ModuleType) -> Any:
-        """The request body's generated model (named by the schema, not by us)."""
-        hint = typing.get_type_hints(operation.sync_detailed)["body"]
-        options = [t for t in typing.get_args(hint) or (hint,) if hasattr(t, "from_dict")]
-        if len(options) != 1:
-            raise Mismatch(f"{operation.__name__}: body is {hint}, not one model")
-        return options[0]
-
-    def enum(self, operation: types.ModuleType, parameter: str, value: str) -> Any:
-        """A query parameter's value: the generated enum's member if it is one."""
-        hint = typing.get_type_hints(operation.sync_detailed)[parameter]
-        for option in typing.get_args(hint) or (hint,):
-            if isinstance(option, type) and issubclass(option, Enum):
-                return option(value)
-        return value
+from python_client_steps import reads, webhooks, writes
+from python_client_steps.support import Mismatch, Script
 
 
 def run(folder: str, package: str) -> dict[str, Any]:
     sys.path.insert(0, folder)
-    gen = Generated(package)
-    prefix = env("REGTL_PREFIX")
-    hook_url = env("REGTL_HOOK_URL")
-    base = env("REGTL_URL")
-    writer = gen.root.AuthenticatedClient(
-        base_url=base, token=env("REGTL_WRITE_KEY"), raise_on_unexpected_status=False
-    )
-    subscriber = gen.root.AuthenticatedClient(
-        base_url=base, token=env("REGTL_SUBSCRIBE_KEY"), raise_on_unexpected_status=False
-    )
-    reader = gen.root.Client(base_url=base)  # reads are public
-    # after the demo was loaded, to the microsecond: all of it is known
-    known_at = datetime.now(UTC).isoformat(timespec="microseconds")
+    s = Script.start(package)
 
-    get_chip_state = gen.operation("chips", "get_chip_state")
-    get_chip_history = gen.operation("chips", "get_chip_history")
-    list_chips = gen.operation("chips", "list_chips")
-    append_event = gen.operation("events", "append_event")
-    append_event_batch = gen.operation("events", "append_event_batch")
-    create_subscription = gen.operation("webhooks", "create_subscription")
-    list_deliveries = gen.operation("webhooks", "list_deliveries")
-
-    # The H20 as of mid-August 2025 (licensed for China), as known now.
-    summer = gen.answer(
-        get_chip_state.sync_detailed(
-            chip="h20", client=reader, as_of="2025-08-15", known_at=known_at
-        ),
-        "GET /v1/chips/h20 as of 2025-08-15",
-    )
-    same(summer.chip, "h20", "chip")
-    same(summer.name, "H20", "name")
-    same(summer.manufacturer, "nvidia", "manufacturer")
-    same(summer.specs.tpp, "2368", "specs.tpp (decimals come back as strings)")
-    same(summer.as_of, END_OF_AUGUST_15, "as_of (a bare date: the end of that day)")
-    check(summer.position >= 17, f"position {summer.position}: the demo alone has 17 events")
-    same(summer.production.status, "active", "production.status")
-    check("CN" in summer.export, "H20 as of 2025-08-15: no export entry for CN")
-    cn = summer.export["CN"]
-    same(cn.status, "licensed", "export.CN.status as of 2025-08-15")
-    same(cn.licenses, [DEMO_LICENCE], "export.CN.licenses")
-    same(cn.measures, [DEMO_MEASURE], "export.CN.measures")
-    same(cn.matched_by[DEMO_MEASURE].by, "named", "export.CN.matched_by")
-    same(cn.by_jurisdiction["US"], "licensed", "export.CN.by_jurisdiction.US")
-
-    spring = gen.answer(
-        get_chip_state.sync_detailed(
-            chip="h20", client=reader, as_of="2025-05-01", known_at=known_at
-        ),
-        "GET /v1/chips/h20 as of 2025-05-01",
-    )
-    same(spring.export["CN"].status, "license_required", "export.CN.status as of 2025-05-01")
-
-    # Its history: spans split at every change.
-    history = gen.answer(
-        get_chip_history.sync_detailed(chip="h20", client=reader, known_at=known_at),
-        "GET /v1/chips/h20/history",
-    )
-    same(history.chip, "h20", "history.chip")
-    check(len(history.spans) > 0, "history: no spans")
-    same(history.spans[0].from_, None, "history: the first span starts at the beginning")
-    same(history.spans[-1].to, None, "history: the last span is open")
-    statuses = [
-        span.state.export["CN"].status.value if "CN" in span.state.export else "unrestricted"
-        for span in history.spans
-    ]
-    changes = [s for i, s in enumerate(statuses) if i == 0 or s != statuses[i - 1]]
-    same(changes, ["unrestricted", "license_required", "licensed"], "history: CN statuses")
-
-    # Lists with filters.
-    licensed = gen.answer(
-        list_chips.sync_detailed(
-            client=reader,
-            destination="CN",
-            status=gen.enum(list_chips, "status", "licensed"),
-            as_of="2025-08-15",
-        ),
-        "GET /v1/chips?destination=CN&status=licensed",
-    )
-    # (the other client's script may have added chips: its own are banned, never licensed)
-    same([item.chip for item in licensed.items], ["h20"], "chips licensed for CN on 2025-08-15")
-    same(licensed.items[0].export["CN"].status, "licensed", "listed item's CN status")
-    same(licensed.next_, None, "one page")
-    banned = gen.answer(
-        list_chips.sync_detailed(
-            client=reader,
-            destination="CN",
-            status=gen.enum(list_chips, "status", "banned"),
-            as_of="2025-08-15",
-        ),
-        "GET /v1/chips?destination=CN&status=banned",
-    )
-    check("h20" not in [item.chip for item in banned.items], "H20 listed as banned for CN")
-    for item in banned.items:
-        same(item.export["CN"].status, "banned", f"{item.chip}: listed as banned for CN")
+    # The shipped demo's H20: its state, its history, and the lists with filters.
+    summer = reads.h20_state(s)
+    reads.h20_history(s)
+    reads.filtered_lists(s)
 
     # A webhook for the chip this script is about to register.
-    chip, successor, measure = f"{prefix}-x1", f"{prefix}-x2", f"{prefix}-ban"
-    subscription_in = gen.body_type(create_subscription)
-    subscription = gen.answer(
-        create_subscription.sync_detailed(
-            client=subscriber,
-            body=(
-                subscription_in.from_dict(
-                    {
-                        "url": hook_url,
-                        "chips": [chip],
-                        "event_types": ["ChipRegistered", "ExportBanImposed"],
-                    }
-                )
-            ),
-        ),
-        "POST /v1/subscriptions",
-    )
-    check(subscription.id.startswith("sub_"), f"subscription id {subscription.id}")
-    check(subscription.secret.startswith("whsec_"), "the subscription's secret is shown once")
-    same(subscription.url, hook_url, "subscription url")
+    chip, successor, measure = f"{s.prefix}-x1", f"{s.prefix}-x2", f"{s.prefix}-ban"
+    subscription = webhooks.subscribe(s, chip)
 
-    # One event, then a batch: the event types are our catalog's, so their models are named.
-    m = gen.models
-    registered = gen.answer(
-        append_event.sync_detailed(
-            client=writer,
-            body=m.ChipRegisteredEvent(
-                type_="ChipRegistered",
-                summary="registered by the generated Python client",
-                data=m.ChipRegistered(
-                    chip=chip,
-                    name=f"{prefix.upper()} X1",
-                    manufacturer="nvidia",
-                    specs=m.Specs(tpp="4800"),
-                ),
-            ),
-        ),
-        "POST /v1/events",
-    )
-    same(registered.type_, "ChipRegistered", "stored event type")
-    same(registered.version, 1, "stored event version")
-    check(registered.position > summer.position, f"stored at {registered.position}")
-
-    batch_in = gen.body_type(append_event_batch)
-    batch = gen.answer(
-        append_event_batch.sync_detailed(
-            client=writer,
-            body=batch_in(
-                events=[
-                    m.ExportBanImposedEvent(
-                        type_="ExportBanImposed",
-                        effective_at="2025-06-01",
-                        reported_at="2025-06-02",
-                        data=m.ExportBanImposed.from_dict(
-                            {
-                                "measure_id": measure,
-                                "authority": "BIS",
-                                "jurisdiction": "US",
-                                "destinations": ["CN"],
-                                "chips": [chip],
-                                "control": "ban",
-                            }
-                        ),
-                    ),
-                    m.ChipRegisteredEvent(
-                        type_="ChipRegistered",
-                        data=m.ChipRegistered(
-                            chip=successor, name="X2", manufacturer="nvidia", successor_of=chip
-                        ),
-                    ),
-                ]
-            ),
-        ),
-        "POST /v1/events/batch",
-    )
-    same(len(batch.items), 2, "batch items")
-    ban, second = batch.items
-    check(
-        registered.position < ban.position < second.position,
-        f"batch positions {ban.position}, {second.position} after {registered.position}",
-    )
-    same([ban.version, second.version], [1, 1], "batch versions")
-
-    # The new chip, read once the projections reach the batch: banned from June.
-    june = gen.answer(
-        get_chip_state.sync_detailed(
-            chip=chip, client=reader, as_of="2025-07-01", min_position=second.position
-        ),
-        f"GET /v1/chips/{chip}",
-    )
-    same(june.name, f"{prefix.upper()} X1", "new chip's name")
-    same(june.export["CN"].status, "banned", "new chip's CN status as of 2025-07-01")
-    same(june.export["CN"].measures, [measure], "new chip's CN measures")
-    may = gen.answer(
-        get_chip_state.sync_detailed(
-            chip=chip, client=reader, as_of="2025-05-01", min_position=second.position
-        ),
-        f"GET /v1/chips/{chip} as of 2025-05-01",
-    )
-    check("CN" not in may.export, "no restriction before the ban")
+    # One event, then a batch, then the new chip as the projections see it.
+    registered = writes.register_chip(s, chip, after=summer.position)
+    ban, second = writes.ban_and_succeed(s, chip, successor, measure, registered)
+    writes.new_chip_state(s, chip, measure, min_position=second.position)
 
     # Webhooks go out asynchronously: wait (bounded) until both are delivered.
-    wanted = {registered.position, ban.position}
-    deadline = time.monotonic() + 20
-    while True:
-        page = gen.answer(
-            list_deliveries.sync_detailed(subscription_id=subscription.id, client=subscriber),
-            "GET /v1/subscriptions/{id}/deliveries",
-        )
-        done = [d for d in page.items if d.delivery_status == "delivered"]
-        if wanted <= {d.position for d in done}:
-            for d in done:
-                same(d.status_code, 204, f"delivery of position {d.position}")
-            same(
-                next(d.type_ for d in done if d.position == ban.position),
-                "ExportBanImposed",
-                "delivered type",
-            )
-            break
-        if time.monotonic() > deadline:
-            raise Mismatch(
-                f"deliveries after 20 s: {[d.to_dict() for d in page.items]}; "
-                f"wanted positions {sorted(wanted)}"
-            )
-        time.sleep(0.1)
+    webhooks.wait_for_deliveries(s, subscription, registered, ban)
 
     return {
         "subscription": subscription.id,

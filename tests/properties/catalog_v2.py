@@ -2,7 +2,7 @@
 their amendments, measures naming groups in destinations and exceptions, review policies and
 overrides, licence exceptions, compliance dates, suspensions and reinstatements, and criteria
 with every bound. A group is named in generated data as "G<i>" (an index into the groups the
-run has defined); `tests/properties/runs.py` renders it as `group:<id>`.
+run has defined); `tests/properties/runs_names.py` renders it as `group:<id>`.
 """
 
 from __future__ import annotations

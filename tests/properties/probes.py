@@ -11,7 +11,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from services.read.pit import Coordinates
-from tests.properties.histories import TARGET, WINDOW
+from tests.properties.histories import TARGET
+from tests.properties.histories_vocabulary import WINDOW
 from tests.properties.runs import Run
 
 

@@ -13,23 +13,20 @@ the check reads.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
 from domain import pit as reference
 from domain.export_check import NotRegistered, Question, export_check
 from projections.state_queries import Reading
-from tests.conftest import Backend
-from tests.properties.histories import DESTINATIONS, TARGET, History, histories
+from tests.properties.histories import TARGET, History, histories
+from tests.properties.histories_vocabulary import DESTINATIONS
 from tests.properties.probes import Probe, probes, resolve
-from tests.properties.reference_fold import WholeLog
-from tests.properties.runs import Run
-from tests.properties.test_served_equals_fold import POOL_JITTER, Stores, _settings
+from tests.properties.runs import Run, play_whole
+from tests.properties.stores import Stores
+from tests.properties.test_served_equals_fold import POOL_JITTER, _settings
 from tests.support.clock import FakeClock
 
 PROFILE = os.environ.get("REGTL_HYPOTHESIS_PROFILE", "default")
@@ -52,15 +49,6 @@ ASKED = st.tuples(
     st.none() | TARGET,
 )
 UNREGISTERED = 99  # the index of a chip and of a company that no run registers
-
-
-@pytest.fixture
-def stores(backend: Backend, tmp_path: Path, clock: FakeClock) -> Iterator[Stores]:
-    shared = Stores(backend, tmp_path, clock)
-    try:
-        yield shared
-    finally:
-        shared.close()
 
 
 def _pick(names: list[str], index: int) -> str:
@@ -133,13 +121,7 @@ def test_the_served_check_equals_the_check_over_the_fold_of_the_whole_log(
     asked: list[tuple[Probe, list[Asked]]],
 ) -> None:
     container = stores.current()
-    run = Run(container, clock, history)
-    run.play(history.ops[: history.split])
-    container.catch_up()  # later revisions then find their targets in the stored views
-    run.play(history.ops[history.split :])
-    container.catch_up()
-    log = WholeLog.of(container)
-    head, checkpoint = container.log.head(), container.projected_position()
+    run, log, head, checkpoint = play_whole(container, clock, history)
     answers: list[dict[str, Any] | NotRegistered] = []
     with Reading(container.engine) as db:
         for probe, questions in asked:

@@ -17,12 +17,9 @@ histories as tests/properties/test_served_equals_fold.py does and check, at rand
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
@@ -38,25 +35,16 @@ from domain.history import (
 from domain.knowledge import Belief
 from domain.span_events import SELF_TIMED
 from projections.state_queries import Reading
-from tests.conftest import Backend
-from tests.properties.histories import WINDOW, History, histories
+from tests.properties.histories import History, histories
+from tests.properties.histories_vocabulary import WINDOW
 from tests.properties.probes import Probe, probes, resolve
-from tests.properties.reference_fold import WholeLog
-from tests.properties.runs import Run
-from tests.properties.test_served_equals_fold import POOL_JITTER, PROFILE, Stores, _settings
+from tests.properties.runs import Run, play_whole
+from tests.properties.stores import Stores
+from tests.properties.test_served_equals_fold import POOL_JITTER, PROFILE, _settings
 from tests.support.clock import FakeClock
 
 EXAMPLES = {"default": 15, "thorough": 150}[PROFILE]
 BEFORE_ALL = datetime.min.replace(tzinfo=UTC)
-
-
-@pytest.fixture
-def shared(backend: Backend, tmp_path: Path, clock: FakeClock) -> Iterator[Stores]:
-    stores = Stores(backend, tmp_path, clock)
-    try:
-        yield stores
-    finally:
-        stores.close()
 
 
 def _instant(text: str | None, default: datetime) -> datetime:
@@ -120,20 +108,14 @@ def _windows(run: Run, draws: list[tuple[int, int]]) -> list[Window]:
     ),
 )
 def test_history_from_the_slice_equals_the_spans_over_the_whole_log_and_the_fold(
-    shared: Stores,
+    stores: Stores,
     clock: FakeClock,
     history_: History,
     asked: list[Probe],
     windows: list[tuple[int, int]],
 ) -> None:
-    container = shared.current()
-    run = Run(container, clock, history_)
-    run.play(history_.ops[: history_.split])
-    container.catch_up()
-    run.play(history_.ops[history_.split :])
-    container.catch_up()
-    log = WholeLog.of(container)
-    head, checkpoint = container.log.head(), container.projected_position()
+    container = stores.current()
+    run, log, head, checkpoint = play_whole(container, clock, history_)
     with Reading(container.engine) as db:
         for probe in asked:
             at = resolve(run, probe, head, checkpoint)

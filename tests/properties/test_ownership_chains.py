@@ -12,16 +12,10 @@ from hypothesis import strategies as st
 from projections.state_queries import Reading
 from tests.properties.histories import History, histories
 from tests.properties.probes import Probe, probes, resolve
-from tests.properties.reference_fold import WholeLog, expected_for_all
-from tests.properties.runs import Run
-from tests.properties.test_served_equals_fold import (
-    EXAMPLES,
-    POOL_JITTER,
-    PROBES,
-    Stores,
-    _settings,
-    stores,  # noqa: F401 - the fixture, shared with the other properties
-)
+from tests.properties.reference_fold import expected_for_all
+from tests.properties.runs import play_whole
+from tests.properties.stores import Stores
+from tests.properties.test_served_equals_fold import EXAMPLES, POOL_JITTER, PROBES, _settings
 from tests.support.clock import FakeClock
 
 
@@ -32,19 +26,13 @@ from tests.support.clock import FakeClock
     asked=st.lists(probes(), min_size=PROBES, max_size=PROBES),
 )
 def test_company_state_through_ownership_chains_equals_the_fold_over_the_whole_log(
-    stores: Stores,  # noqa: F811 - the fixture imported above
+    stores: Stores,
     clock: FakeClock,
     history: History,
     asked: list[Probe],
 ) -> None:
     container = stores.current()
-    run = Run(container, clock, history)
-    run.play(history.ops[: history.split])
-    container.catch_up()
-    run.play(history.ops[history.split :])
-    container.catch_up()
-    log = WholeLog.of(container)
-    head, checkpoint = container.log.head(), container.projected_position()
+    run, log, head, checkpoint = play_whole(container, clock, history)
     companies = [s for s in run.subjects() if s[0] == "company"]
     reached = 0
     with Reading(container.engine) as db:

@@ -17,15 +17,13 @@ into an answer, which is itself a test of slice selection.
 `REGTL_HYPOTHESIS_PROFILE=thorough` runs many more examples.
 
 The histories are drawn in tests/properties/histories.py, played by tests/properties/runs.py
-and asked about at the coordinates of tests/properties/probes.py.
+and asked about at the coordinates of tests/properties/probes.py; the databases are
+tests/properties/stores.py's.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -38,18 +36,13 @@ from domain.clocks import DateRole, format_instant, parse_instant
 from domain.events import Recorded
 from projections.canonical import dumps
 from projections.state_queries import Reading
-from services.api.app import create_app
-from services.bootstrap import Container, bootstrap
 from services.read.pit import Coordinates
-from services.settings import Settings
-from services.storage import migrate
-from tests.conftest import Backend
 from tests.properties.histories import TARGET, History, histories
 from tests.properties.probes import Probe, probes, resolve
 from tests.properties.reference_fold import WholeLog, expected, expected_for_all
-from tests.properties.runs import Run
+from tests.properties.runs import Run, play_whole
+from tests.properties.stores import Stores
 from tests.support.clock import FakeClock
-from tests.support.contract import checked_client
 
 PROFILE = os.environ.get("REGTL_HYPOTHESIS_PROFILE", "default")
 EXAMPLES = {"default": {"slice": 30, "http": 12}, "thorough": {"slice": 300, "http": 100}}[PROFILE]
@@ -71,80 +64,6 @@ def _settings(examples: int) -> Any:
 # psycopg_pool's background threads draw from `random` (connection-lifetime jitter) while
 # Hypothesis generates data; Hypothesis mistakes that for a strategy using `random`.
 POOL_JITTER = pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
-
-
-# -- the databases the examples share ---------------------------------------------------------
-
-
-class Stores:
-    """The databases a test's examples share. Each example names its own ids, so one
-    database serves many; a fresh one replaces it once its log is long, because the
-    reference folds the whole log for every question (the thorough profile would otherwise
-    grow quadratically)."""
-
-    MAX_LOG = 1500
-
-    def __init__(self, backend: Backend, folder: Path, clock: FakeClock):
-        self.backend, self.folder, self.clock = backend, folder, clock
-        self.databases: list[str] = []  # PostgreSQL databases made here (the first is not)
-        self.opened = itertools.count()
-        self.container: Container | None = None
-        self.client: TestClient | None = None
-
-    def current(self) -> Container:
-        if self.container is None:
-            self._open(self.backend.settings)
-        elif self.container.log.head() > self.MAX_LOG:
-            self.close()
-            self._open(self._fresh())
-        assert self.container is not None
-        return self.container
-
-    def http(self) -> TestClient:
-        container = self.current()
-        if self.client is None:
-            self.client = checked_client(create_app(container))
-            self.client.__enter__()
-        return self.client
-
-    def _fresh(self) -> Settings:
-        if self.backend.farm is not None:
-            database = self.backend.farm.create()
-            self.databases.append(database)
-            return Settings(
-                database_url=self.backend.farm.service_url(database),
-                migration_database_url=self.backend.farm.owner_url(database),
-                data_dir=self.folder,
-            )
-        folder = self.folder / f"store-{next(self.opened)}"
-        folder.mkdir()
-        fresh = Settings(database_url=f"sqlite:///{folder}/regtimeline.db", data_dir=folder)
-        migrate.upgrade(fresh)
-        return fresh
-
-    def _open(self, settings: Settings) -> None:
-        self.container = bootstrap(settings, clock=self.clock)
-
-    def close(self) -> None:
-        if self.client is not None:
-            self.client.__exit__(None, None, None)
-            self.client = None
-        if self.container is not None:
-            self.container.close()
-            self.container = None
-        if self.backend.farm is not None:
-            for database in self.databases:
-                self.backend.farm.drop(database)
-            self.databases.clear()
-
-
-@pytest.fixture
-def stores(backend: Backend, tmp_path: Path, clock: FakeClock) -> Iterator[Stores]:
-    shared = Stores(backend, tmp_path, clock)
-    try:
-        yield shared
-    finally:
-        shared.close()
 
 
 def _note(run: Run, answers: list[dict[str, Any]]) -> None:
@@ -201,13 +120,7 @@ def test_state_from_the_subject_slice_equals_the_fold_over_the_whole_log(
     stores: Stores, clock: FakeClock, history: History, asked: list[Probe]
 ) -> None:
     container = stores.current()
-    run = Run(container, clock, history)
-    run.play(history.ops[: history.split])
-    container.catch_up()  # later revisions then find their targets in the stored views
-    run.play(history.ops[history.split :])
-    container.catch_up()
-    log = WholeLog.of(container)
-    head, checkpoint = container.log.head(), container.projected_position()
+    run, log, head, checkpoint = play_whole(container, clock, history)
     answers = []
     with Reading(container.engine) as db:
         for index, probe in enumerate(asked):

@@ -16,6 +16,7 @@ clock, and an absent `reported_at` defaults as docs/clocks.md, "The three clocks
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from domain.history import beliefs_at
 from domain.knowledge import Belief
 from domain.pit import state
 from domain.world import World, fold_world
+from tests.support import builders as b
 
 Body = dict[str, Any]
 
@@ -166,3 +168,12 @@ def parse(body: Body) -> Envelope:
 
 def pointers(error: DomainError) -> list[str]:
     return [problem.pointer for problem in error.problems]
+
+
+def assert_revisable(log: MemoryLedger, events: Iterable[Recorded], reported_at: str) -> None:
+    """Each event may be corrected (here: its reported_at) and retracted, and either revision
+    counts in the event's own object (docs/events.md, "Revisions"). Nothing is stored."""
+    for event in events:
+        moved = log.decide(b.correction(event.event_id, reported_at=reported_at))
+        assert moved.key == event.aggregate
+        assert log.decide(b.retraction(event.event_id)).key == event.aggregate

@@ -6,22 +6,14 @@ read only what they wrote.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.support import builders as b
-from tests.support import postgres
-from tests.support.events_api import Api, open_api
+from tests.support.events_api import Api
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def api(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    pg_farm: postgres.PostgresFarm | None,
-) -> Iterator[Api]:
-    """A migrated service on each backend, with nvidia registered."""
-    with open_api(request.param, tmp_path_factory.mktemp("http"), pg_farm) as shared:
-        shared.stored(b.company("nvidia"))
-        yield shared
+@pytest.fixture(scope="module")
+def api(api: Api) -> Api:
+    """A migrated service on each backend (tests/api/conftest.py), with nvidia registered."""
+    api.stored(b.company("nvidia"))
+    return api

@@ -1,8 +1,9 @@
 """Point-in-time reads over HTTP (docs/state.md; docs/http.md): the services each module shares.
 
 Two module-scoped services per backend keep PostgreSQL database creation out of each test:
-- `api`: tests write scenarios of their own (a `Scene`: its own company, chip and ids, and,
-  where a measure could reach other tests' chips, its own destination), so they do not meet;
+- `api` (tests/api/conftest.py): tests write scenarios of their own (a `Scene`: its own
+  company, chip and ids, and, where a measure could reach other tests' chips, its own
+  destination), so they do not meet;
 - `catalog`: one fixed world (CATALOG), written once and only read — the lists and the objects.
 The fake clock stands at 2026-01-15T12:00:00Z ("now") and is never moved here.
 """
@@ -18,16 +19,6 @@ from tests.support import builders as b
 from tests.support import postgres
 from tests.support.events_api import Api, open_api
 from tests.support.point_in_time import EU, Catalog, Scene, reported
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def api(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    pg_farm: postgres.PostgresFarm | None,
-) -> Iterator[Api]:
-    with open_api(request.param, tmp_path_factory.mktemp("pit"), pg_farm) as service:
-        yield service
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
-"""Safety of an attempt (docs/webhooks.md): no redirects, ≤ 16 KB of the answer kept, one deadline
-for the whole attempt, non-public targets refused at connect time (DNS rebinding
-included), proxies from the environment ignored, secrets encrypted at rest.
+"""Safety of an attempt's target (docs/webhooks.md): non-public addresses are refused at
+connect time, DNS rebinding included, with the production setting (webhooks reach public
+addresses only).
 
 DNS is outside our control, so where a name must resolve to a given address the test fakes
 `socket.getaddrinfo`; connections are observed by wrapping `socket.create_connection` (the
@@ -9,31 +9,23 @@ call http.client makes), which lets them through unchanged.
 
 from __future__ import annotations
 
-import base64
 import ipaddress
 import socket
-import stat
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from services.api.app import create_app
 from services.bootstrap import Container
-from services.webhooks import http_post
-from services.webhooks import tables as t
 from services.webhooks.addresses import is_public
 from tests.conftest import Backend
 from tests.support import builders as b
 from tests.support.clock import FakeClock
 from tests.support.contract import checked_client
-from tests.support.hooks import Keys, attempts, record, settle, subscribe, verified
-from tests.support.receiver import Answer
-from tests.support.receivers import QuickReceiver, TrickleServer
+from tests.support.hooks import Keys, attempts, record, settle, subscribe
+from tests.support.receivers import QuickReceiver
 from tests.webhooks.conftest import webhook_container
 
 _real_getaddrinfo = socket.getaddrinfo
@@ -93,56 +85,6 @@ def strict(backend: Backend, clock: FakeClock) -> Iterator[Container]:
 def strict_api(strict: Container) -> Iterator[TestClient]:
     with checked_client(create_app(strict)) as client:
         yield client
-
-
-def test_redirects_are_not_followed(
-    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver, clock: FakeClock
-) -> None:
-    with QuickReceiver(clock=clock) as elsewhere:
-        sub = subscribe(api, keys, receiver.url)
-        receiver.answer(
-            Answer(302, headers={"Location": elsewhere.url}),
-            Answer(307, headers={"Location": elsewhere.url}),
-        )
-        record(api, keys, b.company())
-        settle(hooks)
-        clock.advance(seconds=6.1)
-        hooks.webhooks.step()
-        assert elsewhere.received == []  # the Location was never visited
-        log = attempts(api, keys, sub["id"])
-        assert [a["status_code"] for a in log] == [307, 302]
-        assert {a["delivery_status"] for a in log} == {"pending"}  # failed attempts: retried
-        assert len(receiver.received) == 2
-
-
-def test_a_large_answer_is_cut_to_16_kb_and_kept_as_text(
-    api: TestClient, hooks: Container, keys: Keys, receiver: QuickReceiver
-) -> None:
-    sub = subscribe(api, keys, receiver.url)
-    big = b"<script>alert(1)</script>" + b"x" * 40_000
-    receiver.answer(Answer(500, body=big))
-    record(api, keys, b.company())
-    settle(hooks)
-    (entry,) = attempts(api, keys, sub["id"])
-    assert entry["status_code"] == 500
-    assert entry["response_body"] == big[: 16 * 1024].decode()
-    response = api.get(f"/v1/subscriptions/{sub['id']}/deliveries", headers=keys["admin"])
-    assert response.headers["content-type"] == "application/json"  # data, never rendered
-
-
-@pytest.mark.parametrize("phase", ["headers", "body"])
-def test_one_deadline_covers_the_whole_attempt(phase: str) -> None:
-    """A 200 whose headers (or body) never end is a failed attempt, cut at the deadline."""
-    assert http_post.DEADLINE_SECONDS == 15  # what the worker uses (docs/webhooks.md)
-    with TrickleServer(interval=0.3, phase=phase) as slow:  # no single read ever times out
-        started = time.monotonic()
-        outcome = http_post.post(slow.url, b"{}", {}, allow_private=True, deadline=2)
-        took = time.monotonic() - started
-    assert slow.connections == 1
-    assert outcome.status is None and not outcome.ok
-    assert outcome.error is not None and "deadline" in outcome.error
-    assert 1.9 <= took < 4.0  # cut at the deadline, not at the (never) end
-    assert 1900 <= outcome.latency_ms < 4000
 
 
 BLOCKED = [
@@ -235,72 +177,3 @@ def test_dns_rebinding_cannot_redirect_an_attempt(
     assert network.connections == [("93.184.216.34", 8080)]
     (entry,) = attempts(strict_api, keys, sub["id"])
     assert "Connection refused" in entry["error"]
-
-
-def test_proxies_from_the_environment_are_ignored(
-    api: TestClient,
-    hooks: Container,
-    keys: Keys,
-    receiver: QuickReceiver,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    dead = "http://127.0.0.1:9"
-    for name in (
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ):
-        monkeypatch.setenv(name, dead)
-    for name in ("NO_PROXY", "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    sub = subscribe(api, keys, receiver.url)
-    stored = record(api, keys, b.company())
-    settle(hooks)
-    assert set(verified(sub["secret"], receiver.received)) == {f"msg_{stored[0]['id']}"}
-    assert [a["status_code"] for a in attempts(api, keys, sub["id"])] == [204]
-
-
-def _needles(secret: str) -> list[bytes]:
-    raw = base64.b64decode(secret.removeprefix("whsec_"))
-    return [
-        secret.encode(),
-        secret.removeprefix("whsec_").encode(),
-        raw,
-        base64.urlsafe_b64encode(raw).rstrip(b"="),
-        raw.hex().encode(),
-    ]
-
-
-def test_secrets_are_encrypted_at_rest(
-    api: TestClient, hooks: Container, keys: Keys, backend: Backend, receiver: QuickReceiver
-) -> None:
-    sub = subscribe(api, keys, receiver.url)
-    rotated = api.post(
-        f"/v1/subscriptions/{sub['id']}/rotate-secret", headers=keys["subscribe"]
-    ).json()
-    s = t.subscription
-    with hooks.engine.connect() as conn:
-        row = conn.execute(select(s).where(s.c.id == sub["id"])).one()
-    stored = b"|".join(
-        str(v).encode() if not isinstance(v, bytes | memoryview) else bytes(v) for v in row
-    )
-    assert row.secret and row.previous_secret
-    for secret in (sub["secret"], rotated["secret"]):
-        for needle in _needles(secret):
-            assert needle not in stored
-    if backend.name == "sqlite":  # nowhere in the database file either
-        hooks.engine.dispose()
-        content = Path(backend.settings.database_url.removeprefix("sqlite:///")).read_bytes()
-        for secret in (sub["secret"], rotated["secret"]):
-            for needle in _needles(secret):
-                assert needle not in content
-    key_file = backend.settings.data_dir / "secret-key"
-    assert key_file.exists() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    # and yet it signs: the stored secret decrypts to the one shown
-    record(api, keys, b.company())
-    settle(hooks)
-    verified(rotated["secret"], receiver.received)
-    verified(sub["secret"], receiver.received)
