@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.coverage import matches_criteria
 from domain.export_check_lists import undecided
 from domain.knowledge import REVISIONS, Belief
 from domain.prepared import _spec_versions
-from domain.world import matches_criteria
 
 EXPORTER_PARTS = ("company:", "advisory:")
 END_USER_PARTS = ("company:", "measure:", "ownership:", "group:")

@@ -1,6 +1,6 @@
 """A subject's slice arranged once, so that each (T, K) read of it is a single pass.
 
-The reference path (`domain.history.believed_at`, then `domain.world.fold_world`) sorts the
+The reference path (`domain.history.believed_at`, then `domain.fold.fold_world`) sorts the
 slice by position, applies the revisions reported by K, filters what is visible, sorts by
 valid time and folds: five passes and two sorts per read. A served slice changes only when
 the log adds to it, so the point-in-time service keeps it `prepare`d: revisions apart,
@@ -23,8 +23,10 @@ from datetime import MINYEAR, UTC, datetime
 from operator import attrgetter
 from typing import Any
 
+from domain.coverage import matches_criteria
+from domain.fold import fold_ordered
 from domain.knowledge import REVISIONS, Belief, _apply
-from domain.world import World, fold_ordered, matches_criteria
+from domain.world import World
 
 _NEVER = datetime(MINYEAR, 1, 1, tzinfo=UTC)
 

@@ -8,23 +8,18 @@ from typing import Any
 
 from domain.affiliates import affiliates, owners_of, ownership_lists
 from domain.clocks import format_instant
+from domain.coverage import coverage
 from domain.dealings_state import (
     announcement_item,
     duties,
     open_announcements,
     pending_applications,
 )
+from domain.destinations import destinations
 from domain.export_status import export_status
+from domain.in_force import in_force, license_active, suspended
 from domain.upcoming import upcoming_for_chip
-from domain.world import (
-    Obj,
-    World,
-    coverage,
-    destinations,
-    in_force,
-    license_active,
-    suspended,
-)
+from domain.world import Obj, World
 
 
 def _sorted(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:

@@ -27,10 +27,11 @@ from domain.dossier import Dossier, aggregate_id, aggregate_key
 from domain.envelope import ENVELOPE_ADAPTER, Envelope
 from domain.errors import DomainError
 from domain.events import EVENT_CLASSES, SCHEMA_VERSION, Recorded
+from domain.fold import fold_world
 from domain.history import beliefs_at
 from domain.knowledge import Belief
 from domain.pit import state
-from domain.world import World, fold_world
+from domain.world import World
 
 Body = dict[str, Any]
 
