@@ -14,13 +14,16 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from domain import rules
 from domain.catalog import CATALOG, CHIP_FIELDS, COMPANY_FIELDS, EventType, Role
 from domain.clocks import format_instant
 from domain.dossier import Dossier, aggregate_key
 from domain.envelope import Envelope
 from domain.errors import DuplicateId, InvalidEvent, Problem, VersionConflict, invalid
 from domain.ids import GROUP_PREFIX
+from domain.rules import check_lifecycle, check_ownership_open, check_resume
+from domain.rules_amendments import check_amended_measure, check_amended_tariff
+from domain.rules_applications import check_application_end, check_grants_pending, is_application
+from domain.rules_dates import check_compliance_date, check_corrected_dates, check_suspension_end
 
 
 class Ledger(Protocol):
@@ -206,8 +209,8 @@ def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger:
     key = t.key_of(data)
     dossier = ledger.dossier(key, expect_new=t.role in (Role.REGISTRY, Role.CREATOR))
     pointer = f"/data/{t.id_field}"
-    if t.name == "LicenseDenied" and rules.is_application(dossier):
-        rules.check_application_end(dossier, t, _effective_at(envelope))  # it ends a pending one
+    if t.name == "LicenseDenied" and is_application(dossier):
+        check_application_end(dossier, t, _effective_at(envelope))  # it ends a pending one
         return key
     if t.role in (Role.REGISTRY, Role.CREATOR):
         if dossier.exists:
@@ -217,32 +220,32 @@ def _decide_base(envelope: Envelope, t: EventType, data: dict[str, Any], ledger:
             )
         check_succession(t, data, "/data")
         if t.name == "ExportBanImposed":
-            rules.check_compliance_date(data, _effective_at(envelope))
+            check_compliance_date(data, _effective_at(envelope))
         elif t.name == "LicenseGranted" and data.get("application_id"):
             application = ledger.dossier(aggregate_key("application", data["application_id"]))
-            rules.check_grants_pending(application, _effective_at(envelope))
+            check_grants_pending(application, _effective_at(envelope))
         return key
     effective_at = _effective_at(envelope)
     if t.role is Role.PRODUCTION:
         if t.name == "ProductionResumed":
-            rules.check_resume(dossier, data["chips"], effective_at)
+            check_resume(dossier, data["chips"], effective_at)
         return key
     if t.role is Role.OWNERSHIP:
         if t.name == "OwnershipEnded":
-            rules.check_ownership_open(dossier, effective_at)
+            check_ownership_open(dossier, effective_at)
         return key
     if t.name == "LicenseApplicationWithdrawn" and dossier.exists:
-        rules.check_application_end(dossier, t, effective_at)
+        check_application_end(dossier, t, effective_at)
         return key
     if not dossier.exists:
         raise invalid(f"unknown {t.kind} {data[t.id_field]!r}", pointer)
-    rules.check_lifecycle(dossier, t, effective_at)
+    check_lifecycle(dossier, t, effective_at)
     if t.name == "ExportBanAmended":
-        rules.check_amended_measure(dossier, data, effective_at)
+        check_amended_measure(dossier, data, effective_at)
     elif t.name == "TariffAmended":
-        rules.check_amended_tariff(dossier, data, effective_at)
+        check_amended_tariff(dossier, data, effective_at)
     elif t.name == "ExportBanSuspended":
-        rules.check_suspension_end(data, effective_at)
+        check_suspension_end(data, effective_at)
     return key
 
 
@@ -283,7 +286,7 @@ def _decide_revision(t: EventType, data: dict[str, Any], ledger: Ledger, model: 
     for clock in ("effective_at", "reported_at"):
         if clock in changes and changes[clock] is None:
             raise invalid(f"{clock} cannot be removed", f"/data/changes/{clock}")
-    rules.check_corrected_dates(ledger.dossier(key), event_id, changes)
+    check_corrected_dates(ledger.dossier(key), event_id, changes)
     return key
 
 
