@@ -1,4 +1,4 @@
-"""An in-memory log for the unit layer: `domain.decide.Ledger` over a Python list of events.
+"""An in-memory log for the unit layer: `domain.ledger.Ledger` over a Python list of events.
 
 The write rules (docs/events.md, "Write rules", "Revisions", "Concurrency") are decided by
 `domain.decide.decide` against a `Ledger`; the service's one (`services/write/ledger.py`) reads
@@ -56,7 +56,7 @@ class MemoryLedger:
         self.events: list[Recorded] = []
         self.now = now
 
-    # -- domain.decide.Ledger --------------------------------------------------------------
+    # -- domain.ledger.Ledger --------------------------------------------------------------
 
     def dossier(self, key: str, *, expect_new: bool = False) -> Dossier:
         return Dossier(key, [e for e in self.events if e.aggregate == key])
