@@ -21,7 +21,7 @@ from domain.destinations import destinations
 from domain.in_force import in_force
 from domain.payloads import BOUNDS
 from domain.upcoming import upcoming_for_chip
-from domain.views import _suspended_measures
+from domain.views import _suspended_measures, agreement_item
 from domain.world import Obj, World
 
 
@@ -91,13 +91,7 @@ def context_lists(
         ],
         "revenue_share": sorted(
             (
-                {
-                    "agreement_id": a.id,
-                    "company": a.fields["company"],
-                    "beneficiary": a.fields["beneficiary"],
-                    "percent": a.fields["percent"],
-                    "destinations": sorted(a.fields["destinations"]),
-                }
+                agreement_item(a)
                 for a in world.of_kind("agreement")
                 if a.live
                 and a.fields["company"] == exporter
