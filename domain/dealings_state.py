@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.world import FILED, Obj, World, coverage, resolve
+from domain.coverage import coverage
+from domain.destinations import resolve
+from domain.fold import FILED
+from domain.world import Obj, World
 
 
 def pending_applications(world: World) -> list[Obj]:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.affiliates import owners_of
+from domain.coverage import coverage
+from domain.destinations import destinations
 from domain.export_check_lists import (
     Party,
     context_lists,
@@ -26,7 +28,8 @@ from domain.export_check_lists import (
     unknown_clauses,
 )
 from domain.export_status import POLICY_RANK, RESTRICTIVENESS, _part_matches, policy_for
-from domain.world import Obj, World, coverage, destinations, in_force, license_active, suspended
+from domain.in_force import in_force, license_active, suspended
+from domain.world import Obj, World
 
 UNRESTRICTED = "unrestricted"
 EFFECT = {"ban": "banned", "license_required": "license_required"}

@@ -10,16 +10,19 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from domain.affiliates import affiliates, owners_of
+from domain.coverage import coverage
 from domain.dealings_state import (
     announcement_item,
     duties,
     open_announcements,
     pending_applications,
 )
+from domain.destinations import destinations
+from domain.in_force import in_force
 from domain.payloads import BOUNDS
 from domain.upcoming import upcoming_for_chip
-from domain.views import _suspended_measures
-from domain.world import Obj, World, coverage, destinations, in_force
+from domain.views import _suspended_measures, agreement_item
+from domain.world import Obj, World
 
 
 @dataclass(frozen=True)
@@ -88,13 +91,7 @@ def context_lists(
         ],
         "revenue_share": sorted(
             (
-                {
-                    "agreement_id": a.id,
-                    "company": a.fields["company"],
-                    "beneficiary": a.fields["beneficiary"],
-                    "percent": a.fields["percent"],
-                    "destinations": sorted(a.fields["destinations"]),
-                }
+                agreement_item(a)
                 for a in world.of_kind("agreement")
                 if a.live
                 and a.fields["company"] == exporter

@@ -12,12 +12,10 @@ over the reference fold of the whole log) and keeps each read a short fold.
 
 from __future__ import annotations
 
-from typing import Any
-
+from domain.coverage import matches_criteria
 from domain.export_check_lists import undecided
-from domain.knowledge import REVISIONS, Belief
-from domain.prepared import _spec_versions
-from domain.world import matches_criteria
+from domain.knowledge import Belief
+from domain.prepared import criteria_versions, spec_versions
 
 EXPORTER_PARTS = ("company:", "advisory:")
 END_USER_PARTS = ("company:", "measure:", "ownership:", "group:")
@@ -34,18 +32,11 @@ def unknown_candidates(own: list[Belief], criteria: list[Belief]) -> list[Belief
     criteria matches any version of the chip's specs, and some clause leaves the chip
     unchecked for some version. They never cover the chip, so they change nothing but
     `unknowns`: the served check folds them apart (a superset is safe)."""
-    specs = _spec_versions(own)
+    specs = spec_versions(own)
     mine = {b.event.aggregate for b in own}
-    versions: dict[str, list[list[dict[str, Any]]]] = {}
-    for belief in criteria:
-        data = (
-            belief.data.get("changes", {}).get("data") if belief.type in REVISIONS else belief.data
-        )
-        if data and data.get("criteria"):
-            versions.setdefault(belief.event.aggregate, []).append(data["criteria"])
     wanted = {
         aggregate
-        for aggregate, lists in versions.items()
+        for aggregate, lists in criteria_versions(criteria).items()
         if aggregate not in mine
         and not any(matches_criteria(c, s) is not None for c in lists for s in specs)
         and any(undecided(clause, s) for c in lists for clause in c for s in specs)

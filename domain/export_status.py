@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.coverage import coverage
 from domain.dealings_state import pending_for
+from domain.destinations import destinations, resolve
+from domain.in_force import in_force, license_active
 from domain.payloads import REVIEW_POLICIES
-from domain.world import Obj, World, coverage, destinations, in_force, license_active, resolve
+from domain.world import Obj, World
 
 RESTRICTIVENESS = {"licensed": 0, "license_required": 1, "banned": 2}
 POLICY_RANK = {policy: rank for rank, policy in enumerate(REVIEW_POLICIES)}  # 0: most restrictive

@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.clocks import format_instant, parse_instant
+from domain.coverage import coverage
+from domain.fold import fold_ordered, fold_world, valid_time_order
 from domain.ids import GROUP_PREFIX
 from domain.knowledge import AnyEvent, Belief, as_written, revised, visible
 from domain.span_events import SELF_TIMED, relevant
 from domain.span_fold import SpanFold
 from domain.subjects import named_subjects
 from domain.views import subject_view
-from domain.world import coverage, fold_ordered, fold_world, valid_time_order
 
 COORDINATES = ("as_of", "known_at", "position")
 

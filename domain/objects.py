@@ -8,8 +8,10 @@ from typing import Any
 from domain.catalog import CATALOG, Role
 from domain.clocks import format_instant
 from domain.dealings_state import announcement_status, application_status
+from domain.fold import fold_world
+from domain.in_force import in_force, license_active, suspended
 from domain.knowledge import Belief
-from domain.world import Obj, World, fold_world, in_force, license_active, suspended
+from domain.world import Obj, World
 
 KINDS = {  # URL segment → (aggregate kind, id field)
     "measures": ("measure", "measure_id"),

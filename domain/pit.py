@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from domain.clocks import format_instant
+from domain.fold import fold_world
 from domain.history import beliefs_at
 from domain.knowledge import AnyEvent
 from domain.views import subject_view
-from domain.world import World, fold_world
+from domain.world import World
 
 
 def world_at(

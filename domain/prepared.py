@@ -1,6 +1,6 @@
 """A subject's slice arranged once, so that each (T, K) read of it is a single pass.
 
-The reference path (`domain.history.believed_at`, then `domain.world.fold_world`) sorts the
+The reference path (`domain.history.believed_at`, then `domain.fold.fold_world`) sorts the
 slice by position, applies the revisions reported by K, filters what is visible, sorts by
 valid time and folds: five passes and two sorts per read. A served slice changes only when
 the log adds to it, so the point-in-time service keeps it `prepare`d: revisions apart,
@@ -23,8 +23,10 @@ from datetime import MINYEAR, UTC, datetime
 from operator import attrgetter
 from typing import Any
 
+from domain.coverage import matches_criteria
+from domain.fold import fold_ordered
 from domain.knowledge import REVISIONS, Belief, _apply
-from domain.world import World, fold_ordered, matches_criteria
+from domain.world import World
 
 _NEVER = datetime(MINYEAR, 1, 1, tzinfo=UTC)
 
@@ -101,8 +103,19 @@ def relevant_criteria(own: list[Belief], criteria: list[Belief]) -> list[Belief]
     already: those of aggregates with a criteria version matching a specs version of the
     chip (any event or correction). `own` (the chip's slice), `criteria`: events as
     written."""
-    specs = _spec_versions(own)
+    specs = spec_versions(own)
     mine = {b.event.aggregate for b in own}
+    covering = {
+        aggregate
+        for aggregate, lists in criteria_versions(criteria).items()
+        if any(matches_criteria(c, s) is not None for c in lists for s in specs)
+    }
+    wanted = covering - mine
+    return [b for b in criteria if b.event.aggregate in wanted]
+
+
+def criteria_versions(criteria: list[Belief]) -> dict[str, list[list[dict[str, Any]]]]:
+    """Every criteria each aggregate's events or corrections ever stated (a superset is safe)."""
     versions: dict[str, list[list[dict[str, Any]]]] = {}
     for belief in criteria:
         data = (
@@ -110,16 +123,10 @@ def relevant_criteria(own: list[Belief], criteria: list[Belief]) -> list[Belief]
         )
         if data and data.get("criteria"):
             versions.setdefault(belief.event.aggregate, []).append(data["criteria"])
-    covering = {
-        aggregate
-        for aggregate, lists in versions.items()
-        if any(matches_criteria(c, s) is not None for c in lists for s in specs)
-    }
-    wanted = covering - mine
-    return [b for b in criteria if b.event.aggregate in wanted]
+    return versions
 
 
-def _spec_versions(own: list[Belief]) -> list[dict[str, Any] | None]:
+def spec_versions(own: list[Belief]) -> list[dict[str, Any] | None]:
     """Every specs any registration in the slice ever stated (a superset is safe)."""
     registered = {b.event.event_id for b in own if b.type == "ChipRegistered"}
     specs: list[dict[str, Any] | None] = [

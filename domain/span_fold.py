@@ -22,10 +22,11 @@ from operator import attrgetter
 from typing import Any, cast
 
 from domain.clocks import parse_instant
+from domain.fold import apply
 from domain.knowledge import Belief
 from domain.span_events import COMPLIANCE, runs_out, self_timed
 from domain.views import subject_view
-from domain.world import Obj, World, apply
+from domain.world import Obj, World
 
 ALWAYS_SHOWN = ("case", "group")  # concluded cases are listed; groups never end
 

@@ -9,9 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from domain.clocks import format_instant, parse_instant
+from domain.coverage import coverage
+from domain.fold import apply
 from domain.ids import GROUP_PREFIX
 from domain.knowledge import Belief
-from domain.world import Obj, World, apply, coverage
+from domain.world import Obj, World
 
 UPCOMING_LIMIT = 50
 # The aggregates whose future changes `upcoming` lists (other objects' changes are not

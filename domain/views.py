@@ -8,23 +8,29 @@ from typing import Any
 
 from domain.affiliates import affiliates, owners_of, ownership_lists
 from domain.clocks import format_instant
+from domain.coverage import coverage
 from domain.dealings_state import (
     announcement_item,
     duties,
     open_announcements,
     pending_applications,
 )
+from domain.destinations import destinations
 from domain.export_status import export_status
+from domain.in_force import in_force, license_active, suspended
 from domain.upcoming import upcoming_for_chip
-from domain.world import (
-    Obj,
-    World,
-    coverage,
-    destinations,
-    in_force,
-    license_active,
-    suspended,
-)
+from domain.world import Obj, World
+
+
+def agreement_item(a: Obj) -> dict[str, Any]:
+    """A revenue-share agreement as a chip's answers list it (its state and its export check)."""
+    return {
+        "agreement_id": a.id,
+        "company": a.fields["company"],
+        "beneficiary": a.fields["beneficiary"],
+        "percent": a.fields["percent"],
+        "destinations": sorted(a.fields["destinations"]),
+    }
 
 
 def _sorted(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -58,17 +64,7 @@ def chip_view(world: World, chip: str) -> dict[str, Any] | None:
         ],
         "upcoming": upcoming_for_chip(world, chip, specs),
         "revenue_share": _sorted(
-            [
-                {
-                    "agreement_id": a.id,
-                    "company": a.fields["company"],
-                    "beneficiary": a.fields["beneficiary"],
-                    "percent": a.fields["percent"],
-                    "destinations": sorted(a.fields["destinations"]),
-                }
-                for a in _live(world, "agreement")
-                if chip in a.fields["chips"]
-            ],
+            [agreement_item(a) for a in _live(world, "agreement") if chip in a.fields["chips"]],
             "agreement_id",
         ),
         "advisories": _sorted(

@@ -24,8 +24,8 @@ from sqlalchemy import Connection, insert, or_, select, update
 from domain.catalog import CATALOG, Role
 from domain.clocks import parse_instant, to_micros
 from domain.events import Recorded
+from domain.fold import fold_world
 from domain.knowledge import Belief, as_written, revised, visible
-from domain.world import fold_world
 from projections.projector import active_tables
 from projections.state_queries import logged
 from projections.stored import log_table, public_body, stored_columns

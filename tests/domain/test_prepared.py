@@ -22,11 +22,11 @@ from domain.events import (
     ProductionHalted,
     Recorded,
 )
+from domain.fold import fold_world
 from domain.history import believed_at
 from domain.knowledge import Belief, as_written
 from domain.prepared import prepare, prepared_world, relevant_criteria
 from domain.views import chip_view
-from domain.world import fold_world
 
 BAN = {
     "authority": "BIS",

@@ -1,4 +1,4 @@
-"""An in-memory log for the unit layer: `domain.decide.Ledger` over a Python list of events.
+"""An in-memory log for the unit layer: `domain.ledger.Ledger` over a Python list of events.
 
 The write rules (docs/events.md, "Write rules", "Revisions", "Concurrency") are decided by
 `domain.decide.decide` against a `Ledger`; the service's one (`services/write/ledger.py`) reads
@@ -28,10 +28,11 @@ from domain.dossier import Dossier, aggregate_id, aggregate_key
 from domain.envelope import ENVELOPE_ADAPTER, Envelope
 from domain.errors import DomainError
 from domain.events import EVENT_CLASSES, SCHEMA_VERSION, Recorded
+from domain.fold import fold_world
 from domain.history import beliefs_at
 from domain.knowledge import Belief
 from domain.pit import state
-from domain.world import World, fold_world
+from domain.world import World
 from tests.support import builders as b
 
 Body = dict[str, Any]
@@ -57,7 +58,7 @@ class MemoryLedger:
         self.events: list[Recorded] = []
         self.now = now
 
-    # -- domain.decide.Ledger --------------------------------------------------------------
+    # -- domain.ledger.Ledger --------------------------------------------------------------
 
     def dossier(self, key: str, *, expect_new: bool = False) -> Dossier:
         return Dossier(key, [e for e in self.events if e.aggregate == key])

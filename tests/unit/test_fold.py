@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from domain.world import coverage, matches_criteria
+from domain.coverage import coverage, matches_criteria
 from tests.domain.write_api import with_
 from tests.support import builders as b
 from tests.unit.memory_ledger import MemoryLedger, at

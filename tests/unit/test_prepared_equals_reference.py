@@ -11,11 +11,12 @@ from datetime import datetime
 
 import pytest
 
+from domain.fold import fold_world
 from domain.history import believed_at
 from domain.knowledge import as_written
 from domain.prepared import prepare, prepared_world
 from domain.views import subject_view
-from domain.world import World, fold_world
+from domain.world import World
 from tests.domain.write_api import with_
 from tests.support import builders as b
 from tests.unit.memory_ledger import MemoryLedger, at

@@ -40,7 +40,7 @@ def batches(total: int, size: int, seed: int = 7) -> Iterator[list[Recorded]]:
 def check_sample(events: list[Recorded]) -> None:
     """Every generated `data` is what the real envelope parser would store (canonical)."""
     from domain.catalog import CATALOG
-    from domain.decide import canonical_data
+    from domain.decide_payload import canonical_data
     from services.write.parsing import parse_envelope
 
     for event in events:

@@ -8,7 +8,7 @@ import uuid
 
 from domain.catalog import CATALOG, Role
 from domain.clocks import format_instant
-from domain.decide import canonical_data
+from domain.decide_payload import canonical_data
 from domain.dossier import aggregate_id
 from domain.envelope import ImportedEnvelope
 from domain.events import EVENT_CLASSES, SCHEMA_VERSION, Recorded
