@@ -49,11 +49,34 @@ def matches_criteria(criteria: list[dict[str, Any]], specs: dict[str, Any] | Non
     return None
 
 
+# (id(criteria), id(specs)) -> (criteria, specs, the first clause met). A fold shares its
+# events' lists, so the same criteria meet the same specs at every instant of a history and
+# in every answer from a cached slice. Entries hold what they were computed from and are
+# used only for those very objects, so a reused id can never answer for another list.
+_FIRST_CLAUSE: dict[tuple[int, int], tuple[object, object, int | None]] = {}
+_FIRST_CLAUSE_SIZE = 8192
+
+
+def _first_clause(criteria: list[dict[str, Any]], specs: dict[str, Any] | None) -> int | None:
+    key = (id(criteria), id(specs))
+    held = _FIRST_CLAUSE.get(key)
+    if held is not None and held[0] is criteria and held[1] is specs:
+        return held[2]
+    index = matches_criteria(criteria, specs)
+    if len(_FIRST_CLAUSE) >= _FIRST_CLAUSE_SIZE:
+        _FIRST_CLAUSE.clear()  # cheaper than keeping an order; refilled as answers need
+    _FIRST_CLAUSE[key] = (criteria, specs, index)
+    return index
+
+
 def coverage(
     measure: dict[str, Any], chip: str, specs: dict[str, Any] | None
 ) -> dict[str, Any] | None:
     """How a measure's fields cover a chip: named, by a criteria clause, or not at all."""
     if chip in (measure.get("chips") or []):
         return {"by": "named"}
-    index = matches_criteria(measure.get("criteria") or [], specs)
+    criteria = measure.get("criteria")
+    if not criteria:
+        return None
+    index = _first_clause(criteria, specs)
     return None if index is None else {"by": "criteria", "index": index}

@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from domain.coverage import coverage
-from domain.dealings_state import pending_for
+from domain.dealings_state import pending_applications, pending_for
 from domain.destinations import destinations, resolve
+from domain.export_memo import export_memo, groups_of, remembered
 from domain.in_force import in_force, license_active
 from domain.payloads import REVIEW_POLICIES
 from domain.world import Obj, World
@@ -30,17 +31,54 @@ class Reach:
 def export_status(
     world: World, chip: str, specs: dict[str, Any]
 ) -> tuple[dict[str, Any], list[Any]]:
-    """The chip's `export` (by destination) and its `end_user_restrictions` (unsorted)."""
-    by_destination: dict[str, dict[str, list[Reach]]] = {}
-    end_user: list[dict[str, Any]] = []
+    """The chip's `export` (by destination) and its `end_user_restrictions` (unsorted).
+    What the answer, each measure's reach and each destination's entry are computed from
+    is compared with the last answer from this world, and an unchanged part reused
+    (domain/export_memo.py)."""
+    memo = export_memo(world)
+    groups = groups_of(world)
+    covering = []
     for measure in world.of_kind("measure"):
         if not in_force(measure, world.as_of):
             continue
+        how, reached = remembered(
+            memo.reaches,
+            (measure.id, chip),
+            (measure, groups, specs),
+            _reach,
+            world,
+            measure,
+            chip,
+            specs,
+        )
+        if how is not None:
+            covering.append((measure, how, reached))
+    licences = tuple(
+        lic
+        for lic in world.of_kind("license")
+        if license_active(lic, world.as_of) and chip in lic.fields["chips"]
+    )
+    applications = tuple(pending_applications(world))
+    inputs = (groups, specs, licences, applications, tuple(m for m, _, _ in covering))
+    return remembered(  # type: ignore[no-any-return]
+        memo.answers, (chip, ""), inputs, _answer, world, chip, specs, covering, licences
+    )
+
+
+def _answer(
+    world: World,
+    chip: str,
+    specs: dict[str, Any],
+    covering: list[tuple[Obj, dict[str, Any], dict[str, str]]],
+    licences: tuple[Obj, ...],
+) -> tuple[dict[str, Any], list[Any]]:
+    memo = export_memo(world)
+    groups = groups_of(world)
+    applications = tuple(pending_applications(world))
+    by_destination: dict[str, dict[str, list[Reach]]] = {}
+    end_user: list[dict[str, Any]] = []
+    for measure, how, reached in covering:
         fields = measure.fields
-        how = coverage(fields, chip, specs)
-        if how is None:
-            continue
-        reached = destinations(world, fields)
         if fields.get("companies"):
             end_user.append(
                 {
@@ -54,24 +92,51 @@ def export_status(
         for destination, via in reached.items():
             per = by_destination.setdefault(destination, {})
             per.setdefault(fields["jurisdiction"], []).append(Reach(measure, how, via))
-    licences = [
-        lic
-        for lic in world.of_kind("license")
-        if license_active(lic, world.as_of) and chip in lic.fields["chips"]
-    ]
     export = {}
     for destination, per_jurisdiction in by_destination.items():
-        entry = _destination_status(per_jurisdiction, licences, destination)
-        entry["pending_applications"] = pending_for(world, chip, destination)
-        export[destination] = {
-            **entry,
-            **_review(world, chip, specs, destination, entry, per_jurisdiction),
-        }
+        reaches = tuple(
+            (jurisdiction, r.measure, r.via)
+            for jurisdiction, entries in per_jurisdiction.items()
+            for r in entries
+        )
+        export[destination] = remembered(
+            memo.entries,
+            (chip, destination),
+            (groups, specs, licences, applications, reaches),
+            _entry,
+            world,
+            chip,
+            specs,
+            destination,
+            per_jurisdiction,
+            licences,
+        )
     return export, end_user
 
 
+def _reach(
+    world: World, measure: Obj, chip: str, specs: dict[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """How the measure covers the chip, and the destinations it reaches at T with their `via`."""
+    how = coverage(measure.fields, chip, specs)
+    return how, ({} if how is None else destinations(world, measure.fields))
+
+
+def _entry(
+    world: World,
+    chip: str,
+    specs: dict[str, Any],
+    destination: str,
+    per_jurisdiction: dict[str, list[Reach]],
+    licences: tuple[Obj, ...],
+) -> dict[str, Any]:
+    entry = _destination_status(per_jurisdiction, licences, destination)
+    entry["pending_applications"] = pending_for(world, chip, destination)
+    return {**entry, **_review(world, chip, specs, destination, entry, per_jurisdiction)}
+
+
 def _destination_status(
-    per_jurisdiction: dict[str, list[Reach]], licences: list[Obj], destination: str
+    per_jurisdiction: dict[str, list[Reach]], licences: tuple[Obj, ...], destination: str
 ) -> dict[str, Any]:
     statuses: dict[str, str] = {}
     licence_ids: set[str] = set()

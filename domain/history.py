@@ -153,7 +153,7 @@ def history(
     instant (`domain.span_fold`); only the aggregates the subject's state is made of are
     folded (`domain.span_events.relevant`)."""
     world = fold_ordered([b for b in beliefs if b.is_registry], [], _BEFORE_ALL)
-    first = subject_view(world, kind, subject)
+    first = subject_view(world, kind, subject, upcoming=False)
     if first is None:
         return None
     mine = relevant(kind, subject, beliefs, _concerning(kind, subject, beliefs))

@@ -26,7 +26,7 @@ from domain.fold import apply
 from domain.knowledge import Belief
 from domain.span_events import COMPLIANCE, runs_out, self_timed
 from domain.views import subject_view
-from domain.world import Obj, World
+from domain.world import Obj, Objects, World
 
 ALWAYS_SHOWN = ("case", "group")  # concluded cases are listed; groups never end
 
@@ -42,7 +42,7 @@ class SpanFold:
         self.anomalous: set[str] = set()  # aggregates with anomalies
         self.expiries: list[tuple[datetime, str]] = []  # (expires_at, licence key), a heap
         self.seen = copy(world)  # shares every list and dict but the objects
-        self.seen.objects = {}
+        self.seen.objects = Objects()
         self.done = 0
 
     def advance(self, instant: datetime) -> list[Belief]:
@@ -82,7 +82,7 @@ class SpanFold:
         return sorted(started.values(), key=attrgetter("effective_at", "position"))
 
     def state(self, kind: str, subject: str) -> dict[str, Any] | None:
-        return subject_view(self.seen, kind, subject)
+        return subject_view(self.seen, kind, subject, upcoming=False)
 
     def _show(self, key: str, at: datetime) -> None:
         obj = self.world.objects.get(key)

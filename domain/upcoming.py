@@ -13,7 +13,7 @@ from domain.coverage import coverage
 from domain.fold import apply
 from domain.ids import GROUP_PREFIX
 from domain.knowledge import Belief
-from domain.world import Obj, World
+from domain.world import Obj, Objects, World
 
 UPCOMING_LIMIT = 50
 # The aggregates whose future changes `upcoming` lists (other objects' changes are not
@@ -28,7 +28,7 @@ def upcoming_for_chip(world: World, chip: str, specs: dict[str, Any]) -> list[di
     end included) and compliance dates —, licence grants, revocations and expiries naming
     it, and amendments of the groups its covering measures name at T."""
     ahead = copy(world)
-    ahead.objects, ahead.halts = dict(world.objects), dict(world.halts)
+    ahead.objects, ahead.halts = Objects(world.objects), dict(world.halts)
     ahead.holdings, ahead.implemented = dict(world.holdings), dict(world.implemented)
     ahead.anomalies = []
     groups = _named_groups(world, chip, specs)

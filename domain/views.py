@@ -41,7 +41,9 @@ def _live(world: World, kind: str) -> list[Obj]:
     return [o for o in world.of_kind(kind) if o.live]
 
 
-def chip_view(world: World, chip: str) -> dict[str, Any] | None:
+def chip_view(world: World, chip: str, *, upcoming: bool = True) -> dict[str, Any] | None:
+    """The chip's state at the world's T; without `upcoming` for a history span, which never
+    shows it (docs/state.md, "Timelines, history and diffs")."""
     info = world.chips.get(chip)
     if info is None:
         return None
@@ -62,7 +64,7 @@ def chip_view(world: World, chip: str) -> dict[str, Any] | None:
             for a in sorted(open_announcements(world), key=lambda a: a.id)
             if chip in (a.fields.get("chips") or [])
         ],
-        "upcoming": upcoming_for_chip(world, chip, specs),
+        **({"upcoming": upcoming_for_chip(world, chip, specs)} if upcoming else {}),
         "revenue_share": _sorted(
             [agreement_item(a) for a in _live(world, "agreement") if chip in a.fields["chips"]],
             "agreement_id",
@@ -172,9 +174,13 @@ def _anomalies(
     return [found[k] for k in sorted(found)]
 
 
-def subject_view(world: World, kind: str, subject: str) -> dict[str, Any] | None:
-    """`chip_view` or `company_view`, by kind."""
-    return chip_view(world, subject) if kind == "chip" else company_view(world, subject)
+def subject_view(
+    world: World, kind: str, subject: str, *, upcoming: bool = True
+) -> dict[str, Any] | None:
+    """`chip_view` or `company_view`, by kind (a company's state has no `upcoming`)."""
+    if kind == "chip":
+        return chip_view(world, subject, upcoming=upcoming)
+    return company_view(world, subject)
 
 
 def company_view(world: World, company: str) -> dict[str, Any] | None:

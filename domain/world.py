@@ -56,12 +56,57 @@ class Anomaly:
     aggregate: str
 
 
+class Objects(dict[str, Obj]):
+    """The world's objects by aggregate key, with their lists by kind kept until the next
+    change: a view asks for a kind a few dozen times per answer (docs/performance.md).
+    Objects are replaced, never changed in place, so a change is always a store here."""
+
+    __slots__ = ("_by_kind",)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._by_kind: dict[str, list[Obj]] | None = None
+
+    def __setitem__(self, key: str, value: Obj) -> None:
+        self._by_kind = None
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._by_kind = None
+        super().__delitem__(key)
+
+    def pop(self, key: str, default: Any = None) -> Any:
+        self._by_kind = None
+        return super().pop(key, default)
+
+    def update(self, *args: Any, **kwargs: Obj) -> None:
+        self._by_kind = None
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: str, default: Obj) -> Obj:
+        self._by_kind = None
+        return super().setdefault(key, default)
+
+    def clear(self) -> None:
+        self._by_kind = None
+        super().clear()
+
+    def of_kind(self, kind: str) -> list[Obj]:
+        """The objects of one kind, in insertion order; the list is shared: do not change it."""
+        if self._by_kind is None:
+            index: dict[str, list[Obj]] = {}
+            for obj in self.values():
+                index.setdefault(obj.kind, []).append(obj)
+            self._by_kind = index
+        return self._by_kind.get(kind, [])
+
+
 @dataclass
 class World:
     as_of: datetime
     chips: dict[str, dict[str, Any]] = field(default_factory=dict)
     companies: dict[str, dict[str, Any]] = field(default_factory=dict)
-    objects: dict[str, Obj] = field(default_factory=dict)  # by aggregate key
+    objects: Objects = field(default_factory=Objects)  # by aggregate key
     halts: dict[tuple[str, str], Halt] = field(default_factory=dict)
     holdings: dict[tuple[str, str], str] = field(default_factory=dict)  # (owner, owned) → %
     # announcement id → (the implementing event's id, its effective_at): the first in fold order
@@ -70,9 +115,12 @@ class World:
     pending: list[Belief] = field(default_factory=list)  # known, effective after T
     believed: list[Belief] = field(default_factory=list)  # every domain belief, any T
     _concerns: dict[str, set[str]] = field(default_factory=dict)
+    # what views remember between answers from this world (domain/export_memo.py); a copy of
+    # the world shares it, as a history's views at successive instants do
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Obj]:
-        return [o for o in self.objects.values() if o.kind == kind]
+        return self.objects.of_kind(kind)
 
     def concerns(self, aggregate: str) -> set[str]:
         """The chips and companies any believed event of the aggregate names, whatever T:
