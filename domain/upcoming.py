@@ -124,7 +124,7 @@ def _note_end(ends: dict[str, datetime], key: str, measure: Obj) -> None:
 
 def _compliance_dates(world: World, ahead: World, covers: Callable[..., bool]) -> list[Change]:
     """`ComplianceRequired` at each covering measure's compliance date after T, unless the
-    measure is lifted before it."""
+    measure is lifted before it or at it (then it never restricts)."""
     ending_times = _ending_times(world, "measure:")
     found = []
     for measure in ahead.of_kind("measure"):
@@ -132,7 +132,7 @@ def _compliance_dates(world: World, ahead: World, covers: Callable[..., bool]) -
         if compliance is None or not covers(world.objects.get(f"measure:{measure.id}"), measure):
             continue
         moment = parse_instant(compliance)
-        if moment > world.as_of and not _ended_before(ending_times, measure, moment):
+        if moment > world.as_of and not _ended_before(ending_times, measure, moment, at=True):
             found.append((moment, measure.id, "ComplianceRequired"))
     return found
 
@@ -161,12 +161,15 @@ def _ending_times(world: World, prefix: str) -> dict[str, datetime | None]:
     }
 
 
-def _ended_before(ending_times: dict[str, datetime | None], obj: Obj, moment: datetime) -> bool:
-    """Whether the object has ended (revoked, lifted) before `moment`; `ending_times`: the
-    pending events' effective times, by event id (an ending not among them: at or before T)."""
+def _ended_before(
+    ending_times: dict[str, datetime | None], obj: Obj, moment: datetime, *, at: bool = False
+) -> bool:
+    """Whether the object has ended (revoked, lifted) before `moment` (with `at`: or at it);
+    `ending_times`: the pending events' effective times, by event id (an ending not among
+    them: at or before T)."""
     if obj.live:
         return False
     if obj.ended_by not in ending_times:
         return True
     effective = ending_times[obj.ended_by]
-    return effective is not None and effective < moment
+    return effective is not None and (effective <= moment if at else effective < moment)

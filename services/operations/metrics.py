@@ -87,7 +87,7 @@ class Metrics:
         self.request_seconds = Histogram(
             "regtl_http_request_duration_seconds",
             "time to answer an HTTP request (a stream: its life)",
-            ["route", "method"],
+            ["route", "method", "status"],
             registry=r,
         )
         self.appended = Counter(
@@ -116,7 +116,7 @@ class Metrics:
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(route, method, str(status)).inc()
-        self.request_seconds.labels(route, method).observe(seconds)
+        self.request_seconds.labels(route, method, str(status)).observe(seconds)
 
     def count_appended(self, events: int) -> None:
         if events:
