@@ -86,9 +86,10 @@ def fill(db: FreshDb, events: int, mix: Counter[str]) -> float:
     ready: queue.Queue[Any] = queue.Queue(maxsize=2)
 
     def produce() -> None:
+        known: set[str] = set()  # applications filed, ownership pairs: across the batches
         try:
             for batch in batches(events, APPEND_BATCH, seed=SEED):
-                mix.update(count_v2((e.type, e.data) for e in batch))
+                mix.update(count_v2(((e.type, e.data) for e in batch), known))
                 ready.put(batch)
         finally:
             ready.put(None)

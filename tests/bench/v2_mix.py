@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from domain.ids import GROUP_PREFIX
+from tests.bench.v2_part2_mix import count_part2
 
 # (group_id, name, authority, jurisdiction, first members)
 GROUPS: list[tuple[str, str, str, str, list[str]]] = [
@@ -111,10 +112,15 @@ def _capped(criteria: list[dict[str, Any]] | None) -> bool:
     return any(k.endswith(("_lt", "_max")) for clause in criteria or () for k in clause)
 
 
-def count_v2(events: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, int]:
-    """What a log holds of catalog v2, from each event's (type, data)."""
+def count_v2(
+    events: Iterable[tuple[str, dict[str, Any]]], known: set[str] | None = None
+) -> dict[str, int]:
+    """What a log holds of catalog v2, from each event's (type, data); part 2's counts need
+    `known` kept across a log's batches (tests/bench/v2_part2_mix.py `count_part2`)."""
     seen: Counter[str] = Counter()
+    known = set() if known is None else known
     for type_, data in events:
+        count_part2(seen, type_, data, known)
         if type_ in ("DestinationGroupDefined", "DestinationGroupAmended"):
             seen["groups" if type_ == "DestinationGroupDefined" else "group_amendments"] += 1
         elif type_ == "ExportBanSuspended":

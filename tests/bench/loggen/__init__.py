@@ -12,7 +12,10 @@ clocks and of data, retractions). Versions, references and lifecycle order follo
 write rules, so every event is one the service itself could have stored:
 `check_sample` re-validates events through the real envelope parser, and
 tests/bench/writer_check.py sends a whole log through the writer (no refusal expected).
-Modules: stream.py (order, bookkeeping, MIX), catalog_v2.py, revisions.py, steps.py.
+Catalog v2 part 2 adds licence applications (most granted by a licence naming them, some
+denied or withdrawn), ownership chains (re-recorded, ended), measures reaching affiliates,
+tariffs (amended, lifted) and announcements (implemented, withdrawn): part2.py.
+Modules: stream.py (order, bookkeeping, MIX), catalog_v2.py, revisions.py, steps.py, part2.py.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from domain.events import Recorded
-from tests.bench.loggen.steps import LogGenerator
+from tests.bench.loggen.part2 import LogGenerator
 
 __all__ = ["LogGenerator", "batches", "check_sample"]
 

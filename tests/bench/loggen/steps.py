@@ -1,7 +1,8 @@
 """The synthetic log's steps, one method per kind in MIX: measures imposed, amended and
 lifted, licences granted, revoked and denied, revenue-share deals, advisories, production
 halts and resumes, investigations. Catalog v2 (groups, review policies, suspensions) is in
-catalog_v2.py, corrections and retractions in revisions.py."""
+catalog_v2.py, part 2's (applications, ownership, tariffs, announcements) in
+part2.py, corrections and retractions in revisions.py."""
 
 from __future__ import annotations
 
@@ -37,8 +38,8 @@ GUIDANCE = [
 ]
 
 
-class LogGenerator(Revisions):
-    """Deterministic stream of stored events (`Recorded`) for `total` log entries."""
+class Steps(Revisions):
+    """The version 1 steps; `LogGenerator` (part2.py) adds catalog v2 part 2's."""
 
     def _impose(self) -> Recorded:
         mid = self._slug("m")

@@ -1,5 +1,6 @@
 """A valid history in store order: registrations first, then the mix of domain events, with
-~5 % corrections and retractions of earlier events."""
+catalog v2 part 2's events (~1.7 %, catalog_v2_part2.py) and ~5 % corrections and
+retractions of earlier events."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Any
 
 from domain.catalog import CATALOG, Role
 from domain.clocks import parse_instant
+from tests.bench.pit.catalog_v2_part2 import CatalogV2Part2
 from tests.bench.pit.generator import Base, Planned, text_day
-from tests.bench.pit.lifecycles import Lifecycles
 from tests.bench.pit.workload import (
     DAY,
     GUIDANCE,
@@ -17,9 +18,10 @@ from tests.bench.pit.workload import (
     RETRACTION_SHARE,
     REVISION_SHARE,
 )
+from tests.bench.v2_part2_mix import PART2_SHARE
 
 
-class History(Lifecycles):
+class History(CatalogV2Part2):
     """Generates a valid, realistic log in store order (random but reproducible)."""
 
     # generation ------------------------------------------------------------------------
@@ -52,6 +54,8 @@ class History(Lifecycles):
             elif later_chips and self.rng.random() < later_chips / remaining:
                 self._register_chip(index)
                 later_chips -= 1
+            elif self.rng.random() < PART2_SHARE:
+                self._part2(index)
             elif self.rng.random() < REVISION_SHARE and self.bases:
                 self._revision(index)
             else:
