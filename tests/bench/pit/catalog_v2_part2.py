@@ -56,16 +56,7 @@ class CatalogV2Part2(Lifecycles):
     # applications ------------------------------------------------------------------------
     def _p2_apply(self, index: int, recorded: datetime) -> None:
         application = self._next_id("apl")
-        jurisdiction = self.rng.choice(EXPORTERS)
-        chips = self._chips(1, 4)
-        data = {
-            "application_id": application,
-            "authority": AUTHORITY[jurisdiction],
-            "jurisdiction": jurisdiction,
-            "licensee": self.manufacturer[chips[0]],
-            "chips": chips,
-            "destinations": self._destinations(jurisdiction, 1, 2),
-        }
+        data = self._application_terms(application)
         effective, key = self._effective(recorded), f"application:{application}"
         self._emit(index, "LicenseApplied", key, data, effective, base=False)
         self.pending[key] = Thing("application", application, key, data, effective)

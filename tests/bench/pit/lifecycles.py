@@ -132,11 +132,12 @@ class Lifecycles(CatalogV2):
         self._emit(index, "LicenseGranted", key, data, effective)
         self._create("license", licence, key, data, effective)
 
-    def _new_application(self, index: int, recorded: datetime) -> None:
-        application = self._next_id("app")
+    def _application_terms(self, application: str) -> dict[str, Any]:
+        """An application's terms (a v1 denial's, or a filing's in catalog v2 part 2): a
+        manufacturer applying for some of its chips to one or two destinations."""
         jurisdiction = self.rng.choice(EXPORTERS)
         chips = self._chips(1, 4)
-        data = {
+        return {
             "application_id": application,
             "authority": AUTHORITY[jurisdiction],
             "jurisdiction": jurisdiction,
@@ -144,6 +145,10 @@ class Lifecycles(CatalogV2):
             "chips": chips,
             "destinations": self._destinations(jurisdiction, 1, 2),
         }
+
+    def _new_application(self, index: int, recorded: datetime) -> None:
+        application = self._next_id("app")
+        data = self._application_terms(application)
         self._emit(
             index, "LicenseDenied", f"application:{application}", data, self._effective(recorded)
         )
