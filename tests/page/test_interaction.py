@@ -56,6 +56,34 @@ def test_the_arrow_keys_move_through_the_matches(page: Page) -> None:
     expect(page.locator('#picker-results button[data-id="foxconn"]')).to_be_visible()
 
 
+# The page's first answer of /v1/companies comes after 1.5 s, so the search is used while the
+# lists are still loading; any later one 0.4 s later than the one before it.
+SLOWER_AND_SLOWER = """
+const realFetch = window.fetch;
+let asked = 0;
+window.fetch = (url, ...rest) => {
+  const companies = String(url).includes("/v1/companies");
+  const delay = !companies ? 0 : asked === 0 ? 1500 : 400 * asked;
+  if (companies) asked += 1;
+  return realFetch(url, ...rest).then((answer) =>
+    new Promise((resolve) => setTimeout(() => resolve(answer), delay)));
+};
+"""
+
+
+def test_a_late_list_does_not_take_the_focus_from_a_match(page: Page) -> None:
+    """Lists answering slower and slower: whatever arrives after the arrow key, the focused
+    match stays on screen and focused."""
+    page.add_init_script(SLOWER_AND_SLOWER)
+    page.goto("/")
+    page.locator("#subject-search").focus()
+    page.keyboard.type("NVIDIA")
+    expect(page.locator("#picker-results button.pick")).to_have_count(1)
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(4000)  # every answer asked for by then has arrived
+    expect(page.locator('#picker-results button[data-id="nvidia"]')).to_be_focused()
+
+
 def test_the_export_check_form(page: Page, server: LiveServer, errors: list[str]) -> None:
     page.goto("/#chip=h200&at=2026-02-01")
     form = page.locator("#check")

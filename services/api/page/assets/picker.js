@@ -15,6 +15,9 @@ export class Picker {
     this.onPick = onPick;
     this.subjects = [];
     this.loadedAt = 0;
+    this.loading = null; // the lists' fetch in flight, shared by every keystroke
+    this.asked = 0; // keystrokes seen: only the latest one's answer is drawn
+    this.drawn = ""; // the query and matches on screen: drawn again only when they change
     input.addEventListener("input", () => this.show());
     input.addEventListener("focus", () => this.load().catch(() => {})); // retried on typing
     input.addEventListener("keydown", (event) => {
@@ -27,20 +30,28 @@ export class Picker {
       await this.load().catch(() => null); // an empty list then says "no match"
       const [best] = this.matches();
       if (best) this.choose(best);
-      else fill(this.results, el("li", { class: "empty", role: "status" }, "No chip or company matches."));
+      else {
+        this.drawn = "";
+        fill(this.results, el("li", { class: "empty", role: "status" }, "No chip or company matches."));
+      }
     });
   }
 
-  /** Every chip and company (as of now), fetched again when a minute old. */
+  /** Every chip and company (as of now), fetched again when a minute old; one fetch at a
+   * time, however many keystrokes ask while it runs. */
   async load(force = false) {
     if (!force && Date.now() - this.loadedAt < 60_000) return this.subjects;
-    const [chips, companies] = await Promise.all([all("/v1/chips"), all("/v1/companies")]);
-    this.subjects = [
-      ...chips.map((c) => ({ kind: "chip", id: c.chip, name: c.name, about: c.manufacturer })),
-      ...companies.map((c) => ({ kind: "company", id: c.company, name: c.name, about: c.country })),
-    ];
-    this.loadedAt = Date.now();
-    return this.subjects;
+    this.loading ??= Promise.all([all("/v1/chips"), all("/v1/companies")])
+      .then(([chips, companies]) => {
+        this.subjects = [
+          ...chips.map((c) => ({ kind: "chip", id: c.chip, name: c.name, about: c.manufacturer })),
+          ...companies.map((c) => ({ kind: "company", id: c.company, name: c.name, about: c.country })),
+        ];
+        this.loadedAt = Date.now();
+        return this.subjects;
+      })
+      .finally(() => { this.loading = null; });
+    return this.loading;
   }
 
   /** The subject with this id, from the loaded lists (null when unknown). */
@@ -66,15 +77,25 @@ export class Picker {
       .map(([, s]) => s);
   }
 
+  /** The matches as buttons. An earlier keystroke's answer arriving late is not drawn, and
+   * the same matches are not drawn again: either would replace the button the arrow keys
+   * have just focused. */
   async show() {
+    const asked = ++this.asked;
     try {
       await this.load();
     } catch (error) {
+      if (asked !== this.asked) return;
+      this.drawn = "";
       fill(this.results, el("li", { class: "empty", role: "status" }, `The lists did not load: ${error.message}`));
       return;
     }
-    const found = this.matches().slice(0, MAX_SHOWN);
+    if (asked !== this.asked) return;
     if (!this.input.value.trim()) { this.clear(); return; }
+    const found = this.matches().slice(0, MAX_SHOWN);
+    const drawing = `${this.input.value.trim()}\n${found.map((s) => `${s.kind}:${s.id}`).join(" ")}`;
+    if (drawing === this.drawn) return;
+    this.drawn = drawing;
     fill(this.results, found.length
       ? found.map((s) => el("li", {}, el("button", {
         type: "button", class: "pick", dataset: { kind: s.kind, id: s.id },
@@ -106,6 +127,7 @@ export class Picker {
   }
 
   clear() {
+    this.drawn = "";
     fill(this.results);
   }
 }
