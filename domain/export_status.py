@@ -58,10 +58,11 @@ def export_status(
         for lic in world.of_kind("license")
         if license_active(lic, world.as_of) and chip in lic.fields["chips"]
     )
-    applications = tuple(pending_applications(world))
-    inputs = (groups, specs, licences, applications, tuple(m for m, _, _ in covering))
+    # what every destination's entry is also made of, besides the measures reaching it
+    shared = (groups, specs, licences, tuple(pending_applications(world)))
+    inputs = (*shared, tuple(m for m, _, _ in covering))
     return remembered(  # type: ignore[no-any-return]
-        memo.answers, (chip, ""), inputs, _answer, world, chip, specs, covering, licences
+        memo.answers, (chip, ""), inputs, _answer, world, chip, specs, covering, shared
     )
 
 
@@ -70,11 +71,9 @@ def _answer(
     chip: str,
     specs: dict[str, Any],
     covering: list[tuple[Obj, dict[str, Any], dict[str, str]]],
-    licences: tuple[Obj, ...],
+    shared: tuple[Any, ...],
 ) -> tuple[dict[str, Any], list[Any]]:
-    memo = export_memo(world)
-    groups = groups_of(world)
-    applications = tuple(pending_applications(world))
+    memo, licences = export_memo(world), shared[2]
     by_destination: dict[str, dict[str, list[Reach]]] = {}
     end_user: list[dict[str, Any]] = []
     for measure, how, reached in covering:
@@ -102,7 +101,7 @@ def _answer(
         export[destination] = remembered(
             memo.entries,
             (chip, destination),
-            (groups, specs, licences, applications, reaches),
+            (*shared, reaches),
             _entry,
             world,
             chip,
