@@ -5,6 +5,7 @@ entry (a country or a group) through which each measure reaches the destination.
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from typing import Any
 
 from domain.coverage import coverage
@@ -45,7 +46,7 @@ def export_status(
             memo.reaches,
             (measure.id, chip),
             (measure, groups, specs),
-            _reach,
+            reach_of,
             world,
             measure,
             chip,
@@ -102,7 +103,7 @@ def _answer(
             memo.entries,
             (chip, destination),
             (*shared, reaches),
-            _entry,
+            destination_entry,
             world,
             chip,
             specs,
@@ -113,7 +114,7 @@ def _answer(
     return export, end_user
 
 
-def _reach(
+def reach_of(
     world: World, measure: Obj, chip: str, specs: dict[str, Any]
 ) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """How the measure covers the chip, and the destinations it reaches at T with their `via`."""
@@ -121,7 +122,7 @@ def _reach(
     return how, ({} if how is None else destinations(world, measure.fields))
 
 
-def _entry(
+def destination_entry(
     world: World,
     chip: str,
     specs: dict[str, Any],
@@ -137,34 +138,62 @@ def _entry(
 def _destination_status(
     per_jurisdiction: dict[str, list[Reach]], licences: tuple[Obj, ...], destination: str
 ) -> dict[str, Any]:
-    statuses: dict[str, str] = {}
-    licence_ids: set[str] = set()
+    statuses, licence_ids = verdicts(per_jurisdiction, licences, destination)
     measures: dict[str, dict[str, Any]] = {}
     via: dict[str, str] = {}
-    for jurisdiction, entries in per_jurisdiction.items():
-        mine = [
-            lic.id
-            for lic in licences
-            if lic.fields["jurisdiction"] == jurisdiction
-            and destination in lic.fields["destinations"]
-        ]
-        if mine:
-            statuses[jurisdiction] = "licensed"
-            licence_ids.update(mine)
-        elif any(r.measure.fields["control"] == "ban" for r in entries):
-            statuses[jurisdiction] = "banned"
-        else:
-            statuses[jurisdiction] = "license_required"
+    for entries in per_jurisdiction.values():
         measures.update({r.measure.id: r.how for r in entries})
         via.update({r.measure.id: r.via for r in entries})
     return {
-        "status": max(statuses.values(), key=RESTRICTIVENESS.__getitem__),
+        "status": strictest(statuses),
         "measures": sorted(measures),
         "licenses": sorted(licence_ids),
         "matched_by": measures,
         "by_jurisdiction": statuses,
         "via": via,
     }
+
+
+def verdicts(
+    per_jurisdiction: dict[str, list[Reach]], licences: tuple[Obj, ...], destination: str
+) -> tuple[dict[str, str], set[str]]:
+    """Each jurisdiction's own verdict for the destination (`jurisdiction_verdicts`), and
+    the licences that license it."""
+    licensing: dict[str, list[str]] = {}
+    for lic in licences:
+        if destination in lic.fields["destinations"]:
+            licensing.setdefault(lic.fields["jurisdiction"], []).append(lic.id)
+    statuses = jurisdiction_verdicts(_measures(per_jurisdiction), licensing)
+    licence_ids = {
+        lic for j, status in statuses.items() if status == "licensed" for lic in licensing[j]
+    }
+    return statuses, licence_ids
+
+
+def jurisdiction_verdicts(measures: Iterable[Obj], licensed: Container[str]) -> dict[str, str]:
+    """Per jurisdiction of the measures reaching a destination: licensed when it licensed the
+    chip there (`licensed`: those jurisdictions), else banned when one of its measures bans,
+    else license_required."""
+    bans: dict[str, bool] = {}
+    for measure in measures:
+        fields = measure.fields
+        jurisdiction = fields["jurisdiction"]
+        bans[jurisdiction] = bans.get(jurisdiction, False) or fields["control"] == "ban"
+    return {j: verdict(j in licensed, banning) for j, banning in bans.items()}
+
+
+def verdict(licensed: bool, banning: bool) -> str:
+    """One jurisdiction's verdict: licensed, else banned when one of its measures bans, else
+    license_required."""
+    return "licensed" if licensed else "banned" if banning else "license_required"
+
+
+def _measures(per_jurisdiction: dict[str, list[Reach]]) -> list[Obj]:
+    return [r.measure for reaches in per_jurisdiction.values() for r in reaches]
+
+
+def strictest(statuses: dict[str, str]) -> str:
+    return max(statuses.values(), key=RESTRICTIVENESS.__getitem__)
 
 
 def _review(
@@ -179,24 +208,40 @@ def _review(
     license_required measures in jurisdictions whose own verdict is license_required."""
     if entry["status"] != "license_required":
         return {"review_policy": None, "exceptions": []}
-    deciding = [
-        r.measure
-        for jurisdiction, reaches in per_jurisdiction.items()
-        if entry["by_jurisdiction"][jurisdiction] == "license_required"
-        for r in reaches
-        if r.measure.fields["control"] == "license_required"
-    ]
-    policies = [p for m in deciding if (p := policy_for(world, m, chip, specs, destination))]
+    deciding_ = deciding(entry["by_jurisdiction"], _measures(per_jurisdiction))
     exceptions = [
         {"measure_id": m.id, "exception_id": e["exception_id"], "conditions": e["conditions"]}
-        for m in deciding
+        for m in deciding_
         for e in m.fields.get("exceptions") or []
         if _part_matches(world, e, chip, specs, destination)
     ]
     return {
-        "review_policy": min(policies, key=POLICY_RANK.__getitem__) if policies else None,
+        "review_policy": review_policy(world, chip, specs, destination, deciding_),
         "exceptions": sorted(exceptions, key=lambda e: (e["measure_id"], e["exception_id"])),
     }
+
+
+def deciding(statuses: dict[str, str], measures: Iterable[Obj]) -> list[Obj]:
+    """The measures a license_required destination's review policy and exceptions come
+    from: its license_required measures in jurisdictions whose own verdict is that."""
+    return [
+        m
+        for m in measures
+        if m.fields["control"] == "license_required"
+        and statuses[m.fields["jurisdiction"]] == "license_required"
+    ]
+
+
+def review_policy(
+    world: World, chip: str, specs: dict[str, Any], destination: str, deciding: list[Obj]
+) -> str | None:
+    """The most restrictive of the deciding measures' policies (None: none states one)."""
+    return most_restrictive(policy_for(world, m, chip, specs, destination) for m in deciding)
+
+
+def most_restrictive(policies: Iterable[str | None]) -> str | None:
+    stated = [p for p in policies if p]
+    return min(stated, key=POLICY_RANK.__getitem__) if stated else None
 
 
 def policy_for(

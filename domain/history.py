@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,9 +12,10 @@ from domain.coverage import coverage
 from domain.fold import fold_ordered, fold_world, valid_time_order
 from domain.ids import GROUP_PREFIX
 from domain.knowledge import AnyEvent, Belief, as_written, revised, visible
+from domain.lanes import ChipLanes, lanes_of
 from domain.span_events import SELF_TIMED, relevant
 from domain.span_fold import SpanFold
-from domain.subjects import named_subjects
+from domain.subjects import names_of
 from domain.views import subject_view
 
 COORDINATES = ("as_of", "known_at", "position")
@@ -42,7 +43,7 @@ def _concerning(kind: str, subject: str, beliefs: list[Belief]) -> set[str]:
     """Aggregates that concern the subject: named it in any believed event, or (a chip) a
     measure whose threshold criteria, in any version, cover the chip's specs."""
     key = f"{kind}:{subject}"
-    aggregates = {b.event.aggregate for b in beliefs if key in named_subjects(b.data)}
+    aggregates = {b.event.aggregate for b in beliefs if key in names_of(b.data)}
     if kind == "chip":
         chip = next(
             (b.data for b in beliefs if b.type == "ChipRegistered" and b.data["chip"] == subject),
@@ -59,7 +60,7 @@ def _concerning(kind: str, subject: str, beliefs: list[Belief]) -> set[str]:
         group
         for b in beliefs
         if b.event.aggregate in aggregates
-        for group in named_subjects(b.data)
+        for group in names_of(b.data)
         if group.startswith(GROUP_PREFIX)
     }
 
@@ -142,12 +143,18 @@ def _span_state(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def history(
-    kind: str, subject: str, beliefs: list[Belief], window: Window = EVERYTHING
+    kind: str,
+    subject: str,
+    beliefs: list[Belief],
+    window: Window = EVERYTHING,
+    detail: str = "full",
 ) -> list[dict[str, Any]] | None:
     """State spans [{from, to, events, state}] split at every change; adjacent equal states
     merge, keeping the events of the first. The first span starts at null (before any
     recorded change, with no events), the last ends at null. With a window, the spans that
-    share an instant with it (docs/state.md, "Timelines, history and diffs").
+    share an instant with it (docs/state.md, "Timelines, history and diffs"). With
+    `detail="lanes"`, each state is only its lanes (`domain.lanes`), and spans split where
+    those change.
 
     The world is folded once, in valid-time order, and the state read at each change
     instant (`domain.span_fold`); only the aggregates the subject's state is made of are
@@ -165,11 +172,15 @@ def history(
         ]
     )
     fold = SpanFold(world, domain, mine.starters)
+    read = _reader(kind, subject, fold, detail)
+    state = _span_state(first)
     bounds: list[datetime | None] = [None]
-    spans: list[dict[str, Any]] = [{"events": [], "state": _span_state(first)}]
+    spans: list[dict[str, Any]] = [
+        {"events": [], "state": state if detail == "full" else lanes_of(kind, state)}
+    ]
     for instant in _change_instants(domain):
         started = fold.advance(instant)
-        state = _span_state(fold.state(kind, subject) or {})
+        state = read(instant)
         if state == spans[-1]["state"]:
             continue
         if window.end is not None and instant > window.end:
@@ -182,6 +193,21 @@ def history(
         for span, since, until in zip(spans, bounds, [*bounds[1:], None], strict=False)
         if window.meets(since, until)
     ]
+
+
+def _reader(
+    kind: str, subject: str, fold: SpanFold, detail: str
+) -> Callable[[datetime], dict[str, Any]]:
+    """What a span shows at the instant the fold has advanced to: the full state, or only its
+    lanes (a chip's computed directly, `domain.lanes.ChipLanes`)."""
+    if detail == "lanes" and kind == "chip":
+        return ChipLanes(fold, subject).read
+
+    def full(_: datetime) -> dict[str, Any]:
+        state = _span_state(fold.state(kind, subject) or {})
+        return state if detail == "full" else lanes_of(kind, state)
+
+    return full
 
 
 def _text(moment: datetime | None) -> str | None:

@@ -24,7 +24,7 @@ from typing import Any
 from domain.clocks import parse_instant
 from domain.ids import GROUP_PREFIX
 from domain.knowledge import Belief
-from domain.subjects import named_subjects
+from domain.subjects import names_of
 from domain.world import World
 
 # The fields that change state at their own time, by the event type that sets them.
@@ -61,13 +61,13 @@ def relevant(kind: str, subject: str, beliefs: list[Belief], wanted: set[str]) -
             group
             for b in beliefs
             if b.event.aggregate in above
-            for group in named_subjects(b.data)
+            for group in names_of(b.data)
             if group.startswith(GROUP_PREFIX)
         }
     starters = {
         b.event.event_id: b.event.aggregate
         for b in beliefs
-        if b.event.aggregate in own or (linked and linked & named_subjects(b.data))
+        if b.event.aggregate in own or (linked and linked & names_of(b.data))
     }
     return Relevant(own | set(starters.values()), set(starters))
 

@@ -44,6 +44,7 @@ class SpanFold:
         self.seen = copy(world)  # shares every list and dict but the objects
         self.seen.objects = Objects()
         self.done = 0
+        self.changed: list[str] = []  # the keys the last `advance` folded or saw expire
 
     def advance(self, instant: datetime) -> list[Belief]:
         """Fold the events up to `instant`; the events that start a span there, in fold
@@ -79,6 +80,8 @@ class SpanFold:
         while self.expiries and self.expiries[0][0] <= instant:
             _, key = heapq.heappop(self.expiries)
             self._show(key, instant)
+            touched.append(key)
+        self.changed = touched
         return sorted(started.values(), key=attrgetter("effective_at", "position"))
 
     def state(self, kind: str, subject: str) -> dict[str, Any] | None:

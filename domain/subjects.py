@@ -14,6 +14,25 @@ GROUP_LISTS = ("destinations", "except_destinations")
 GROUP_PARTS = ("review_overrides", "exceptions")
 
 
+# named_subjects by payload, for the reads that ask it of every event of a slice at each
+# request (history and its spans: docs/performance.md, "Histories"). Payloads are never
+# changed in place, and each is held beside its answer, so its id stays its own.
+_NAMES: dict[int, tuple[dict[str, Any], frozenset[str]]] = {}
+NAMES_HELD = 100_000  # forgotten all at once beyond this many payloads
+
+
+def names_of(data: dict[str, Any]) -> frozenset[str]:
+    """`named_subjects`, remembered per payload."""
+    held = _NAMES.get(id(data))
+    if held is not None and held[0] is data:
+        return held[1]
+    if len(_NAMES) >= NAMES_HELD:
+        _NAMES.clear()
+    names = frozenset(named_subjects(data))
+    _NAMES[id(data)] = (data, names)
+    return names
+
+
 def named_subjects(data: dict[str, Any]) -> set[str]:
     subjects: set[str] = set()
     for kind, fields in (("chip", (*CHIP_FIELDS, "chip")), ("company", COMPANY_FIELDS)):

@@ -85,7 +85,7 @@ def chip_view(world: World, chip: str, *, upcoming: bool = True) -> dict[str, An
         "investigations": _sorted(
             [_case(c) for c in world.of_kind("case") if chip in c.fields["chips"]], "case_id"
         ),
-        "production": _production(world, chip),
+        "production": production(world, chip),
         "anomalies": _anomalies(world, f"chip:{chip}", chip, specs),
     }
 
@@ -148,7 +148,7 @@ def _case(case: Obj) -> dict[str, Any]:
     }
 
 
-def _production(world: World, chip: str) -> dict[str, Any]:
+def production(world: World, chip: str) -> dict[str, Any]:
     halts = [h for h in world.halts.values() if h.chip == chip]
     if not halts:
         return {"status": "active", "since": None, "halted_by": [], "suppliers": []}

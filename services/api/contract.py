@@ -121,6 +121,15 @@ QUERY: dict[str, dict[str, Any]] = {
         {"type": "string"},
         "2025-12-31",
     ),
+    # a history's detail (docs/state.md, "Lanes: the history a timeline draws")
+    "detail": _p(
+        "full: each span carries the whole state; lanes: only what a lane per destination "
+        "draws (a chip's export status, review policy and pending applications by "
+        "destination, and its production; a company's chips, export restrictions, licences, "
+        "applications and production halts), spans split only where those change.",
+        {"type": "string", "enum": ["full", "lanes"], "default": "full"},
+        "lanes",
+    ),
     "axis": _p(
         "effective: compare valid times `from` and `to` (at K); known: compare what was "
         "known at `from` and at `to` (at T).",

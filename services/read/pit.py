@@ -98,10 +98,16 @@ class PointInTime:
         return {kind: subject, "items": items, **_span_echo(at, window)}
 
     def history(
-        self, db: Reading, kind: str, subject: str, at: Coordinates, window: Window = EVERYTHING
+        self,
+        db: Reading,
+        kind: str,
+        subject: str,
+        at: Coordinates,
+        window: Window = EVERYTHING,
+        detail: str = "full",
     ) -> dict[str, Any] | None:
         beliefs = self._beliefs(db, kind, subject, at)
-        spans = history(kind, subject, beliefs, window)
+        spans = history(kind, subject, beliefs, window, detail)
         if spans is None:
             return None
         return {kind: subject, "spans": spans, **_span_echo(at, window)}

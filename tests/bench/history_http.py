@@ -1,5 +1,7 @@
 """`history_p99_ms_http` (docs/performance.md; the v2 rows): GET /v1/chips/{chip}/history at
-a random K, P fixed — what the timeline page draws — on `regtl serve`.
+a random K, P fixed — what the timeline page draws, so with `detail=lanes` as the page asks
+(docs/state.md, "Lanes: the history a timeline draws") — on `regtl serve`. The full spans
+(`detail=full`) are measured in process beside it.
 
 It runs on the point-in-time data set (tests/bench/pit/dataset.py: BENCH_SCALE x 100k
 events, 5k chips, 500 companies), built afresh for this figure. First in process
@@ -11,6 +13,7 @@ wrk's p99 at 2 connections, as for `pit_query_p99_ms_http`.
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -48,9 +51,12 @@ def run_all(farm: BenchFarm, only: set[str], run: Callable[[str, Callable[[], An
         data.close()
 
 
-def _history(data: Dataset, query: Query) -> dict[str, Any] | None:
+PAGE_DETAIL = "lanes"  # what the page asks for (services/api/page/assets/api.js)
+
+
+def _history(data: Dataset, query: Query, detail: str = PAGE_DETAIL) -> dict[str, Any] | None:
     with Reading(data.container.engine) as db:
-        return data.container.pit.history(db, "chip", query.chip, query.at)
+        return data.container.pit.history(db, "chip", query.chip, query.at, detail=detail)
 
 
 def _inprocess(data: Dataset, queries: list[Query]) -> dict[str, Any]:
@@ -66,11 +72,17 @@ def _inprocess(data: Dataset, queries: list[Query]) -> dict[str, Any]:
         assert answer is not None, query.chip
         spans.append(len(answer["spans"]))
         events.append(sum(len(s["events"]) for s in answer["spans"]))
-    again = []
+    again, full, full_spans, full_bytes = [], [], [], []
     for query in queries[: len(queries) // 2]:  # every slice cached: the fold alone
         t0 = time.perf_counter()
         _history(data, query)
         again.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        whole = _history(data, query, "full")
+        full.append(time.perf_counter() - t0)
+        assert whole is not None, query.chip
+        full_spans.append(len(whole["spans"]))
+        full_bytes.append(len(json.dumps(whole)))
     return {
         "inprocess_cold_p50_ms": ms(pct(cold, 0.5)) if cold else None,
         "inprocess_cold_p99_ms": ms(pct(cold, 0.99)) if cold else None,
@@ -80,6 +92,11 @@ def _inprocess(data: Dataset, queries: list[Query]) -> dict[str, Any]:
         "spans_mean": round(statistics.fmean(spans), 1),
         "spans_max": max(spans),
         "span_events_mean": round(statistics.fmean(events), 1),
+        # the same warm questions with detail=full: every span the whole state
+        "full_inprocess_warm_p50_ms": ms(pct(full, 0.5)),
+        "full_inprocess_warm_p99_ms": ms(pct(full, 0.99)),
+        "full_spans_max": max(full_spans),
+        "full_json_bytes_max": max(full_bytes),
     }
 
 
@@ -98,6 +115,7 @@ def history_http(data: Dataset) -> dict[str, Any]:
             {
                 "known_at": format_instant(query.at.known_at),
                 "at_position": str(query.at.position),
+                "detail": PAGE_DETAIL,
             },
         )
         for query in probes
@@ -130,7 +148,7 @@ def history_http(data: Dataset) -> dict[str, Any]:
         **inprocess,
         client=(
             f"wrk + Lua ({LUA.name}): random chip of the {len(chips)} warmed, known_at "
-            "uniform over the data's dates, at_position = checkpoint"
+            f"uniform over the data's dates, at_position = checkpoint, detail={PAGE_DETAIL}"
         ),
         server=measured.topology,
         data=data.facts,

@@ -12,7 +12,12 @@ histories as tests/properties/test_served_equals_fold.py does and check, at rand
   change), neighbours differ, and every change instant inside a span folds to its state;
 - `events`: `[]` for the first span; for each other, at least one event, each taking effect
   at its start or setting what ends by itself then, in fold order;
-- a `from`/`to` window keeps exactly the spans that share an instant with it.
+- a `from`/`to` window keeps exactly the spans that share an instant with it;
+- with `detail=lanes` (docs/state.md, "Lanes: the history a timeline draws"), served and over
+  the whole log alike, the spans are the full ones cut to their lanes (`lanes_of`) with equal
+  neighbours merged, each keeping the bounds' start and the events of its first: a chip's
+  lanes are computed along the fold by `domain.lanes.ChipLanes`, never from the full state,
+  so this is what holds them to it.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from domain.history import (
     view_of,
 )
 from domain.knowledge import Belief
+from domain.lanes import lanes_of
 from domain.span_events import SELF_TIMED
 from projections.state_queries import Reading
 from tests.properties.histories import History, histories
@@ -87,6 +93,18 @@ def _check_events(spans: list[dict[str, Any]], believed: dict[str, Belief]) -> N
         assert found, ("no event starts the span", span["from"])
 
 
+def _lanes(kind: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The full spans cut to their lanes, equal neighbours merged into the first."""
+    merged: list[dict[str, Any]] = []
+    for span in spans:
+        state = lanes_of(kind, span["state"])
+        if merged and merged[-1]["state"] == state:
+            merged[-1]["to"] = span["to"]
+        else:
+            merged.append({**span, "state": state})
+    return merged
+
+
 def _windows(run: Run, draws: list[tuple[int, int]]) -> list[Window]:
     day = timedelta(days=1)
     found = [Window()]
@@ -132,6 +150,13 @@ def test_history_from_the_slice_equals_the_spans_over_the_whole_log_and_the_fold
                     kind, subject, container.pit._beliefs(db, kind, subject, at), want
                 )
                 _check_events(want, {b.event.event_id: b for b in everything})
+                lanes = _lanes(kind, want)
+                assert history(kind, subject, everything, detail="lanes") == lanes, subject
+                served_lanes = container.pit.history(db, kind, subject, at, detail="lanes")
+                assert served_lanes is not None
+                assert served_lanes["spans"] == lanes, (kind, subject, at)
+                if len(lanes) < len(want):
+                    event("lanes merged spans the full history keeps apart")
                 event(f"spans: {min(len(want), 6)}{'+' if len(want) >= 6 else ''}")
                 for window in _windows(run, windows):
                     clipped = container.pit.history(db, kind, subject, at, window)

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from domain.clocks import DateRole
 from domain.history import Window
+from domain.lanes import DETAILS
 from services.api.contract import SPANS, STATE, answer, query
 from services.api.coordinates import parse_time
 from services.api.deps import ContainerDep, Reader
@@ -41,6 +42,8 @@ ANSWERS: dict[str, tuple[type[BaseModel], ...]] = {
 }
 LIST_FILTERS = {"chip": ("destination", "status", "manufacturer"), "company": ("country",)}
 WINDOWED = SPAN_PARAMS | {"from", "to"}
+# what each span read takes besides its coordinates and window (docs/state.md)
+OWN_PARAMS = {"timeline": (), "history": ("detail",)}
 
 
 def window(start: str | None, end: str | None) -> Window:
@@ -54,6 +57,19 @@ def window(start: str | None, end: str | None) -> Window:
             [{"detail": "must not be after `to`", "parameter": "from"}],
         )
     return found
+
+
+def detail_of(value: str | None) -> str:
+    """A history's `detail` (docs/state.md, "Lanes: the history a timeline draws")."""
+    if value is None:
+        return "full"
+    if value not in DETAILS:
+        raise ApiProblem(
+            "validation-error",
+            "detail must be full or lanes",
+            [{"detail": " | ".join(DETAILS), "parameter": "detail"}],
+        )
+    return value
 
 
 def _span_read(
@@ -72,7 +88,7 @@ def _span_read(
         operation_id=f"get{kind.title()}{segment.title()}",
         summary=summary,
         responses=answer(model),
-        openapi_extra=query(*SPANS, "window_from", "window_to"),
+        openapi_extra=query(*SPANS, "window_from", "window_to", *OWN_PARAMS[segment]),
     )
     async def span_read(
         request: Request,
@@ -91,12 +107,15 @@ def _span_read(
         min_position: Param = None,
         from_: Annotated[str | None, Query(alias="from")] = None,
         to: Param = None,
+        # declared for the history only, by OWN_PARAMS in openapi_extra
+        detail: Annotated[str | None, Query(include_in_schema=False)] = None,
     ) -> Response:
-        refuse_unknown(request, WINDOWED)
+        refuse_unknown(request, WINDOWED | set(OWN_PARAMS[segment]))
+        options = {"detail": detail_of(detail)} if segment == "history" else {}
         return await read_subject(
             request,
             container,
-            partial(getattr(container.pit, segment), window=window(from_, to)),
+            partial(getattr(container.pit, segment), window=window(from_, to), **options),
             kind,
             subject,
             (None, known_at, at_position, min_position),

@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import Field
 
 from services.api.schemas.common import Answer, Coordinates, Instant
+from services.api.schemas.lanes import ChipLanes, CompanyLanes
 from services.api.schemas.state import ChipFacts, ChipSummary, CompanyFacts, CompanySummary
 
 Next = Field(description="the cursor for the next page (`after`), or null")
@@ -24,12 +25,15 @@ class SpanBase(Answer):
     events: list[UUID] = SPAN_EVENTS
 
 
+SPAN_STATE = "the state over the span; with detail=lanes, only its lanes"
+
+
 class ChipSpan(SpanBase):
-    state: ChipFacts
+    state: ChipFacts | ChipLanes = Field(description=SPAN_STATE)
 
 
 class CompanySpan(SpanBase):
-    state: CompanyFacts
+    state: CompanyFacts | CompanyLanes = Field(description=SPAN_STATE)
 
 
 class Windowed(Answer):

@@ -98,6 +98,8 @@ def test_every_read_names_an_invalid_coordinate(
         ("/v1/chips/{chip}/timeline?as_of=2025-05-01", "as_of"),
         ("/v1/chips/{chip}/diff?from=2025-05-01&to=2025-08-15&axes=known", "axes"),
         ("/v1/measures/{measure}?position=3", "position"),
+        ("/v1/chips/{chip}/timeline?detail=lanes", "detail"),
+        ("/v1/chips/{chip}/history?details=lanes", "details"),
     ],
     ids=[
         "misspelt-as-of",
@@ -106,6 +108,8 @@ def test_every_read_names_an_invalid_coordinate(
         "timeline-has-no-as-of",
         "diff-axes",
         "object-position",
+        "timeline-has-no-detail",
+        "history-details-misspelt",
     ],
 )
 def test_a_read_refuses_an_unknown_parameter(licensed_scene: Scene, path: str, name: str) -> None:
@@ -113,6 +117,18 @@ def test_a_read_refuses_an_unknown_parameter(licensed_scene: Scene, path: str, n
     s = licensed_scene
     url = path.format(chip=s.chip, company=s.company, measure=s.id("m"))
     assert_problem(s.api.client.get(url), 422, "validation-error", parameter=name)
+
+
+@pytest.mark.parametrize("value", ["summary", "LANES", "", "full,lanes"])
+@pytest.mark.parametrize("kind", ["chips", "companies"])
+def test_a_history_refuses_a_detail_it_does_not_know(
+    licensed_scene: Scene, kind: str, value: str
+) -> None:
+    """docs/state.md, "Lanes: the history a timeline draws": full or lanes, nothing else."""
+    s = licensed_scene
+    subject = s.chip if kind == "chips" else s.company
+    response = s.api.client.get(f"/v1/{kind}/{subject}/history", params={"detail": value})
+    assert_problem(response, 422, "validation-error", parameter="detail")
 
 
 # -- subjects --------------------------------------------------------------------------------

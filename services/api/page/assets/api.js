@@ -54,10 +54,12 @@ export async function offers(route) {
 }
 
 /** The history spans, the timeline and the revisions of a subject, as known at K, all
- * three at the history's position so that they agree with each other. */
+ * three at the history's position so that they agree with each other. The spans carry only
+ * their lanes (`detail=lanes`, docs/state.md): the full state at a date comes from the
+ * state read, and a long history stays small. */
 export async function subjectLog(subject, knownAt, options = {}) {
   const base = subjectPath(subject);
-  const history = await get(`${base}/history`, { known_at: knownAt }, options);
+  const history = await get(`${base}/history`, { known_at: knownAt, detail: "lanes" }, options);
   const coordinates = { known_at: history.known_at, at_position: history.position };
   // Corrections and retractions are not items of the timeline; the log lists them under the
   // subject (a revision concerns what its event concerned). Only those known at K count.

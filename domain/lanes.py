@@ -1,0 +1,281 @@
+"""History lanes (docs/state.md, "Lanes: the history a timeline draws"): of each span's
+state, only what a lane per destination draws, so that a long history stays small.
+
+A chip's lanes are `export` with each destination's `status`, `review_policy` and
+`pending_applications`, and `production` with its `status` and `halted_by`; a company's are
+its `chips`, `export_restrictions`, `licenses`, `applications` and `production_halts`, whole.
+`lanes_of` cuts them from a full state; `ChipLanes` computes a chip's directly along a
+history's fold, redoing at each instant only the destinations that what changed then can
+reach (docs/performance.md, "Histories"). The property tests hold the two equal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.clocks import parse_instant
+from domain.export_status import (
+    deciding,
+    most_restrictive,
+    policy_for,
+    reach_of,
+    strictest,
+    verdict,
+)
+from domain.fold import FILED
+from domain.ids import GROUP_PREFIX
+from domain.in_force import in_force, license_active
+from domain.span_fold import SpanFold
+from domain.subjects import names_of
+from domain.views import production
+from domain.world import Obj, World
+
+DETAILS = ("full", "lanes")  # the `detail` of a history (docs/state.md)
+CHIP_ENTRY = ("status", "review_policy", "pending_applications")
+COMPANY_PARTS = ("chips", "export_restrictions", "licenses", "applications", "production_halts")
+# fields whose instant changes an object by itself: a measure's in force, a licence's active
+TIMED_FIELDS = ("compliance_at", "until", "expires_at")
+PRODUCTION = "production:"  # the aggregates of halts and resumptions (domain/catalog.py)
+
+
+def lanes_of(kind: str, state: dict[str, Any]) -> dict[str, Any]:
+    """The lanes of a full span state (a chip's or a company's)."""
+    if kind == "company":
+        return {part: state[part] for part in COMPANY_PARTS}
+    return {
+        "export": {
+            code: {name: entry[name] for name in CHIP_ENTRY}
+            for code, entry in sorted(state["export"].items())
+        },
+        "production": _production_lane(state["production"]),
+    }
+
+
+def _production_lane(state: dict[str, Any]) -> dict[str, Any]:
+    return {"status": state["status"], "halted_by": state["halted_by"]}
+
+
+class ChipLanes:
+    """A chip's lanes at each instant a `SpanFold` advances to.
+
+    What reaches each destination is kept between instants: a measure is looked at again
+    only when an event of it was folded or one of its dates falls then (it may come into or
+    out of force), a licence or an application likewise, and a destination's entry is
+    recomputed only when one of those reaches or names it. A group defined or amended then
+    changes where the measures naming it reach and whom their overrides concern: those are
+    looked at again."""
+
+    def __init__(self, fold: SpanFold, chip: str):
+        self.fold, self.chip = fold, chip
+        self.specs: dict[str, Any] = fold.world.chips[chip].get("specs") or {}
+        self.timed = _timed_keys(fold)
+        self.reaching: dict[str, dict[str, Obj]] = {}  # destination -> key -> measure reaching it
+        # destination -> jurisdiction -> how many of its measures reaching it ban, and in all
+        self.tally: dict[str, dict[str, list[int]]] = {}
+        # measure key -> the measure counted, the destinations it reaches, the groups it names
+        self.measures: dict[str, tuple[Obj, dict[str, str], set[str]]] = {}
+        self.named: dict[str, set[str]] = {}  # licence/application key -> destinations named
+        # destination -> key -> the active licences and pending applications naming it
+        self.held: dict[str, dict[str, Obj]] = {}
+        self.export: dict[str, dict[str, Any]] = {}
+        self.lanes: dict[str, Any] = {}  # what `read` gave last
+        self.production: dict[str, Any] = {}
+        # (measure id, destination) -> the measure and its review policy there (until a
+        # group changes: overrides may name one)
+        self.policies: dict[tuple[str, str], tuple[Obj, str | None]] = {}
+        # key -> the object last looked at and whether it counted then: the same object
+        # counting the same way changes nothing (a date of it may fall on any instant)
+        self.judged: dict[str, tuple[Obj | None, bool]] = {}
+        self.started = False
+
+    def read(self, instant: datetime) -> dict[str, Any]:
+        """The lanes at the instant the fold has just advanced to."""
+        world = self.fold.seen
+        changed = set(self.fold.changed) | self.timed.get(instant, set())
+        halts = not self.started or any(key.startswith(PRODUCTION) for key in changed)
+        if not self.started:  # the first instant: every object
+            self.started = True
+            changed = {key for key, obj in world.objects.items() if obj.kind != "group"}
+        groups = {key for key in changed if key.startswith(GROUP_PREFIX)}
+        if groups:
+            self.policies.clear()
+        regrouped = (  # measures counted that name an amended group: where they reach, and
+            {  # their overrides' destinations, may change with no event of theirs
+                key for key, (_, _, named) in self.measures.items() if groups & named
+            }
+            if groups
+            else set()
+        )
+        dirty: set[str] = set()
+        for key in changed | regrouped:
+            if key.startswith("measure:"):
+                dirty |= self._measure(world, key, key in regrouped)
+            elif key.startswith(("license:", "application:")):
+                dirty |= self._named(world, key)
+        for code in dirty:
+            self._entry(world, code)
+        if halts:
+            self.production = _production_lane(production(world, self.chip))
+        if dirty or halts:  # else the lanes are those of the last instant
+            self.lanes = {
+                "export": dict(sorted(self.export.items())),
+                "production": self.production,
+            }
+        return self.lanes
+
+    def _measure(self, world: World, key: str, regrouped: bool = False) -> set[str]:
+        """Where the measure reached before and reaches now (its entries to redo)."""
+        measure = world.objects.get(key)
+        counts = (  # not an end-user measure (those are not in `export`), and in force
+            measure is not None
+            and not measure.fields.get("companies")
+            and in_force(measure, world.as_of)
+        )
+        if self._same(key, measure, counts) and not regrouped:
+            return set()
+        was, before, _ = self.measures.pop(key, (None, {}, set()))
+        reached: dict[str, str] = {}
+        covering = None  # the measure, when it counts and covers the chip
+        if measure is not None and counts:
+            how, reached = reach_of(world, measure, self.chip, self.specs)
+            covering, reached = (None, {}) if how is None else (measure, reached)
+        # the same jurisdiction, control and review policies: where it stays, only the object
+        # is replaced (the lanes read nothing else of it)
+        same = (
+            not regrouped
+            and was is not None
+            and measure is not None
+            and _deciding_fields(was) == _deciding_fields(measure)
+        )
+        dirty: set[str] = set()
+        for code in before:
+            if same and code in reached:
+                continue
+            del self.reaching[code][key]
+            if self._count(code, was, -1):
+                dirty.add(code)
+        if covering is not None:  # kept even when it reaches nothing: a group may change that
+            for code in reached:
+                self.reaching.setdefault(code, {})[key] = covering
+                if not (same and code in before) and self._count(code, covering, 1):
+                    dirty.add(code)
+            groups = {n for n in names_of(covering.fields) if n.startswith(GROUP_PREFIX)}
+            self.measures[key] = (covering, reached, groups)
+        if regrouped:  # its overrides may now concern other destinations
+            dirty |= set(before) | set(reached)
+        return dirty
+
+    def _count(self, code: str, measure: Obj | None, step: int) -> bool:
+        """Count the measure in or out of the destination's tally; whether its lanes may
+        change: its jurisdiction's verdict changes, or the measure is one the review policy
+        comes from (license_required, in a jurisdiction whose verdict is that)."""
+        assert measure is not None  # a measure reaching somewhere was counted
+        fields = measure.fields
+        jurisdiction = fields["jurisdiction"]
+        tally = self.tally.setdefault(code, {}).setdefault(jurisdiction, [0, 0])
+        licensed = any(
+            obj.kind == "license" and obj.fields["jurisdiction"] == jurisdiction
+            for obj in self.held.get(code, {}).values()
+        )
+        before = _verdict(tally, licensed)
+        tally[0] += step if fields["control"] == "ban" else 0
+        tally[1] += step
+        after = _verdict(tally, licensed)
+        return before != after or (
+            fields["control"] == "license_required" and after == "license_required"
+        )
+
+    def _named(self, world: World, key: str) -> set[str]:
+        """A licence or application naming the chip: the destinations it named and names."""
+        obj = self.fold.world.objects.get(key)  # also when it ended: its destinations
+        active = obj is not None and (
+            license_active(obj, world.as_of)
+            if obj.kind == "license"
+            else obj.live and obj.origin == FILED  # pending: domain/dealings_state.py
+        )
+        if self._same(key, obj, active):
+            return set()
+        before = self.named.pop(key, set())
+        for code in before:
+            self.held.get(code, {}).pop(key, None)
+        if obj is None or self.chip not in obj.fields["chips"]:
+            return before
+        now = set(obj.fields["destinations"])
+        self.named[key] = now
+        if active:
+            for code in now:
+                self.held.setdefault(code, {})[key] = obj
+        return before | now
+
+    def _same(self, key: str, obj: Obj | None, counts: bool) -> bool:
+        """Whether the key's object and whether it counts are as last looked at (and note
+        them). Objects are replaced, never changed in place."""
+        held = self.judged.get(key)
+        self.judged[key] = (obj, counts)
+        return held is not None and held[0] is obj and held[1] == counts
+
+    def _entry(self, world: World, code: str) -> None:
+        """The destination's entry: as domain/export_status.py makes it, only its lanes."""
+        reaching = self.reaching.get(code)
+        if not reaching:
+            self.reaching.pop(code, None)
+            self.export.pop(code, None)
+            return
+        held = self.held.get(code, {}).values()
+        measures = reaching.values()
+        licensed = {obj.fields["jurisdiction"] for obj in held if obj.kind == "license"}
+        statuses = {  # as domain/export_status.jurisdiction_verdicts, from the tallies
+            jurisdiction: verdict(jurisdiction in licensed, bans > 0)
+            for jurisdiction, (bans, reaching_) in self.tally[code].items()
+            if reaching_
+        }
+        status = strictest(statuses)
+        policy = None
+        if status == "license_required":
+            policy = most_restrictive(
+                self._policy(world, measure, code) for measure in deciding(statuses, measures)
+            )
+        self.export[code] = {
+            "status": status,
+            "review_policy": policy,
+            "pending_applications": sorted(obj.id for obj in held if obj.kind == "application"),
+        }
+
+    def _policy(self, world: World, measure: Obj, code: str) -> str | None:
+        """The measure's review policy for the destination (`policy_for`), remembered."""
+        held = self.policies.get((measure.id, code))
+        if held is not None and held[0] is measure:
+            return held[1]
+        policy = policy_for(world, measure, self.chip, self.specs, code)
+        self.policies[(measure.id, code)] = (measure, policy)
+        return policy
+
+
+def _verdict(tally: list[int], licensed: bool) -> str | None:
+    """A jurisdiction's verdict from its tally [bans, measures] (None: none reach)."""
+    return verdict(licensed, tally[0] > 0) if tally[1] else None
+
+
+def _deciding_fields(measure: Obj) -> tuple[Any, ...]:
+    """What a destination's lanes read of a measure reaching it (domain/export_status.py:
+    the verdict, the review policy)."""
+    fields = measure.fields
+    return (
+        fields["jurisdiction"],
+        fields["control"],
+        fields.get("review_policy"),
+        fields.get("review_overrides"),
+    )
+
+
+def _timed_keys(fold: SpanFold) -> dict[datetime, set[str]]:
+    """By instant, the objects one of whose dates falls then (a compliance date, a
+    suspension's end, a licence's expiry): more than change then, never fewer."""
+    found: dict[datetime, set[str]] = {}
+    for belief in fold.domain:
+        for name in TIMED_FIELDS:
+            if belief.data.get(name):
+                found.setdefault(parse_instant(belief.data[name]), set()).add(
+                    belief.event.aggregate
+                )
+    return found

@@ -1,0 +1,107 @@
+"""A history with `detail=lanes` (docs/state.md, "Lanes: the history a timeline draws"): the
+demo's spans cut to what a lane per destination draws, split only where that changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from domain.lanes import lanes_of
+from tests.support.demo import Demo
+
+ACTIVE = {"status": "active", "halted_by": []}
+
+
+def _cn(status: str) -> dict[str, Any]:
+    return {"CN": {"status": status, "review_policy": None, "pending_applications": []}}
+
+
+def test_the_h20s_lanes_split_only_where_a_lane_changes(demo: Demo) -> None:
+    """The investigation of 31 July and the advisory of 12 August change parts of the
+    H20's state the lanes leave out: they start no span, where the full history has two."""
+    spans = demo.get("/v1/chips/h20/history", detail="lanes")["spans"]
+    assert [(s["from"], s["to"], s["state"]) for s in spans] == [
+        (None, "2025-04-09T00:00:00Z", {"export": {}, "production": ACTIVE}),
+        (
+            "2025-04-09T00:00:00Z",
+            "2025-08-11T00:00:00Z",
+            {"export": _cn("license_required"), "production": ACTIVE},
+        ),
+        (
+            "2025-08-11T00:00:00Z",
+            "2025-08-22T00:00:00Z",
+            {"export": _cn("licensed"), "production": ACTIVE},
+        ),
+        (
+            "2025-08-22T00:00:00Z",
+            None,
+            {
+                "export": _cn("licensed"),
+                "production": {"status": "halted", "halted_by": ["nvidia"]},
+            },
+        ),
+    ]
+    assert len(demo.get("/v1/chips/h20/history")["spans"]) == 6
+
+
+def _merged(kind: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    merged: list[dict[str, Any]] = []
+    for span in spans:
+        state = lanes_of(kind, span["state"])
+        if merged and merged[-1]["state"] == state:
+            merged[-1]["to"] = span["to"]
+        else:
+            merged.append({**span, "state": state})
+    return merged
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "known_at"),
+    [
+        ("/v1/chips/h20/history", "chip", "2026-01-15"),
+        ("/v1/chips/h20/history", "chip", "2025-08-21"),
+        ("/v1/chips/b30a/history", "chip", "2026-01-15"),
+        ("/v1/companies/nvidia/history", "company", "2026-01-15"),
+        ("/v1/companies/nvidia/history", "company", "2025-04-12"),
+    ],
+)
+def test_lanes_are_the_full_spans_cut_and_merged(
+    demo: Demo, path: str, kind: str, known_at: str
+) -> None:
+    full = demo.get(path, known_at=known_at)
+    lanes = demo.get(path, known_at=known_at, detail="lanes")
+    assert lanes["spans"] == _merged(kind, full["spans"])
+    assert (lanes["known_at"], lanes["position"]) == (full["known_at"], full["position"])
+    assert demo.get(path, known_at=known_at, detail="full") == full
+
+
+def test_the_events_of_a_lanes_span_are_those_of_its_first_full_span(demo: Demo) -> None:
+    full = {s["from"]: s["events"] for s in demo.get("/v1/chips/h20/history")["spans"]}
+    for span in demo.get("/v1/chips/h20/history", detail="lanes")["spans"]:
+        assert span["events"] == full[span["from"]]
+    halted = demo.get("/v1/chips/h20/history", detail="lanes")["spans"][-1]
+    assert len(halted["events"]) == 1
+
+
+def test_a_window_keeps_the_lanes_spans_that_share_an_instant_with_it(demo: Demo) -> None:
+    spans = demo.get(
+        "/v1/chips/h20/history", detail="lanes", **{"from": "2025-08-12", "to": "2025-08-21"}
+    )["spans"]
+    assert [(s["from"], s["to"]) for s in spans] == [
+        ("2025-08-11T00:00:00Z", "2025-08-22T00:00:00Z")
+    ]
+
+
+def test_a_companys_lanes_keep_its_parts_whole(demo: Demo) -> None:
+    spans = demo.get("/v1/companies/nvidia/history", detail="lanes")["spans"]
+    assert set(spans[-1]["state"]) == {
+        "chips",
+        "export_restrictions",
+        "licenses",
+        "applications",
+        "production_halts",
+    }
+    state = demo.get("/v1/companies/nvidia")
+    assert spans[-1]["state"]["licenses"] == state["licenses"]
+    assert spans[-1]["state"]["production_halts"] == state["production_halts"]
