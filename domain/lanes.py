@@ -77,6 +77,8 @@ class ChipLanes:
         self.named: dict[str, set[str]] = {}  # licence/application key -> destinations named
         # destination -> key -> the active licences and pending applications naming it
         self.held: dict[str, dict[str, Obj]] = {}
+        # destination -> jurisdiction -> how many of those active licences it granted
+        self.licensing: dict[str, dict[str, int]] = {}
         self.export: dict[str, dict[str, Any]] = {}
         self.lanes: dict[str, Any] = {}  # what `read` gave last
         self.production: dict[str, Any] = {}
@@ -173,10 +175,7 @@ class ChipLanes:
         fields = measure.fields
         jurisdiction = fields["jurisdiction"]
         tally = self.tally.setdefault(code, {}).setdefault(jurisdiction, [0, 0])
-        licensed = any(
-            obj.kind == "license" and obj.fields["jurisdiction"] == jurisdiction
-            for obj in self.held.get(code, {}).values()
-        )
+        licensed = self.licensing.get(code, {}).get(jurisdiction, 0) > 0
         before = _verdict(tally, licensed)
         tally[0] += step if fields["control"] == "ban" else 0
         tally[1] += step
@@ -197,15 +196,24 @@ class ChipLanes:
             return set()
         before = self.named.pop(key, set())
         for code in before:
-            self.held.get(code, {}).pop(key, None)
+            if (gone := self.held[code].pop(key, None)) is not None:
+                self._license(code, gone, -1)
         if obj is None or self.chip not in obj.fields["chips"]:
             return before
         now = set(obj.fields["destinations"])
         self.named[key] = now
-        if active:
-            for code in now:
-                self.held.setdefault(code, {})[key] = obj
+        for code in now:
+            held = self.held.setdefault(code, {})
+            if active:
+                held[key] = obj
+                self._license(code, obj, 1)
         return before | now
+
+    def _license(self, code: str, obj: Obj, step: int) -> None:
+        if obj.kind == "license":
+            counts = self.licensing.setdefault(code, {})
+            jurisdiction = obj.fields["jurisdiction"]
+            counts[jurisdiction] = counts.get(jurisdiction, 0) + step
 
     def _same(self, key: str, obj: Obj | None, counts: bool) -> bool:
         """Whether the key's object and whether it counts are as last looked at (and note
@@ -223,9 +231,9 @@ class ChipLanes:
             return
         held = self.held.get(code, {}).values()
         measures = reaching.values()
-        licensed = {obj.fields["jurisdiction"] for obj in held if obj.kind == "license"}
+        licensed = self.licensing.get(code, {})
         statuses = {  # as domain/export_status.jurisdiction_verdicts, from the tallies
-            jurisdiction: verdict(jurisdiction in licensed, bans > 0)
+            jurisdiction: verdict(licensed.get(jurisdiction, 0) > 0, bans > 0)
             for jurisdiction, (bans, reaching_) in self.tally[code].items()
             if reaching_
         }

@@ -33,8 +33,13 @@ def lanes(page: Page) -> list[str]:
 def test_the_h20_has_a_lane_per_destination_with_a_text_label_per_status(
     page: Page, server: LiveServer
 ) -> None:
+    asked: list[str] = []
+    page.on("request", lambda sent: asked.append(sent.url))
     open_subject(page, "chip=h20&at=2025-08-23")
     assert lanes(page) == ["CN", "production"]
+    # the spans as the lanes need them (docs/page.md, docs/state.md "Lanes: …")
+    histories = [url for url in asked if "/v1/chips/h20/history?" in url]
+    assert histories and all("detail=lanes" in url for url in histories), asked
     cn = segments(page, "CN")
     assert [(s["status"], s["from"]) for s in cn] == [
         ("unrestricted", ""),

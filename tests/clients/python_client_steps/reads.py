@@ -59,6 +59,25 @@ def h20_history(s: Script) -> None:
     ]
     changes = [status for i, status in enumerate(statuses) if i == 0 or status != statuses[i - 1]]
     same(changes, ["unrestricted", "license_required", "licensed"], "history: CN statuses")
+    # detail=lanes: each span only what the lanes draw, so the union's other branch
+    operation = s.ops["get_chip_history"]
+    lanes = s.gen.answer(
+        operation.sync_detailed(
+            chip="h20",
+            client=s.reader,
+            known_at=s.known_at,
+            detail=s.gen.enum(operation, "detail", "lanes"),
+        ),
+        "GET /v1/chips/h20/history?detail=lanes",
+    )
+    same({type(span.state).__name__ for span in lanes.spans}, {"ChipLanes"}, "lanes: states")
+    check(len(lanes.spans) < len(history.spans), "lanes: fewer spans than the full history")
+    lane_statuses = [
+        span.state.export["CN"].status.value if "CN" in span.state.export else "unrestricted"
+        for span in lanes.spans
+    ]
+    same(lane_statuses[-1], "licensed", "lanes: CN at the end")
+    same(lanes.spans[-1].state.production.status.value, "halted", "lanes: production")
 
 
 def listed_for_cn(s: Script, status: str) -> Any:
