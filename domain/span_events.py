@@ -74,7 +74,8 @@ def relevant(kind: str, subject: str, beliefs: list[Belief], wanted: set[str]) -
 
 def _above(company: str, beliefs: list[Belief]) -> set[str]:
     """The ownership pairs whose owned company is the subject or one of its owners (at any
-    time, as believed), and the measures with `affiliates_min_percent` naming such an owner."""
+    time, as believed), and the measures with `affiliates_min_percent` naming such an owner
+    (each in any of its versions)."""
     pairs = {
         (b.data["owner"], b.data["owned"], b.event.aggregate)
         for b in beliefs
@@ -86,13 +87,17 @@ def _above(company: str, beliefs: list[Belief]) -> set[str]:
         chain |= {owner for owner, owned, _ in pairs if owned in chain}
         grew = len(chain) > before
     found = {key for _, owned, key in pairs if owned in chain}
+    # A measure's versions together: an amendment states only what it changes, so the
+    # companies may be named in one version and `affiliates_min_percent` in another.
+    with_affiliates: set[str] = set()
+    naming_the_chain: set[str] = set()
     for belief in beliefs:
         data: dict[str, Any] = belief.data
-        if data.get("affiliates_min_percent") is not None and chain & set(
-            data.get("companies") or ()
-        ):
-            found.add(belief.event.aggregate)
-    return found
+        if data.get("affiliates_min_percent") is not None:
+            with_affiliates.add(belief.event.aggregate)
+        if chain & set(data.get("companies") or ()):
+            naming_the_chain.add(belief.event.aggregate)
+    return found | (with_affiliates & naming_the_chain)
 
 
 def self_timed(domain: list[Belief], starters: set[str]) -> dict[datetime, list[Belief]]:

@@ -157,3 +157,22 @@ def test_a_timeline_window_holds_events_by_their_place_in_it(log: MemoryLedger) 
         i["data"].get("chip")
         for i in timeline("chip", "h20", log.beliefs(), window("2026-01-01", None))
     ] == ["h20"]
+
+
+def test_an_amendment_naming_an_owner_makes_the_company_an_affiliate_from_then(
+    empty: MemoryLedger,
+) -> None:
+    """The measure states `affiliates_min_percent` when imposed and its companies change by
+    amendment: the owned company's history splits there (docs/state.md, "Ownership and
+    affiliates"), though no single version names both."""
+    empty.record(*(b.company(c) for c in ("a", "b", "c")))
+    empty.record(
+        v2.owns("a", "b", "60"),
+        b.measure("el", chips=[], companies=["c"], affiliates_min_percent="50"),
+        b.amendment("el", effective_at="2025-06-01", companies=["a"]),
+    )
+    spans = history("company", "b", empty.beliefs())
+    assert spans is not None
+    reached = [(s["from"], [r["via"] for r in s["state"]["export_restrictions"]]) for s in spans]
+    assert reached[-1] == ("2025-06-01T00:00:00Z", [{"owners": ["a"], "percent": "60"}])
+    assert [r for _, r in reached[:-1]] == [[] for _ in reached[:-1]]
