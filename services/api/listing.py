@@ -23,7 +23,7 @@ from projections.projector import active_tables
 from projections.state_queries import Reading, object_ids, registered_ids
 from services.api.coordinates import SHORT, resolve
 from services.api.params import optional_id, parse_integer
-from services.api.problems import ApiProblem
+from services.api.problems import ApiProblem, one_of
 from services.api.responses import cached_json
 from services.bootstrap import Container
 from services.read.pit import Coordinates
@@ -116,13 +116,7 @@ def _company_matcher(params: dict[str, str]) -> Callable[[dict[str, Any]], bool]
 
 def _object_matcher(params: dict[str, str]) -> Callable[[dict[str, Any]], bool]:
     jurisdiction = _checked("jurisdiction", params.get("jurisdiction"), check_jurisdiction)
-    in_force = params.get("in_force")
-    if in_force not in (None, "true", "false"):
-        raise ApiProblem(
-            "validation-error",
-            "in_force must be true or false",
-            [{"detail": "true | false", "parameter": "in_force"}],
-        )
+    in_force = one_of("in_force", params.get("in_force"), ("true", "false"))
 
     def matches(view: dict[str, Any]) -> bool:
         if jurisdiction is not None and view.get("jurisdiction") != jurisdiction:

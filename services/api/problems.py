@@ -62,6 +62,18 @@ class ApiProblem(Exception):
         self.headers, self.extra = headers or {}, extra or {}
 
 
+def one_of(parameter: str, value: str | None, choices: tuple[str, ...]) -> str | None:
+    """A query parameter that takes one of a few words: the value (None when absent), or a
+    422 that names the parameter and its choices (docs/api.md, "Errors")."""
+    if value is None or value in choices:
+        return value
+    raise ApiProblem(
+        "validation-error",
+        f"{parameter} must be {' or '.join(choices)}",
+        [{"detail": " | ".join(choices), "parameter": parameter}],
+    )
+
+
 def problem_response(
     kind: str,
     detail: str,

@@ -14,7 +14,7 @@ histories as tests/properties/test_served_equals_fold.py does and check, at rand
   at its start or setting what ends by itself then, in fold order;
 - a `from`/`to` window keeps exactly the spans that share an instant with it;
 - with `detail=lanes` (docs/state.md, "Lanes: the history a timeline draws"), served and over
-  the whole log alike, the spans are the full ones cut to their lanes (`lanes_of`) with equal
+  the whole log alike, the spans are the full ones cut to their lanes with equal
   neighbours merged, each keeping the bounds' start and the events of its first: a chip's
   lanes are computed along the fold by `domain.lanes.ChipLanes`, never from the full state,
   so this is what holds them to it.
@@ -38,7 +38,6 @@ from domain.history import (
     view_of,
 )
 from domain.knowledge import Belief
-from domain.lanes import lanes_of
 from domain.span_events import SELF_TIMED
 from projections.state_queries import Reading
 from tests.properties.histories import History, histories
@@ -48,6 +47,7 @@ from tests.properties.runs import Run, play_whole
 from tests.properties.stores import Stores
 from tests.properties.test_served_equals_fold import POOL_JITTER, PROFILE, _settings
 from tests.support.clock import FakeClock
+from tests.support.lanes import cut_and_merged
 
 EXAMPLES = {"default": 15, "thorough": 150}[PROFILE]
 BEFORE_ALL = datetime.min.replace(tzinfo=UTC)
@@ -91,18 +91,6 @@ def _check_events(spans: list[dict[str, Any]], believed: dict[str, Belief]) -> N
                 event("a span started by an expiry, a suspension's end or a compliance date")
         # every change has a cause: an event of the subject's (docs/state.md)
         assert found, ("no event starts the span", span["from"])
-
-
-def _lanes(kind: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The full spans cut to their lanes, equal neighbours merged into the first."""
-    merged: list[dict[str, Any]] = []
-    for span in spans:
-        state = lanes_of(kind, span["state"])
-        if merged and merged[-1]["state"] == state:
-            merged[-1]["to"] = span["to"]
-        else:
-            merged.append({**span, "state": state})
-    return merged
 
 
 def _windows(run: Run, draws: list[tuple[int, int]]) -> list[Window]:
@@ -150,7 +138,7 @@ def test_history_from_the_slice_equals_the_spans_over_the_whole_log_and_the_fold
                     kind, subject, container.pit._beliefs(db, kind, subject, at), want
                 )
                 _check_events(want, {b.event.event_id: b for b in everything})
-                lanes = _lanes(kind, want)
+                lanes = cut_and_merged(kind, want)
                 assert history(kind, subject, everything, detail="lanes") == lanes, subject
                 served_lanes = container.pit.history(db, kind, subject, at, detail="lanes")
                 assert served_lanes is not None

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from domain.history import history
-from domain.lanes import lanes_of
 from tests.support import builders as b
 from tests.support import builders_v2 as v2
+from tests.support.lanes import cut_and_merged
 from tests.unit.memory_ledger import MemoryLedger
 
 
@@ -20,14 +20,7 @@ def lanes(log: MemoryLedger, chip: str = "h20") -> list[dict[str, Any]]:
     found = history("chip", chip, log.beliefs(), detail="lanes")
     full = history("chip", chip, log.beliefs())
     assert found is not None and full is not None
-    merged: list[dict[str, Any]] = []
-    for span in full:
-        state = lanes_of("chip", span["state"])
-        if merged and merged[-1]["state"] == state:
-            merged[-1]["to"] = span["to"]
-        else:
-            merged.append({**span, "state": state})
-    assert found == merged
+    assert found == cut_and_merged("chip", full)
     return found
 
 

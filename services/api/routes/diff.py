@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from domain.clocks import DateRole
 from services.api.coordinates import parse_time, resolve
-from services.api.problems import ApiProblem
+from services.api.problems import ApiProblem, one_of
 from services.api.routes.reads import canonical_answer, not_found, run_read, subject_slug
 from services.bootstrap import Container
 from services.read.pit import Coordinates
@@ -31,13 +31,7 @@ async def answer_diff(
     as_of, known_at, at_position, min_position = coordinates
     slug = subject_slug(kind, subject)
     start, end = _diff_bounds(from_, to)
-    mode = axis or "effective"
-    if mode not in ("effective", "known"):
-        raise ApiProblem(
-            "validation-error",
-            "axis must be effective or known",
-            [{"detail": "effective | known", "parameter": "axis"}],
-        )
+    mode = one_of("axis", axis or None, ("effective", "known")) or "effective"
     if mode == "effective" and as_of is not None:
         raise _conflicting("as_of", "axis=effective takes its dates from `from` and `to`")
     if mode == "known" and known_at is not None:

@@ -17,7 +17,7 @@ from services.api.contract import SPANS, STATE, answer, query
 from services.api.coordinates import parse_time
 from services.api.deps import ContainerDep, Reader
 from services.api.listing import list_subjects
-from services.api.problems import ApiProblem
+from services.api.problems import ApiProblem, one_of
 from services.api.routes.diff import DIFF_PARAMS, answer_diff
 from services.api.routes.reads import SPAN_PARAMS, STATE_PARAMS, read_subject, refuse_unknown
 from services.api.schemas.events import ChipTimeline, CompanyTimeline
@@ -61,15 +61,7 @@ def window(start: str | None, end: str | None) -> Window:
 
 def detail_of(value: str | None) -> str:
     """A history's `detail` (docs/state.md, "Lanes: the history a timeline draws")."""
-    if value is None:
-        return "full"
-    if value not in DETAILS:
-        raise ApiProblem(
-            "validation-error",
-            "detail must be full or lanes",
-            [{"detail": " | ".join(DETAILS), "parameter": "detail"}],
-        )
-    return value
+    return one_of("detail", value, DETAILS) or "full"
 
 
 def _span_read(

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from domain.lanes import lanes_of
 from tests.support.demo import Demo
+from tests.support.lanes import cut_and_merged
 
 ACTIVE = {"status": "active", "halted_by": []}
 
@@ -45,17 +45,6 @@ def test_the_h20s_lanes_split_only_where_a_lane_changes(demo: Demo) -> None:
     assert len(demo.get("/v1/chips/h20/history")["spans"]) == 6
 
 
-def _merged(kind: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    merged: list[dict[str, Any]] = []
-    for span in spans:
-        state = lanes_of(kind, span["state"])
-        if merged and merged[-1]["state"] == state:
-            merged[-1]["to"] = span["to"]
-        else:
-            merged.append({**span, "state": state})
-    return merged
-
-
 @pytest.mark.parametrize(
     ("path", "kind", "known_at"),
     [
@@ -71,7 +60,7 @@ def test_lanes_are_the_full_spans_cut_and_merged(
 ) -> None:
     full = demo.get(path, known_at=known_at)
     lanes = demo.get(path, known_at=known_at, detail="lanes")
-    assert lanes["spans"] == _merged(kind, full["spans"])
+    assert lanes["spans"] == cut_and_merged(kind, full["spans"])
     assert (lanes["known_at"], lanes["position"]) == (full["known_at"], full["position"])
     assert demo.get(path, known_at=known_at, detail="full") == full
 
