@@ -26,7 +26,7 @@ from domain.fold import FILED
 from domain.ids import GROUP_PREFIX
 from domain.in_force import in_force, license_active
 from domain.span_fold import SpanFold
-from domain.subjects import names_of
+from domain.subjects import named_groups
 from domain.views import production
 from domain.world import Obj, World
 
@@ -161,8 +161,7 @@ class ChipLanes:
                 self.reaching.setdefault(code, {})[key] = covering
                 if not (same and code in before) and self._count(code, covering, 1):
                     dirty.add(code)
-            groups = {n for n in names_of(covering.fields) if n.startswith(GROUP_PREFIX)}
-            self.measures[key] = (covering, reached, groups)
+            self.measures[key] = (covering, reached, named_groups(covering.fields))
         if regrouped:  # its overrides may now concern other destinations
             dirty |= set(before) | set(reached)
         return dirty

@@ -16,7 +16,10 @@ GROUP_PARTS = ("review_overrides", "exceptions")
 
 # named_subjects by payload, for the reads that ask it of every event of a slice at each
 # request (history and its spans: docs/performance.md, "Histories"). Payloads are never
-# changed in place, and each is held beside its answer, so its id stays its own.
+# changed in place, and each is held beside its answer, so its id stays its own. Only an
+# event's payload as stored (cached with its event) belongs here: a dict made per request,
+# such as an amended object's fields, would be held until the memo is cleared and make
+# every full collection walk more (services/heap.py).
 _NAMES: dict[int, tuple[dict[str, Any], frozenset[str]]] = {}
 NAMES_HELD = 100_000  # forgotten all at once beyond this many payloads
 
@@ -41,13 +44,19 @@ def named_subjects(data: dict[str, Any]) -> set[str]:
             for slug in value if isinstance(value, list) else [value]:
                 if isinstance(slug, str):
                     subjects.add(f"{kind}:{slug}")
-    entries = [e for name in GROUP_LISTS for e in data.get(name) or ()]
-    for part in GROUP_PARTS:
-        for item in data.get(part) or ():
-            entries += item.get("destinations") or ()
-    subjects.update(e for e in entries if isinstance(e, str) and e.startswith(GROUP_PREFIX))
+    subjects.update(named_groups(data))
     # what an event grants or implements: indexed under that object's key (docs/state.md)
     subjects.update(f"announcement:{a}" for a in data.get("implements") or () if isinstance(a, str))
     if isinstance(data.get("application_id"), str) and "license_id" in data:
         subjects.add(f"application:{data['application_id']}")
     return subjects
+
+
+def named_groups(data: dict[str, Any]) -> set[str]:
+    """The destination groups a payload names: in its destination lists, or in those of its
+    overrides and exceptions."""
+    entries = [e for name in GROUP_LISTS for e in data.get(name) or ()]
+    for part in GROUP_PARTS:
+        for item in data.get(part) or ():
+            entries += item.get("destinations") or ()
+    return {e for e in entries if isinstance(e, str) and e.startswith(GROUP_PREFIX)}
