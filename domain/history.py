@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from domain.clocks import format_instant, parse_instant
@@ -12,7 +13,7 @@ from domain.coverage import coverage
 from domain.fold import fold_ordered, fold_world, valid_time_order
 from domain.ids import GROUP_PREFIX
 from domain.knowledge import AnyEvent, Belief, as_written, revised, visible
-from domain.lanes import ChipLanes, lanes_of
+from domain.lanes import ChipLanes, lane_beliefs, lanes_of
 from domain.span_events import SELF_TIMED, relevant
 from domain.span_fold import SpanFold
 from domain.subjects import names_of
@@ -158,7 +159,8 @@ def history(
 
     The world is folded once, in valid-time order, and the state read at each change
     instant (`domain.span_fold`); only the aggregates the subject's state is made of are
-    folded (`domain.span_events.relevant`)."""
+    folded (`domain.span_events.relevant`), and of a chip's lanes only those the lanes are
+    made of (`domain.lanes.lane_beliefs`)."""
     world = fold_ordered([b for b in beliefs if b.is_registry], [], _BEFORE_ALL)
     first = subject_view(world, kind, subject, upcoming=False)
     if first is None:
@@ -171,7 +173,11 @@ def history(
             if not b.is_registry and b.effective_at and b.event.aggregate in mine.aggregates
         ]
     )
-    fold = SpanFold(world, domain, mine.starters)
+    aside: dict[datetime, list[Belief]] = {}
+    lanes = detail == "lanes" and kind == "chip"
+    if lanes:  # only what a chip's lanes are made of is folded
+        domain, aside = lane_beliefs(domain, mine.starters)
+    fold = SpanFold(world, domain, mine.starters, views=not lanes)
     read = _reader(kind, subject, fold, detail)
     state = _span_state(first)
     bounds: list[datetime | None] = [None]
@@ -186,6 +192,10 @@ def history(
         if window.end is not None and instant > window.end:
             bounds.append(instant)
             break  # later spans start after the window: the last one kept ends here
+        if instant in aside:  # what no lane draws, taking effect then
+            started = sorted(
+                [*started, *aside[instant]], key=attrgetter("effective_at", "position")
+            )
         spans.append({"events": [b.event.event_id for b in started], "state": state})
         bounds.append(instant)
     return [

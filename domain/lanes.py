@@ -11,8 +11,9 @@ reach (docs/performance.md, "Histories"). The property tests hold the two equal.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from domain.catalog import CATALOG
 from domain.clocks import parse_instant
 from domain.export_status import (
     deciding,
@@ -25,6 +26,7 @@ from domain.export_status import (
 from domain.fold import FILED
 from domain.ids import GROUP_PREFIX
 from domain.in_force import in_force, license_active
+from domain.knowledge import Belief
 from domain.span_fold import SpanFold
 from domain.subjects import named_groups
 from domain.views import production
@@ -36,6 +38,26 @@ COMPANY_PARTS = ("chips", "export_restrictions", "licenses", "applications", "pr
 # fields whose instant changes an object by itself: a measure's in force, a licence's active
 TIMED_FIELDS = ("compliance_at", "until", "expires_at")
 PRODUCTION = "production:"  # the aggregates of halts and resumptions (domain/catalog.py)
+# the kinds of object a chip's lanes read (the others: agreements, advisories, tariffs, cases,
+# announcements, ownership, show in its full state only)
+LANE_KINDS = frozenset({"measure", "group", "license", "application", "production"})
+
+
+def lane_beliefs(
+    domain: list[Belief], starters: set[str]
+) -> tuple[list[Belief], dict[datetime, list[Belief]]]:
+    """Of a chip's history's beliefs (in valid-time order), those its lanes are made of (of
+    measures, groups, licences, applications and production), and by instant the others
+    that start a span: no lane changes at their instant unless one of the first does too,
+    and then they are among the events of the span starting there (docs/state.md)."""
+    kept: list[Belief] = []
+    aside: dict[datetime, list[Belief]] = {}
+    for belief in domain:
+        if CATALOG[belief.type].kind in LANE_KINDS:
+            kept.append(belief)
+        elif belief.event.event_id in starters:
+            aside.setdefault(cast(datetime, belief.effective_at), []).append(belief)
+    return kept, aside
 
 
 def lanes_of(kind: str, state: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +114,7 @@ class ChipLanes:
 
     def read(self, instant: datetime) -> dict[str, Any]:
         """The lanes at the instant the fold has just advanced to."""
-        world = self.fold.seen
+        world = self.fold.world  # ended objects are not live: no need for `seen`
         changed = set(self.fold.changed) | self.timed.get(instant, set())
         halts = not self.started or any(key.startswith(PRODUCTION) for key in changed)
         if not self.started:  # the first instant: every object

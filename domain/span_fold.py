@@ -34,8 +34,11 @@ ALWAYS_SHOWN = ("case", "group")  # concluded cases are listed; groups never end
 class SpanFold:
     """The world folded up to the current instant, and the state the views read from it."""
 
-    def __init__(self, world: World, domain: list[Belief], starters: set[str]):
+    def __init__(self, world: World, domain: list[Belief], starters: set[str], views: bool = True):
         self.world, self.domain, self.starters = world, domain, starters
+        # whether `state` is read; else `seen` is not kept (a chip's lanes read `world`, where
+        # an ended object is not live, and know its dates themselves: domain/lanes.py)
+        self.views = views
         world.believed = domain  # every domain belief folded, any T (anomalies read it)
         self.timed = self_timed(domain, starters)
         self.setters: dict[str, Belief] = {}  # a measure's key -> what set its compliance_at
@@ -75,17 +78,23 @@ class SpanFold:
             if belief.event.event_id in self.starters:
                 started[belief.event.event_id] = belief
         world.as_of = self.seen.as_of = instant
+        if self.views:
+            self._keep_seen(touched, instant)
+        self.changed = touched
+        return sorted(started.values(), key=attrgetter("effective_at", "position"))
+
+    def state(self, kind: str, subject: str) -> dict[str, Any] | None:
+        return subject_view(self.seen, kind, subject, upcoming=False)
+
+    def _keep_seen(self, touched: list[str], instant: datetime) -> None:
+        """`seen` at the instant: what was folded shown or left out, what expired then left
+        out (and named in `touched`)."""
         for key in touched:
             self._show(key, instant)
         while self.expiries and self.expiries[0][0] <= instant:
             _, key = heapq.heappop(self.expiries)
             self._show(key, instant)
             touched.append(key)
-        self.changed = touched
-        return sorted(started.values(), key=attrgetter("effective_at", "position"))
-
-    def state(self, kind: str, subject: str) -> dict[str, Any] | None:
-        return subject_view(self.seen, kind, subject, upcoming=False)
 
     def _show(self, key: str, at: datetime) -> None:
         obj = self.world.objects.get(key)

@@ -148,3 +148,23 @@ def test_a_second_requirement_with_a_stricter_policy_changes_the_lane(log: Memor
         (day("2025-05-01"), "presumption_of_denial"),
         (day("2025-06-01"), "case_by_case"),
     ]
+
+
+def test_what_no_lane_draws_starts_no_span_but_is_named_where_a_lane_changes(
+    log: MemoryLedger,
+) -> None:
+    """A chip's lanes fold only measures, groups, licences, applications and production
+    (`domain.lanes.lane_beliefs`): an advisory alone starts no lanes span, and one taking
+    effect with a ban is among the events of the span the ban starts, in log order."""
+    advisory, ban, _, _ = log.record(
+        b.advisory(effective_at="2025-04-09"),
+        b.measure(control="ban"),
+        b.advisory("cn-avoid-h20-again", effective_at="2025-08-12"),
+        v2.tariff(effective_at="2025-10-01"),
+    )
+    spans = lanes(log)
+    assert [s["from"] for s in spans] == [None, day("2025-04-09")]
+    assert spans[1]["events"] == [advisory.event_id, ban.event_id]
+    full = history("chip", "h20", log.beliefs())
+    assert full is not None  # the full state does change with the later advisory and tariff
+    assert {day("2025-08-12"), day("2025-10-01")} <= {s["from"] for s in full}
