@@ -187,8 +187,8 @@ def history(
     for instant in _change_instants(domain):
         started = fold.advance(instant)
         state = read(instant)
-        if state == spans[-1]["state"]:
-            continue
+        if state is spans[-1]["state"] or state == spans[-1]["state"]:
+            continue  # (a lanes reader gives the very same dict when no lane changed)
         if window.end is not None and instant > window.end:
             bounds.append(instant)
             break  # later spans start after the window: the last one kept ends here

@@ -16,7 +16,6 @@ from typing import Any, cast
 from domain.catalog import CATALOG
 from domain.clocks import parse_instant
 from domain.export_status import (
-    deciding,
     most_restrictive,
     policy_for,
     reach_of,
@@ -91,18 +90,13 @@ class ChipLanes:
         self.fold, self.chip = fold, chip
         self.specs: dict[str, Any] = fold.world.chips[chip].get("specs") or {}
         self.timed = _timed_keys(fold)
-        self.reaching: dict[str, dict[str, Obj]] = {}  # destination -> key -> measure reaching it
-        # destination -> jurisdiction -> how many of its measures reaching it ban, and in all
-        self.tally: dict[str, dict[str, list[int]]] = {}
+        self.places: dict[str, _Destination] = {}  # by destination code
         # measure key -> the measure counted, the destinations it reaches, the groups it names
         self.measures: dict[str, tuple[Obj, dict[str, str], set[str]]] = {}
         self.named: dict[str, set[str]] = {}  # licence/application key -> destinations named
-        # destination -> key -> the active licences and pending applications naming it
-        self.held: dict[str, dict[str, Obj]] = {}
-        # destination -> jurisdiction -> how many of those active licences it granted
-        self.licensing: dict[str, dict[str, int]] = {}
         self.export: dict[str, dict[str, Any]] = {}
         self.lanes: dict[str, Any] = {}  # what `read` gave last
+        self.moved = False  # whether an entry or the production lane changed at this instant
         self.production: dict[str, Any] = {}
         # (measure id, destination) -> the measure and its review policy there (until a
         # group changes: overrides may name one)
@@ -136,16 +130,25 @@ class ChipLanes:
                 dirty |= self._measure(world, key, key in regrouped)
             elif key.startswith(("license:", "application:")):
                 dirty |= self._named(world, key)
+        self.moved = False
         for code in dirty:
             self._entry(world, code)
         if halts:
-            self.production = _production_lane(production(world, self.chip))
-        if dirty or halts:  # else the lanes are those of the last instant
+            lane = _production_lane(production(world, self.chip))
+            if lane != self.production:
+                self.production, self.moved = lane, True
+        if self.moved:  # else the lanes are those of the last instant, the very same dict
             self.lanes = {
                 "export": dict(sorted(self.export.items())),
                 "production": self.production,
             }
         return self.lanes
+
+    def _place(self, code: str) -> _Destination:
+        place = self.places.get(code)
+        if place is None:
+            place = self.places[code] = _Destination()
+        return place
 
     def _measure(self, world: World, key: str, regrouped: bool = False) -> set[str]:
         """Where the measure reached before and reaches now (its entries to redo)."""
@@ -172,38 +175,22 @@ class ChipLanes:
             and _deciding_fields(was) == _deciding_fields(measure)
         )
         dirty: set[str] = set()
+        places = self.places
         for code in before:
             if same and code in reached:
                 continue
-            del self.reaching[code][key]
-            if self._count(code, was, -1):
+            if places[code].count(key, cast(Obj, was), -1):
                 dirty.add(code)
         if covering is not None:  # kept even when it reaches nothing: a group may change that
             for code in reached:
-                self.reaching.setdefault(code, {})[key] = covering
-                if not (same and code in before) and self._count(code, covering, 1):
+                if same and code in before:
+                    places[code].replace(key, covering)
+                elif (places.get(code) or self._place(code)).count(key, covering, 1):
                     dirty.add(code)
             self.measures[key] = (covering, reached, named_groups(covering.fields))
         if regrouped:  # its overrides may now concern other destinations
             dirty |= set(before) | set(reached)
         return dirty
-
-    def _count(self, code: str, measure: Obj | None, step: int) -> bool:
-        """Count the measure in or out of the destination's tally; whether its lanes may
-        change: its jurisdiction's verdict changes, or the measure is one the review policy
-        comes from (license_required, in a jurisdiction whose verdict is that)."""
-        assert measure is not None  # a measure reaching somewhere was counted
-        fields = measure.fields
-        jurisdiction = fields["jurisdiction"]
-        tally = self.tally.setdefault(code, {}).setdefault(jurisdiction, [0, 0])
-        licensed = self.licensing.get(code, {}).get(jurisdiction, 0) > 0
-        before = _verdict(tally, licensed)
-        tally[0] += step if fields["control"] == "ban" else 0
-        tally[1] += step
-        after = _verdict(tally, licensed)
-        return before != after or (
-            fields["control"] == "license_required" and after == "license_required"
-        )
 
     def _named(self, world: World, key: str) -> set[str]:
         """A licence or application naming the chip: the destinations it named and names."""
@@ -216,25 +203,17 @@ class ChipLanes:
         if self._same(key, obj, active):
             return set()
         before = self.named.pop(key, set())
-        for code in before:
-            if (gone := self.held[code].pop(key, None)) is not None:
-                self._license(code, gone, -1)
+        for code in before:  # (held only if it was active: no place, if nothing else)
+            if (place := self.places.get(code)) is not None:
+                place.release(key)
         if obj is None or self.chip not in obj.fields["chips"]:
             return before
         now = set(obj.fields["destinations"])
         self.named[key] = now
         for code in now:
-            held = self.held.setdefault(code, {})
             if active:
-                held[key] = obj
-                self._license(code, obj, 1)
+                self._place(code).hold(key, obj)
         return before | now
-
-    def _license(self, code: str, obj: Obj, step: int) -> None:
-        if obj.kind == "license":
-            counts = self.licensing.setdefault(code, {})
-            jurisdiction = obj.fields["jurisdiction"]
-            counts[jurisdiction] = counts.get(jurisdiction, 0) + step
 
     def _same(self, key: str, obj: Obj | None, counts: bool) -> bool:
         """Whether the key's object and whether it counts are as last looked at (and note
@@ -245,30 +224,25 @@ class ChipLanes:
 
     def _entry(self, world: World, code: str) -> None:
         """The destination's entry: as domain/export_status.py makes it, only its lanes."""
-        reaching = self.reaching.get(code)
-        if not reaching:
-            self.reaching.pop(code, None)
-            self.export.pop(code, None)
+        place = self.places.get(code)
+        if place is None or not place.reaching:
+            if self.export.pop(code, None) is not None:
+                self.moved = True
             return
-        held = self.held.get(code, {}).values()
-        measures = reaching.values()
-        licensed = self.licensing.get(code, {})
-        statuses = {  # as domain/export_status.jurisdiction_verdicts, from the tallies
-            jurisdiction: verdict(licensed.get(jurisdiction, 0) > 0, bans > 0)
-            for jurisdiction, (bans, reaching_) in self.tally[code].items()
-            if reaching_
-        }
-        status = strictest(statuses)
+        verdicts = place.verdicts  # as domain/export_status.jurisdiction_verdicts
+        status = strictest(verdicts)
         policy = None
         if status == "license_required":
             policy = most_restrictive(
-                self._policy(world, measure, code) for measure in deciding(statuses, measures)
+                self._policy(world, measure, code) for measure in place.deciding()
             )
-        self.export[code] = {
+        entry = {
             "status": status,
             "review_policy": policy,
-            "pending_applications": sorted(obj.id for obj in held if obj.kind == "application"),
+            "pending_applications": sorted(place.pending.values()),
         }
+        if self.export.get(code) != entry:
+            self.export[code], self.moved = entry, True
 
     def _policy(self, world: World, measure: Obj, code: str) -> str | None:
         """The measure's review policy for the destination (`policy_for`), remembered."""
@@ -280,9 +254,97 @@ class ChipLanes:
         return policy
 
 
-def _verdict(tally: list[int], licensed: bool) -> str | None:
-    """A jurisdiction's verdict from its tally [bans, measures] (None: none reach)."""
-    return verdict(licensed, tally[0] > 0) if tally[1] else None
+class _Destination:
+    """What reaches one destination and what is held for it, kept between instants: the
+    measures counted per jurisdiction, that jurisdiction's verdict (as
+    domain/export_status.jurisdiction_verdicts gives it), the active licences and the pending
+    applications naming it."""
+
+    __slots__ = ("reaching", "tally", "verdicts", "required", "licensing", "licences", "pending")
+
+    def __init__(self) -> None:
+        self.reaching: dict[str, Obj] = {}  # measure key -> the measure reaching it
+        self.tally: dict[str, list[int]] = {}  # jurisdiction -> [its measures that ban, all]
+        self.verdicts: dict[str, str] = {}  # jurisdiction -> its verdict, of those reaching
+        # jurisdiction -> key -> its license_required measures (a review policy's sources)
+        self.required: dict[str, dict[str, Obj]] = {}
+        self.licensing: dict[str, int] = {}  # jurisdiction -> active licences it granted
+        self.licences: dict[str, Obj] = {}  # key -> an active licence naming it
+        self.pending: dict[str, str] = {}  # key -> the id of a pending application naming it
+
+    def count(self, key: str, measure: Obj, step: int) -> bool:
+        """Count the measure in (step 1) or out (-1); whether the lanes may change: its
+        jurisdiction's verdict changes, or the measure is one the review policy comes from
+        (license_required, in a jurisdiction whose verdict is that)."""
+        fields = measure.fields
+        jurisdiction, control = fields["jurisdiction"], fields["control"]
+        tally = self.tally.get(jurisdiction)
+        if tally is None:
+            tally = self.tally[jurisdiction] = [0, 0]
+        if control == "ban":
+            tally[0] += step
+        tally[1] += step
+        required = control == "license_required"
+        if step > 0:
+            self.reaching[key] = measure
+            if required:
+                self.required.setdefault(jurisdiction, {})[key] = measure
+        else:
+            del self.reaching[key]
+            if required:
+                del self.required[jurisdiction][key]
+        return self.judge(jurisdiction) or (
+            required and self.verdicts.get(jurisdiction) == "license_required"
+        )
+
+    def replace(self, key: str, measure: Obj) -> None:
+        """A measure still reaching here, in a new version deciding the same way."""
+        self.reaching[key] = measure
+        required = self.required.get(measure.fields["jurisdiction"])
+        if required is not None and key in required:
+            required[key] = measure
+
+    def judge(self, jurisdiction: str) -> bool:
+        """The jurisdiction's verdict again; whether it changed (None: none of its reach)."""
+        tally = self.tally.get(jurisdiction)
+        now = (
+            verdict(self.licensing.get(jurisdiction, 0) > 0, tally[0] > 0)
+            if tally is not None and tally[1]
+            else None
+        )
+        if now is None:
+            return self.verdicts.pop(jurisdiction, None) is not None
+        was = self.verdicts.get(jurisdiction)
+        self.verdicts[jurisdiction] = now
+        return was != now
+
+    def deciding(self) -> list[Obj]:
+        """The license_required measures of the jurisdictions whose verdict is that
+        (domain/export_status.deciding)."""
+        return [
+            measure
+            for jurisdiction, said in self.verdicts.items()
+            if said == "license_required"
+            for measure in self.required.get(jurisdiction, {}).values()
+        ]
+
+    def hold(self, key: str, obj: Obj) -> None:
+        """An active licence or a pending application naming the destination."""
+        if obj.kind == "license":
+            self.licences[key] = obj
+            self._licensing(obj.fields["jurisdiction"], 1)
+        else:
+            self.pending[key] = obj.id
+
+    def release(self, key: str) -> None:
+        """What `hold` held under the key, if anything."""
+        self.pending.pop(key, None)
+        if (licence := self.licences.pop(key, None)) is not None:
+            self._licensing(licence.fields["jurisdiction"], -1)
+
+    def _licensing(self, jurisdiction: str, step: int) -> None:
+        self.licensing[jurisdiction] = self.licensing.get(jurisdiction, 0) + step
+        self.judge(jurisdiction)
 
 
 def _deciding_fields(measure: Obj) -> tuple[Any, ...]:

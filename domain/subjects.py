@@ -55,8 +55,17 @@ def named_subjects(data: dict[str, Any]) -> set[str]:
 def named_groups(data: dict[str, Any]) -> set[str]:
     """The destination groups a payload names: in its destination lists, or in those of its
     overrides and exceptions."""
-    entries = [e for name in GROUP_LISTS for e in data.get(name) or ()]
+    found = {
+        e
+        for name in GROUP_LISTS
+        for e in data.get(name) or ()
+        if isinstance(e, str) and e.startswith(GROUP_PREFIX)
+    }
     for part in GROUP_PARTS:
         for item in data.get(part) or ():
-            entries += item.get("destinations") or ()
-    return {e for e in entries if isinstance(e, str) and e.startswith(GROUP_PREFIX)}
+            found.update(
+                e
+                for e in item.get("destinations") or ()
+                if isinstance(e, str) and e.startswith(GROUP_PREFIX)
+            )
+    return found

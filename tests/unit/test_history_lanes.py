@@ -168,3 +168,17 @@ def test_what_no_lane_draws_starts_no_span_but_is_named_where_a_lane_changes(
     full = history("chip", "h20", log.beliefs())
     assert full is not None  # the full state does change with the later advisory and tariff
     assert {day("2025-08-12"), day("2025-10-01")} <= {s["from"] for s in full}
+
+
+def test_a_licence_never_active_for_a_place_nothing_reaches_ends_quietly(
+    log: MemoryLedger,
+) -> None:
+    """A licence granted already expired, naming a destination no measure reaches, then
+    revoked: it was never held there, and its end changes no lane (found by the property
+    test: the lanes once looked for the destination it was never held for)."""
+    log.record(
+        b.measure(),
+        b.license_granted(destinations=["RU"], expires_at="2025-08-01T00:00:00Z"),
+        b.license_revoked(),
+    )
+    assert statuses(log, "RU") == [(None, None), (day("2025-04-09"), None)]
