@@ -11,12 +11,11 @@ from typing import Any
 from domain.clocks import format_instant, parse_instant
 from domain.coverage import coverage
 from domain.fold import fold_ordered, fold_world, valid_time_order
-from domain.ids import GROUP_PREFIX
 from domain.knowledge import AnyEvent, Belief, as_written, revised, visible
 from domain.lanes import ChipLanes, lane_beliefs, lanes_of
 from domain.span_events import SELF_TIMED, relevant
 from domain.span_fold import SpanFold
-from domain.subjects import names_of
+from domain.subjects import groups_of, names_of
 from domain.views import subject_view
 
 COORDINATES = ("as_of", "known_at", "position")
@@ -57,13 +56,9 @@ def _concerning(kind: str, subject: str, beliefs: list[Belief]) -> set[str]:
             if b.data.get("criteria") and coverage({"criteria": b.data["criteria"]}, subject, specs)
         }
     # and the groups those measures name (docs/state.md, "Timelines, history and diffs")
-    return aggregates | {
-        group
-        for b in beliefs
-        if b.event.aggregate in aggregates
-        for group in names_of(b.data)
-        if group.startswith(GROUP_PREFIX)
-    }
+    return aggregates.union(
+        *(groups_of(b.data) for b in beliefs if b.event.aggregate in aggregates)
+    )
 
 
 def _believed(belief: Belief) -> dict[str, Any]:

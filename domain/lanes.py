@@ -37,6 +37,9 @@ COMPANY_PARTS = ("chips", "export_restrictions", "licenses", "applications", "pr
 # fields whose instant changes an object by itself: a measure's in force, a licence's active
 TIMED_FIELDS = ("compliance_at", "until", "expires_at")
 PRODUCTION = "production:"  # the aggregates of halts and resumptions (domain/catalog.py)
+MEASURE = "measure:"
+DEALINGS = ("license:", "application:")
+NOT_COUNTED: tuple[None, dict[str, str], set[str]] = (None, {}, set())  # never changed
 # the kinds of object a chip's lanes read (the others: agreements, advisories, tariffs, cases,
 # announcements, ownership, show in its full state only)
 LANE_KINDS = frozenset({"measure", "group", "license", "application", "production"})
@@ -109,27 +112,36 @@ class ChipLanes:
     def read(self, instant: datetime) -> dict[str, Any]:
         """The lanes at the instant the fold has just advanced to."""
         world = self.fold.world  # ended objects are not live: no need for `seen`
-        changed = set(self.fold.changed) | self.timed.get(instant, set())
-        halts = not self.started or any(key.startswith(PRODUCTION) for key in changed)
-        if not self.started:  # the first instant: every object
+        changed = set(self.fold.changed)
+        if (timed := self.timed.get(instant)) is not None:
+            changed |= timed
+        halts = not self.started
+        if halts:  # the first instant: every object
             self.started = True
             changed = {key for key, obj in world.objects.items() if obj.kind != "group"}
-        groups = {key for key in changed if key.startswith(GROUP_PREFIX)}
-        if groups:
+        measures: list[str] = []
+        dealings: list[str] = []  # licences and applications
+        groups: set[str] = set()
+        for key in changed:
+            if key.startswith(MEASURE):
+                measures.append(key)
+            elif key.startswith(DEALINGS):
+                dealings.append(key)
+            elif key.startswith(GROUP_PREFIX):
+                groups.add(key)
+            elif key.startswith(PRODUCTION):
+                halts = True
+        regrouped: set[str] = set()
+        if groups:  # measures counted that name an amended group: where they reach, and
+            # their overrides' destinations, may change with no event of theirs
             self.policies.clear()
-        regrouped = (  # measures counted that name an amended group: where they reach, and
-            {  # their overrides' destinations, may change with no event of theirs
-                key for key, (_, _, named) in self.measures.items() if groups & named
-            }
-            if groups
-            else set()
-        )
+            regrouped = {key for key, (_, _, named) in self.measures.items() if groups & named}
+            measures += regrouped - changed
         dirty: set[str] = set()
-        for key in changed | regrouped:
-            if key.startswith("measure:"):
-                dirty |= self._measure(world, key, key in regrouped)
-            elif key.startswith(("license:", "application:")):
-                dirty |= self._named(world, key)
+        for key in measures:
+            self._measure(world, key, key in regrouped, dirty)
+        for key in dealings:
+            self._named(world, key, dirty)
         self.moved = False
         for code in dirty:
             self._entry(world, code)
@@ -150,8 +162,9 @@ class ChipLanes:
             place = self.places[code] = _Destination()
         return place
 
-    def _measure(self, world: World, key: str, regrouped: bool = False) -> set[str]:
-        """Where the measure reached before and reaches now (its entries to redo)."""
+    def _measure(self, world: World, key: str, regrouped: bool, dirty: set[str]) -> None:
+        """Where the measure reached before and reaches now: the entries to redo, into
+        `dirty`."""
         measure = world.objects.get(key)
         counts = (  # not an end-user measure (those are not in `export`), and in force
             measure is not None
@@ -159,8 +172,8 @@ class ChipLanes:
             and in_force(measure, world.as_of)
         )
         if self._same(key, measure, counts) and not regrouped:
-            return set()
-        was, before, _ = self.measures.pop(key, (None, {}, set()))
+            return
+        was, before, _ = self.measures.pop(key, NOT_COUNTED)
         reached: dict[str, str] = {}
         covering = None  # the measure, when it counts and covers the chip
         if measure is not None and counts:
@@ -174,12 +187,11 @@ class ChipLanes:
             and measure is not None
             and _deciding_fields(was) == _deciding_fields(measure)
         )
-        dirty: set[str] = set()
         places = self.places
-        for code in before:
+        for code in before:  # (`was` is then the measure counted)
             if same and code in reached:
                 continue
-            if places[code].count(key, cast(Obj, was), -1):
+            if places[code].count(key, was, -1):  # type: ignore[arg-type]
                 dirty.add(code)
         if covering is not None:  # kept even when it reaches nothing: a group may change that
             for code in reached:
@@ -189,11 +201,11 @@ class ChipLanes:
                     dirty.add(code)
             self.measures[key] = (covering, reached, named_groups(covering.fields))
         if regrouped:  # its overrides may now concern other destinations
-            dirty |= set(before) | set(reached)
-        return dirty
+            dirty.update(before, reached)
 
-    def _named(self, world: World, key: str) -> set[str]:
-        """A licence or application naming the chip: the destinations it named and names."""
+    def _named(self, world: World, key: str, dirty: set[str]) -> None:
+        """A licence or application naming the chip: the destinations it named and names,
+        into `dirty`."""
         obj = self.fold.world.objects.get(key)  # also when it ended: its destinations
         active = obj is not None and (
             license_active(obj, world.as_of)
@@ -201,19 +213,20 @@ class ChipLanes:
             else obj.live and obj.origin == FILED  # pending: domain/dealings_state.py
         )
         if self._same(key, obj, active):
-            return set()
+            return
         before = self.named.pop(key, set())
         for code in before:  # (held only if it was active: no place, if nothing else)
             if (place := self.places.get(code)) is not None:
                 place.release(key)
+        dirty |= before
         if obj is None or self.chip not in obj.fields["chips"]:
-            return before
+            return
         now = set(obj.fields["destinations"])
         self.named[key] = now
         for code in now:
             if active:
                 self._place(code).hold(key, obj)
-        return before | now
+        dirty |= now
 
     def _same(self, key: str, obj: Obj | None, counts: bool) -> bool:
         """Whether the key's object and whether it counts are as last looked at (and note
@@ -254,21 +267,38 @@ class ChipLanes:
         return policy
 
 
+class _Jurisdiction:
+    """One exporting jurisdiction at one destination: how many of its measures reach it and
+    how many of those ban, how many of its active licences name it, its verdict (as
+    domain/export_status.jurisdiction_verdicts gives it; None: none of its measures reach)
+    and its license_required measures (where a review policy comes from)."""
+
+    __slots__ = ("bans", "measures", "licences", "verdict", "required")
+
+    def __init__(self) -> None:
+        self.bans = self.measures = self.licences = 0
+        self.verdict: str | None = None
+        self.required: dict[str, Obj] = {}  # measure key -> measure
+
+    def judge(self) -> bool:
+        """The verdict again; whether it changed."""
+        now = verdict(self.licences > 0, self.bans > 0) if self.measures else None
+        changed = now != self.verdict
+        self.verdict = now
+        return changed
+
+
 class _Destination:
     """What reaches one destination and what is held for it, kept between instants: the
-    measures counted per jurisdiction, that jurisdiction's verdict (as
-    domain/export_status.jurisdiction_verdicts gives it), the active licences and the pending
-    applications naming it."""
+    measures reaching it, by jurisdiction, the active licences and the pending applications
+    naming it."""
 
-    __slots__ = ("reaching", "tally", "verdicts", "required", "licensing", "licences", "pending")
+    __slots__ = ("reaching", "by", "verdicts", "licences", "pending")
 
     def __init__(self) -> None:
         self.reaching: dict[str, Obj] = {}  # measure key -> the measure reaching it
-        self.tally: dict[str, list[int]] = {}  # jurisdiction -> [its measures that ban, all]
+        self.by: dict[str, _Jurisdiction] = {}
         self.verdicts: dict[str, str] = {}  # jurisdiction -> its verdict, of those reaching
-        # jurisdiction -> key -> its license_required measures (a review policy's sources)
-        self.required: dict[str, dict[str, Obj]] = {}
-        self.licensing: dict[str, int] = {}  # jurisdiction -> active licences it granted
         self.licences: dict[str, Obj] = {}  # key -> an active licence naming it
         self.pending: dict[str, str] = {}  # key -> the id of a pending application naming it
 
@@ -278,45 +308,29 @@ class _Destination:
         (license_required, in a jurisdiction whose verdict is that)."""
         fields = measure.fields
         jurisdiction, control = fields["jurisdiction"], fields["control"]
-        tally = self.tally.get(jurisdiction)
-        if tally is None:
-            tally = self.tally[jurisdiction] = [0, 0]
+        there = self.by.get(jurisdiction) or self._jurisdiction(jurisdiction)
         if control == "ban":
-            tally[0] += step
-        tally[1] += step
+            there.bans += step
+        there.measures += step
         required = control == "license_required"
         if step > 0:
             self.reaching[key] = measure
             if required:
-                self.required.setdefault(jurisdiction, {})[key] = measure
+                there.required[key] = measure
         else:
             del self.reaching[key]
             if required:
-                del self.required[jurisdiction][key]
-        return self.judge(jurisdiction) or (
-            required and self.verdicts.get(jurisdiction) == "license_required"
+                del there.required[key]
+        return self._judge(jurisdiction, there) or (
+            required and there.verdict == "license_required"
         )
 
     def replace(self, key: str, measure: Obj) -> None:
         """A measure still reaching here, in a new version deciding the same way."""
         self.reaching[key] = measure
-        required = self.required.get(measure.fields["jurisdiction"])
-        if required is not None and key in required:
-            required[key] = measure
-
-    def judge(self, jurisdiction: str) -> bool:
-        """The jurisdiction's verdict again; whether it changed (None: none of its reach)."""
-        tally = self.tally.get(jurisdiction)
-        now = (
-            verdict(self.licensing.get(jurisdiction, 0) > 0, tally[0] > 0)
-            if tally is not None and tally[1]
-            else None
-        )
-        if now is None:
-            return self.verdicts.pop(jurisdiction, None) is not None
-        was = self.verdicts.get(jurisdiction)
-        self.verdicts[jurisdiction] = now
-        return was != now
+        there = self.by.get(measure.fields["jurisdiction"])
+        if there is not None and key in there.required:
+            there.required[key] = measure
 
     def deciding(self) -> list[Obj]:
         """The license_required measures of the jurisdictions whose verdict is that
@@ -325,7 +339,7 @@ class _Destination:
             measure
             for jurisdiction, said in self.verdicts.items()
             if said == "license_required"
-            for measure in self.required.get(jurisdiction, {}).values()
+            for measure in self.by[jurisdiction].required.values()
         ]
 
     def hold(self, key: str, obj: Obj) -> None:
@@ -343,8 +357,23 @@ class _Destination:
             self._licensing(licence.fields["jurisdiction"], -1)
 
     def _licensing(self, jurisdiction: str, step: int) -> None:
-        self.licensing[jurisdiction] = self.licensing.get(jurisdiction, 0) + step
-        self.judge(jurisdiction)
+        there = self.by.get(jurisdiction) or self._jurisdiction(jurisdiction)
+        there.licences += step
+        self._judge(jurisdiction, there)
+
+    def _jurisdiction(self, jurisdiction: str) -> _Jurisdiction:
+        there = self.by[jurisdiction] = _Jurisdiction()
+        return there
+
+    def _judge(self, jurisdiction: str, there: _Jurisdiction) -> bool:
+        """The jurisdiction's verdict again, and `verdicts` with it; whether it changed."""
+        if not there.judge():
+            return False
+        if there.verdict is None:
+            del self.verdicts[jurisdiction]
+        else:
+            self.verdicts[jurisdiction] = there.verdict
+        return True
 
 
 def _deciding_fields(measure: Obj) -> tuple[Any, ...]:

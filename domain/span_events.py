@@ -22,9 +22,8 @@ from datetime import datetime
 from typing import Any
 
 from domain.clocks import parse_instant
-from domain.ids import GROUP_PREFIX
 from domain.knowledge import Belief
-from domain.subjects import names_of
+from domain.subjects import groups_of, names_of
 from domain.world import World
 
 # The fields that change state at their own time, by the event type that sets them.
@@ -57,13 +56,9 @@ def relevant(kind: str, subject: str, beliefs: list[Belief], wanted: set[str]) -
     own = set(wanted)
     if kind == "company":
         above = _above(subject, beliefs)
-        own |= above | {  # and the groups those measures name
-            group
-            for b in beliefs
-            if b.event.aggregate in above
-            for group in names_of(b.data)
-            if group.startswith(GROUP_PREFIX)
-        }
+        own |= above.union(  # and the groups those measures name
+            *(groups_of(b.data) for b in beliefs if b.event.aggregate in above)
+        )
     starters = {
         b.event.event_id: b.event.aggregate
         for b in beliefs

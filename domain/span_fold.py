@@ -19,7 +19,7 @@ import heapq
 from copy import copy
 from datetime import datetime
 from operator import attrgetter
-from typing import Any, cast
+from typing import Any
 
 from domain.clocks import parse_instant
 from domain.fold import apply
@@ -60,11 +60,11 @@ class SpanFold:
             if runs_out(world, b, instant, self.setters)
         }
         touched: list[str] = []
-        while (
-            self.done < len(self.domain)
-            and cast(datetime, self.domain[self.done].effective_at) <= instant
-        ):
-            belief = self.domain[self.done]
+        domain, end = self.domain, len(self.domain)
+        while self.done < end:
+            belief = domain[self.done]
+            if belief.effective_at > instant:  # type: ignore[operator] # domain events: set
+                break
             self.done += 1
             anomalies = len(world.anomalies)
             apply(world, belief)
@@ -81,6 +81,8 @@ class SpanFold:
         if self.views:
             self._keep_seen(touched, instant)
         self.changed = touched
+        if len(started) < 2:
+            return list(started.values())
         return sorted(started.values(), key=attrgetter("effective_at", "position"))
 
     def state(self, kind: str, subject: str) -> dict[str, Any] | None:

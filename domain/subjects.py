@@ -14,26 +14,36 @@ GROUP_LISTS = ("destinations", "except_destinations")
 GROUP_PARTS = ("review_overrides", "exceptions")
 
 
-# named_subjects by payload, for the reads that ask it of every event of a slice at each
-# request (history and its spans: docs/performance.md, "Histories"). Payloads are never
-# changed in place, and each is held beside its answer, so its id stays its own. Only an
-# event's payload as stored (cached with its event) belongs here: a dict made per request,
-# such as an amended object's fields, would be held until the memo is cleared and make
-# every full collection walk more (services/heap.py).
-_NAMES: dict[int, tuple[dict[str, Any], frozenset[str]]] = {}
+# What a payload names, remembered per payload, for the reads that ask it of every event of
+# a slice at each request (history and its spans: docs/performance.md, "Histories").
+# Payloads are never changed in place, and each is held beside its answer, so its id stays
+# its own. Only an event's payload as stored (cached with its event) belongs here: a dict
+# made per request, such as an amended object's fields, would be held until the memo is
+# cleared and make every full collection walk more (services/heap.py).
+_NAMES: dict[int, tuple[dict[str, Any], frozenset[str], frozenset[str]]] = {}
 NAMES_HELD = 100_000  # forgotten all at once beyond this many payloads
 
 
 def names_of(data: dict[str, Any]) -> frozenset[str]:
     """`named_subjects`, remembered per payload."""
+    return _names(data)[1]
+
+
+def groups_of(data: dict[str, Any]) -> frozenset[str]:
+    """`named_groups`, remembered per payload."""
+    return _names(data)[2]
+
+
+def _names(data: dict[str, Any]) -> tuple[dict[str, Any], frozenset[str], frozenset[str]]:
     held = _NAMES.get(id(data))
     if held is not None and held[0] is data:
-        return held[1]
+        return held
     if len(_NAMES) >= NAMES_HELD:
         _NAMES.clear()
     names = frozenset(named_subjects(data))
-    _NAMES[id(data)] = (data, names)
-    return names
+    held = (data, names, frozenset(n for n in names if n.startswith(GROUP_PREFIX)))
+    _NAMES[id(data)] = held
+    return held
 
 
 def named_subjects(data: dict[str, Any]) -> set[str]:
