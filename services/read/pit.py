@@ -7,6 +7,8 @@ appended since.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,6 +56,11 @@ class PointInTime:
         self.slices = slices or SliceCache()
         self.prepared = PreparedCache()
         self.parts = SliceParts(self.slices, self.cache)
+        # One lanes history fold at a time (docs/performance.md, "Histories"): a fold is
+        # pure Python with no I/O, so two at once only share the GIL and each takes twice as
+        # long; taken in turn, the first ends at full speed and the second starts then.
+        # Full histories, which may take a few hundred ms, are not made to wait or waited for.
+        self._folding_lanes = threading.Lock()
 
     def prepared_slice(self, db: Reading, kind: str, subject: str, position: int) -> Prepared:
         """The subject's slice at P (services/read/slices.py) arranged for `prepared_world`,
@@ -107,7 +114,8 @@ class PointInTime:
         detail: str = "full",
     ) -> dict[str, Any] | None:
         beliefs = self._beliefs(db, kind, subject, at)
-        spans = history(kind, subject, beliefs, window, detail)
+        with self._folding_lanes if detail == "lanes" else contextlib.nullcontext():
+            spans = history(kind, subject, beliefs, window, detail)
         if spans is None:
             return None
         return {kind: subject, "spans": spans, **_span_echo(at, window)}

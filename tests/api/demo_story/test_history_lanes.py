@@ -3,10 +3,15 @@ demo's spans cut to what a lane per destination draws, split only where that cha
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
+import services.read.pit
+from domain.history import history
 from tests.support.demo import Demo
 from tests.support.lanes import cut_and_merged
 
@@ -94,3 +99,40 @@ def test_a_companys_lanes_keep_its_parts_whole(demo: Demo) -> None:
     state = demo.get("/v1/companies/nvidia")
     assert spans[-1]["state"]["licenses"] == state["licenses"]
     assert spans[-1]["state"]["production_halts"] == state["production_halts"]
+
+
+def test_histories_asked_together_are_folded_one_at_a_time(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fold is pure Python: two at once would only share the interpreter, each taking
+    twice as long, so the service folds one lanes history at a time (docs/performance.md,
+    "Histories"). Each fold here is made to last a while, without holding the interpreter,
+    so that requests asked together would overlap if nothing kept them apart; each answer
+    is the one it gives alone. Full histories are not kept apart."""
+    paths = [
+        f"/v1/{plural}/{subject}/history"
+        for plural, subject in (("chips", "h20"), ("companies", "nvidia"))
+    ]
+    alone = {path: demo.get(path, detail="lanes") for path in paths}
+    folding, most = 0, 0
+    guard = threading.Lock()
+
+    def slow_fold(*args: Any, **kwargs: Any) -> Any:
+        nonlocal folding, most
+        with guard:
+            folding += 1
+            most = max(most, folding)
+        time.sleep(0.05)  # (sleeping lets the other requests' threads run)
+        try:
+            return history(*args, **kwargs)
+        finally:
+            with guard:
+                folding -= 1
+
+    monkeypatch.setattr(services.read.pit, "history", slow_fold)
+    with ThreadPoolExecutor(max_workers=len(paths) * 3) as pool:
+        together = list(pool.map(lambda path: demo.get(path, detail="lanes"), paths * 3))
+        assert together == [alone[path] for path in paths * 3]
+        assert most == 1
+        list(pool.map(lambda path: demo.get(path, detail="full"), paths * 3))
+    assert most > 1
