@@ -56,11 +56,12 @@ class PointInTime:
         self.slices = slices or SliceCache()
         self.prepared = PreparedCache()
         self.parts = SliceParts(self.slices, self.cache)
-        # One lanes history fold at a time (docs/performance.md, "Histories"): a fold is
-        # pure Python with no I/O, so two at once only share the GIL and each takes twice as
-        # long; taken in turn, the first ends at full speed and the second starts then.
-        # Full histories, which may take a few hundred ms, are not made to wait or waited for.
-        self._folding_lanes = threading.Lock()
+        # One chip lanes history fold at a time (docs/performance.md, "Histories"): a fold
+        # is pure Python with no I/O, so two at once only share the GIL and each takes twice
+        # as long; taken in turn, the first ends at full speed and the second starts then.
+        # Full histories and a company's lanes (cut from its full states), which may take a
+        # few hundred ms, neither wait for that turn nor hold it.
+        self._folding_chip_lanes = threading.Lock()
 
     def prepared_slice(self, db: Reading, kind: str, subject: str, position: int) -> Prepared:
         """The subject's slice at P (services/read/slices.py) arranged for `prepared_world`,
@@ -114,7 +115,8 @@ class PointInTime:
         detail: str = "full",
     ) -> dict[str, Any] | None:
         beliefs = self._beliefs(db, kind, subject, at)
-        with self._folding_lanes if detail == "lanes" else contextlib.nullcontext():
+        turn = kind == "chip" and detail == "lanes"
+        with self._folding_chip_lanes if turn else contextlib.nullcontext():
             spans = history(kind, subject, beliefs, window, detail)
         if spans is None:
             return None
