@@ -12,7 +12,7 @@ from domain.clocks import format_instant, parse_instant
 from domain.coverage import coverage
 from domain.fold import fold_ordered, fold_world, valid_time_order
 from domain.knowledge import AnyEvent, Belief, as_written, revised, visible
-from domain.lanes import ChipLanes, lane_beliefs, lanes_of
+from domain.lanes import ChipLanes, along_the_fold, lane_beliefs, lanes_of
 from domain.span_events import SELF_TIMED, relevant
 from domain.span_fold import SpanFold
 from domain.subjects import groups_of, names_of
@@ -169,11 +169,11 @@ def history(
         ]
     )
     aside: dict[datetime, list[Belief]] = {}
-    lanes = detail == "lanes" and kind == "chip"
+    lanes = along_the_fold(kind, detail)
     if lanes:  # only what a chip's lanes are made of is folded
         domain, aside = lane_beliefs(domain, mine.starters)
     fold = SpanFold(world, domain, mine.starters, views=not lanes)
-    read = _reader(kind, subject, fold, detail)
+    read = ChipLanes(fold, subject).read if lanes else _reader(kind, subject, fold, detail)
     state = _span_state(first)
     bounds: list[datetime | None] = [None]
     spans: list[dict[str, Any]] = [
@@ -203,10 +203,8 @@ def history(
 def _reader(
     kind: str, subject: str, fold: SpanFold, detail: str
 ) -> Callable[[datetime], dict[str, Any]]:
-    """What a span shows at the instant the fold has advanced to: the full state, or only its
-    lanes (a chip's computed directly, `domain.lanes.ChipLanes`)."""
-    if detail == "lanes" and kind == "chip":
-        return ChipLanes(fold, subject).read
+    """What a span shows at the instant the fold has advanced to, from the full state: that
+    state, or its lanes cut from it."""
 
     def full(_: datetime) -> dict[str, Any]:
         state = _span_state(fold.state(kind, subject) or {})

@@ -17,6 +17,7 @@ from domain.clocks import format_instant
 from domain.export_check import NotRegistered, Question
 from domain.history import EVERYTHING, Window, believed_at, diff, history, registered, timeline
 from domain.knowledge import Belief
+from domain.lanes import along_the_fold
 from domain.objects import KINDS, LINKED, object_view
 from domain.prepared import Prepared, prepare, prepared_world, relevant_criteria
 from domain.views import subject_view
@@ -115,7 +116,7 @@ class PointInTime:
         detail: str = "full",
     ) -> dict[str, Any] | None:
         beliefs = self._beliefs(db, kind, subject, at)
-        turn = kind == "chip" and detail == "lanes"
+        turn = along_the_fold(kind, detail)
         with self._folding_chip_lanes if turn else contextlib.nullcontext():
             spans = history(kind, subject, beliefs, window, detail)
         if spans is None:
